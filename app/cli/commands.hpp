@@ -1,0 +1,14 @@
+#pragma once
+// sipscope-cli subcommands (CLI.md). Each returns the process exit code:
+// 0 success, 1 input read but invalid / damaged, 2 usage or I/O error.
+
+#include <string_view>
+#include <vector>
+
+namespace sipscope::cli {
+
+using Args = std::vector<std::string_view>;
+
+int cmdParse(const Args& args);
+
+}  // namespace sipscope::cli

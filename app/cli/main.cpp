@@ -1,0 +1,58 @@
+// sipscope-cli: git-style subcommands over the SipScope libraries (see CLI.md).
+
+#include <openssl/opensslv.h>
+
+#include <cstdio>
+#include <iostream>
+#include <string_view>
+
+#include "commands.hpp"
+
+namespace {
+
+using namespace sipscope::cli;
+
+struct Command {
+    std::string_view name;
+    int (*run)(const Args&);
+    std::string_view summary;
+};
+
+constexpr Command kCommands[] = {
+    {"parse", cmdParse, "parse SIP message files and print one JSON object per file"},
+};
+
+void usage(std::FILE* out) {
+    std::fprintf(out, "usage: sipscope-cli <command> [options]\n\ncommands:\n");
+    for (const auto& c : kCommands)
+        std::fprintf(out, "  %-12.*s %.*s\n", static_cast<int>(c.name.size()), c.name.data(),
+                     static_cast<int>(c.summary.size()), c.summary.data());
+    std::fprintf(out,
+                 "\n  sipscope-cli <command> --help   help and an example for one command\n"
+                 "  sipscope-cli --version          version and library versions\n");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    std::ios::sync_with_stdio(false);
+    if (argc < 2) {
+        usage(stderr);
+        return 2;
+    }
+    const std::string_view cmd = argv[1];
+    if (cmd == "--help" || cmd == "-h" || cmd == "help") {
+        usage(stdout);
+        return 0;
+    }
+    if (cmd == "--version") {
+        std::printf("sipscope-cli %s\nOpenSSL %s\n", SIPSCOPE_VERSION, OPENSSL_FULL_VERSION_STR);
+        return 0;
+    }
+    for (const auto& c : kCommands) {
+        if (c.name == cmd) return c.run(Args(argv + 2, argv + argc));
+    }
+    std::fprintf(stderr, "sipscope-cli: unknown command '%s'\n", argv[1]);
+    usage(stderr);
+    return 2;
+}

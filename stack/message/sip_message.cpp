@@ -1,0 +1,111 @@
+#include "message/sip_message.hpp"
+
+#include "syntax/char_class.hpp"
+
+namespace sipscope::stack {
+
+void SipMessage::reindex() {
+    m_first.fill(-1);
+    for (std::size_t i = m_headers.size(); i-- > 0;)
+        m_first[static_cast<std::size_t>(m_headers[i].id)] = static_cast<std::int16_t>(i);
+    m_first[0] = -1;
+    m_cache.clear();
+}
+
+std::optional<std::size_t> SipMessage::indexOf(HeaderId id) const noexcept {
+    const auto i = m_first[static_cast<std::size_t>(id)];
+    if (i < 0) return std::nullopt;
+    return static_cast<std::size_t>(i);
+}
+
+const HeaderField* SipMessage::header(HeaderId id) const noexcept {
+    const auto i = indexOf(id);
+    return i ? &m_headers[*i] : nullptr;
+}
+
+const HeaderField* SipMessage::header(std::string_view name) const noexcept {
+    const HeaderId id = lookupHeader(name);
+    if (id != HeaderId::Unknown) return header(id);
+    for (const auto& h : m_headers)
+        if (h.id == HeaderId::Unknown && syntax::iequals(h.name, name)) return &h;
+    return nullptr;
+}
+
+std::size_t SipMessage::headerCount(HeaderId id) const noexcept {
+    std::size_t n = 0;
+    for (const auto& h : m_headers) n += (h.id == id) ? 1 : 0;
+    return n;
+}
+
+std::string_view SipMessage::headerValue(HeaderId id) const noexcept {
+    const HeaderField* h = header(id);
+    return h ? h->value : std::string_view();
+}
+
+Error SipMessage::rebase(const Error& e, std::size_t headerIndex) const {
+    const HeaderField& h = m_headers[headerIndex];
+    if (h.edited) return e.rebased(0, h.name);
+    const auto valueOffset = static_cast<std::size_t>(h.value.data() - m_data.data());
+    return e.rebased(valueOffset, h.name);
+}
+
+std::string_view SipMessage::own(std::string s) {
+    auto p = std::make_shared<const std::string>(std::move(s));
+    const std::string_view v(*p);
+    m_owned.push_back(std::move(p));
+    return v;
+}
+
+void SipMessage::setHeader(HeaderId id, std::string value) {
+    const auto i = indexOf(id);
+    if (!i) {
+        addHeader(headerName(id), std::move(value));
+        return;
+    }
+    m_headers[*i].value = own(std::move(value));
+    m_headers[*i].edited = true;
+    m_edited = true;
+    m_cache.clear();
+}
+
+void SipMessage::addHeader(std::string_view name, std::string value) {
+    HeaderField h;
+    h.name = own(std::string(name));
+    h.value = own(std::move(value));
+    h.id = lookupHeader(name);
+    h.edited = true;
+    m_headers.push_back(h);
+    m_edited = true;
+    reindex();
+}
+
+void SipMessage::removeHeaders(HeaderId id) {
+    std::erase_if(m_headers, [id](const HeaderField& h) { return h.id == id; });
+    m_edited = true;
+    reindex();
+}
+
+void SipMessage::setBody(std::string body) {
+    const std::size_t n = body.size();
+    m_body = own(std::move(body));
+    setHeader(HeaderId::ContentLength, std::to_string(n));
+}
+
+std::string SipMessage::encode() const {
+    if (!m_edited) return std::string(m_data);
+    std::string out;
+    out.reserve(m_data.size() + 256);
+    out.append(m_startLine).append("\r\n");
+    for (const auto& h : m_headers) {
+        if (h.edited) {
+            out.append(h.name).append(": ").append(h.value);
+        } else {
+            out.append(m_data.substr(h.offset, h.rawLength));
+        }
+        out.append("\r\n");
+    }
+    out.append("\r\n").append(m_body);
+    return out;
+}
+
+}  // namespace sipscope::stack

@@ -1,0 +1,131 @@
+#pragma once
+// SipMessage: one immutable, shared byte buffer plus an index of slices into it
+// (ARCHITECTURE.md "Bytes and messages"). Typed header values are parsed on first access and
+// cached; untouched headers are written back byte for byte, edited ones re-encoded.
+//
+// A SipMessage is not thread-safe for concurrent first access of typed values (the caches are
+// filled lazily); share it between threads only after the values needed were read, or copy it.
+
+#include <any>
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/result.hpp"
+#include "message/header_id.hpp"
+
+namespace sipscope::stack {
+
+using Bytes = std::shared_ptr<const std::string>;
+
+inline Bytes makeBytes(std::string_view s) { return std::make_shared<const std::string>(s); }
+
+struct HeaderField {
+    HeaderId id = HeaderId::Unknown;
+    bool edited = false;    // value replaced after parsing: re-encoded on output
+    bool malformed = false; // the line is not `name: value`; kept for display
+    std::uint32_t offset = 0;      // byte offset of the line in the message
+    std::uint32_t rawLength = 0;   // length of the whole (possibly folded) line, no terminator
+    std::string_view name;         // as on the wire ("v", "MaX-fOrWaRdS")
+    std::string_view value;        // LWS-trimmed; folded lines keep their CRLF+WSP inside
+};
+
+struct ParseLimits {
+    std::size_t maxHeaders = 512;
+    std::size_t maxMessageBytes = 16 * 1024 * 1024;
+};
+
+class SipMessage {
+public:
+    // Parses one message occupying `bytes` (a datagram or a framed stream message). Fails only
+    // when the start line is not SIP at all; everything else is recorded in errors()/issues().
+    static Result<SipMessage> parse(Bytes bytes, const ParseLimits& limits = {});
+    static Result<SipMessage> parse(std::string_view bytes, const ParseLimits& limits = {}) {
+        return parse(makeBytes(bytes), limits);
+    }
+
+    bool isRequest() const noexcept { return m_isRequest; }
+    bool isResponse() const noexcept { return !m_isRequest; }
+    std::string_view method() const noexcept { return m_method; }        // requests
+    std::string_view requestUri() const noexcept { return m_requestUri; }// requests, raw
+    std::string_view version() const noexcept { return m_version; }
+    std::optional<int> status() const noexcept { return m_status; }     // responses
+    std::string_view reason() const noexcept { return m_reason; }
+    std::string_view startLine() const noexcept { return m_startLine; }
+
+    std::span<const HeaderField> headers() const noexcept { return m_headers; }
+    const HeaderField* header(HeaderId id) const noexcept;  // first occurrence
+    const HeaderField* header(std::string_view name) const noexcept;  // any name, compact too
+    std::size_t headerCount(HeaderId id) const noexcept;
+    std::string_view headerValue(HeaderId id) const noexcept;  // "" when absent
+
+    std::string_view body() const noexcept { return m_body; }
+    std::size_t bodyOffset() const noexcept { return m_bodyOffset; }
+    std::string_view bytes() const noexcept { return m_data; }  // this message only
+    const Bytes& buffer() const noexcept { return m_buffer; }
+
+    // Structural problems found while parsing (make the message unacceptable) and tolerated
+    // oddities. Header grammar is checked by validate() (message/validate.hpp).
+    const std::vector<Error>& errors() const noexcept { return m_errors; }
+    const std::vector<Error>& issues() const noexcept { return m_issues; }
+
+    // Typed access, parsed on first use and cached per header line. T must provide
+    // `static Result<T> parse(std::string_view value)`. Error offsets are message offsets.
+    template <class T>
+    const Result<T>& typed(std::size_t headerIndex) const;
+    template <class T>
+    const Result<T>* typed(HeaderId id) const {  // first occurrence, nullptr when absent
+        const auto i = indexOf(id);
+        return i ? &typed<T>(*i) : nullptr;
+    }
+    std::optional<std::size_t> indexOf(HeaderId id) const noexcept;
+
+    // Editing (the active UA). Edited lines are re-encoded as "Name: value".
+    void setHeader(HeaderId id, std::string value);  // replaces the first, or appends
+    void addHeader(std::string_view name, std::string value);
+    void removeHeaders(HeaderId id);
+    void setBody(std::string body);  // also sets Content-Length
+    bool edited() const noexcept { return m_edited; }
+
+    // The message as bytes: the original bytes when nothing was edited.
+    std::string encode() const;
+
+private:
+    std::string_view own(std::string s);
+    void reindex();
+    Error rebase(const Error& e, std::size_t headerIndex) const;
+
+    Bytes m_buffer;
+    std::string_view m_data;
+    std::vector<std::shared_ptr<const std::string>> m_owned;  // storage of edited values
+    bool m_isRequest = false;
+    bool m_edited = false;
+    std::string_view m_method, m_requestUri, m_version, m_reason, m_startLine;
+    std::optional<int> m_status;
+    std::vector<HeaderField> m_headers;
+    std::array<std::int16_t, static_cast<std::size_t>(HeaderId::Count_)> m_first{};
+    std::string_view m_body;
+    std::size_t m_bodyOffset = 0;
+    std::vector<Error> m_errors, m_issues;
+    mutable std::vector<std::any> m_cache;
+
+    friend class MessageParser;
+};
+
+template <class T>
+const Result<T>& SipMessage::typed(std::size_t headerIndex) const {
+    if (m_cache.size() < m_headers.size()) m_cache.resize(m_headers.size());
+    std::any& slot = m_cache[headerIndex];
+    if (auto* hit = std::any_cast<Result<T>>(&slot)) return *hit;
+    Result<T> r = T::parse(m_headers[headerIndex].value);
+    if (!r.ok()) r = Result<T>(rebase(r.error(), headerIndex));
+    slot = std::move(r);
+    return *std::any_cast<Result<T>>(&slot);
+}
+
+}  // namespace sipscope::stack

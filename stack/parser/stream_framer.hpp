@@ -1,0 +1,67 @@
+#pragma once
+// Resumable framing of SIP messages on a byte stream (TCP, TLS, WebSocket payloads):
+// push(bytes) and then next() until it says it needs more. RFC 3261 §18.3: on streams the
+// Content-Length header decides where a message ends. CRLF keep-alives between messages
+// (RFC 5626 §3.5.1) are reported as such. Garbage or a lost segment makes the framer resync on
+// the next line that looks like a start line; every skipped byte is reported.
+// The same framer serves the active transports and passive TCP reassembly.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "core/result.hpp"
+#include "message/sip_message.hpp"
+
+namespace sipscope::stack {
+
+struct FramerLimits {
+    std::size_t maxHeaderBytes = 64 * 1024;
+    std::size_t maxBodyBytes = 16 * 1024 * 1024;
+};
+
+struct Frame {
+    enum class Kind { Message, KeepAlive, Error };
+    Kind kind = Kind::Message;
+    Bytes bytes;                  // Message: exactly the message bytes
+    std::uint64_t streamOffset = 0;  // stream position of the first byte of this frame
+    std::size_t length = 0;       // bytes of the stream this frame covers
+    Error error;                  // Error: what was wrong (offset = stream offset)
+};
+
+class StreamFramer {
+public:
+    explicit StreamFramer(FramerLimits limits = {}) : m_limits(limits) {}
+
+    void push(std::string_view bytes);
+    // The next complete frame, or nullopt when more bytes are needed.
+    std::optional<Frame> next();
+    // Bytes were lost (a capture gap): drop the partial message, resync on the next start line.
+    void lostBytes();
+
+    std::size_t buffered() const noexcept { return m_buf.size() - m_start; }
+    std::uint64_t consumed() const noexcept { return m_consumed; }
+
+private:
+    std::string_view pending() const noexcept {
+        return std::string_view(m_buf).substr(m_start);
+    }
+    Frame take(Frame::Kind kind, std::size_t length);
+    Frame skip(std::size_t length, ErrorCode code, std::string message);
+    std::optional<Frame> resync(ErrorCode code, std::string message);
+    std::optional<Frame> headerSearch();
+
+    FramerLimits m_limits;
+    std::string m_buf;
+    std::size_t m_start = 0;        // first unconsumed byte in m_buf
+    std::size_t m_scan = 0;         // header search resumes here (relative to m_start)
+    std::uint64_t m_consumed = 0;   // stream offset of m_start
+    std::optional<std::size_t> m_headerEnd, m_bodyLength;
+    bool m_needSync = false;        // skip to the next start line before framing
+};
+
+// True when `line` (no terminator) has the shape of a request or status line.
+bool looksLikeStartLine(std::string_view line) noexcept;
+
+}  // namespace sipscope::stack
