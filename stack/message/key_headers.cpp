@@ -1,0 +1,98 @@
+#include "message/key_headers.hpp"
+
+#include <algorithm>
+
+#include "syntax/char_class.hpp"
+#include "syntax/scanner.hpp"
+
+namespace sipscope::stack {
+
+using namespace syntax;
+
+namespace {
+
+std::string_view paramValueAt(std::string_view v, std::size_t i) noexcept {
+    while (i < v.size() && isLws(v[i])) ++i;
+    if (i >= v.size() || v[i] != '=') return {};
+    ++i;
+    while (i < v.size() && isLws(v[i])) ++i;
+    const std::size_t b = i;
+    while (i < v.size() && (isToken(v[i]) || v[i] == ':' || v[i] == '[' || v[i] == ']')) ++i;
+    return v.substr(b, i - b);
+}
+
+void topVia(std::string_view v, KeyHeaders& k) noexcept {
+    // sent-protocol: "SIP / 2.0 / UDP" with optional LWS around the slashes.
+    const std::size_t slash2 = v.find('/', v.find('/') + 1);
+    if (slash2 == std::string_view::npos) return;
+    std::size_t i = slash2 + 1;
+    while (i < v.size() && isLws(v[i])) ++i;
+    std::size_t b = i;
+    while (i < v.size() && isToken(v[i])) ++i;
+    k.topViaTransport = v.substr(b, i - b);
+    while (i < v.size() && isLws(v[i])) ++i;
+    b = i;
+    while (i < v.size() && v[i] != ';' && v[i] != ',' && !isLws(v[i])) ++i;
+    k.topViaSentBy = v.substr(b, i - b);
+    // Parameters of the first via-parm only: stop at the first ','.
+    const std::size_t end = std::min(v.find(',', i), v.size());
+    for (std::size_t p = v.find(';', i); p < end; p = v.find(';', p + 1)) {
+        std::size_t n = p + 1;
+        while (n < end && isLws(v[n])) ++n;
+        if (end - n >= 6 && iequals(v.substr(n, 6), "branch")) {
+            k.topViaBranch = paramValueAt(v.substr(0, end), n + 6);
+            return;
+        }
+    }
+}
+
+void cseq(std::string_view v, KeyHeaders& k) noexcept {
+    std::size_t i = 0;
+    while (i < v.size() && isDigit(v[i])) ++i;
+    auto n = parseUnsigned(v.substr(0, i), 0xFFFFFFFFu);
+    if (!n) return;
+    k.cseq = static_cast<std::uint32_t>(*n);
+    while (i < v.size() && isLws(v[i])) ++i;
+    const std::size_t b = i;
+    while (i < v.size() && isToken(v[i])) ++i;
+    k.cseqMethod = v.substr(b, i - b);
+}
+
+}  // namespace
+
+std::string_view headerParam(std::string_view v, std::string_view name) noexcept {
+    bool inQuote = false, inAngle = false;
+    for (std::size_t i = 0; i < v.size(); ++i) {
+        const char c = v[i];
+        if (inQuote) {
+            if (c == '\\') ++i;
+            else if (c == '"') inQuote = false;
+        } else if (c == '"') {
+            inQuote = true;
+        } else if (c == '<') {
+            inAngle = true;
+        } else if (c == '>') {
+            inAngle = false;
+        } else if (c == ';' && !inAngle) {
+            std::size_t n = i + 1;
+            while (n < v.size() && isLws(v[n])) ++n;
+            if (v.size() - n >= name.size() && iequals(v.substr(n, name.size()), name)) {
+                const std::size_t after = n + name.size();
+                if (after == v.size() || !isToken(v[after])) return paramValueAt(v, after);
+            }
+        }
+    }
+    return {};
+}
+
+KeyHeaders extractKeyHeaders(const SipMessage& m) noexcept {
+    KeyHeaders k;
+    k.callId = m.headerValue(HeaderId::CallId);
+    topVia(m.headerValue(HeaderId::Via), k);
+    k.fromTag = headerParam(m.headerValue(HeaderId::From), "tag");
+    k.toTag = headerParam(m.headerValue(HeaderId::To), "tag");
+    cseq(m.headerValue(HeaderId::CSeq), k);
+    return k;
+}
+
+}  // namespace sipscope::stack
