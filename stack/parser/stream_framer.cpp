@@ -1,5 +1,6 @@
 #include "parser/stream_framer.hpp"
 
+#include <algorithm>
 #include <cstring>
 
 #include "syntax/char_class.hpp"
@@ -81,6 +82,22 @@ void StreamFramer::lostBytes() {
     m_bodyLength.reset();
     m_scan = 0;
     m_needSync = true;
+    m_discard = 0;
+    if (buffered() > 0)
+        scheduleDiscard(buffered(), ErrorCode::Incomplete, "partial message before lost bytes");
+}
+
+void StreamFramer::scheduleDiscard(std::uint64_t bytes, ErrorCode code, std::string why) {
+    m_discard = bytes;
+    m_discardCode = code;
+    m_discardWhy = std::move(why);
+}
+
+std::optional<Frame> StreamFramer::discard() {
+    const auto n = static_cast<std::size_t>(std::min<std::uint64_t>(m_discard, buffered()));
+    if (n == 0) return std::nullopt;
+    m_discard -= n;
+    return skip(n, m_discardCode, m_discardWhy);
 }
 
 // Drops bytes up to the next line that looks like a start line. A trailing partial line is
@@ -151,6 +168,7 @@ std::optional<Frame> StreamFramer::headerSearch() {
 }
 
 std::optional<Frame> StreamFramer::next() {
+    if (m_discard > 0) return discard();
     if (m_needSync) {
         auto f = resync(ErrorCode::Incomplete, "stream resynchronised after lost bytes");
         if (m_needSync) return f;  // still no start line in sight
@@ -166,8 +184,10 @@ std::optional<Frame> StreamFramer::next() {
             return skip(*m_headerEnd, ErrorCode::BadContentLength, "Content-Length is not a number");
         }
         if (cl && static_cast<std::uint64_t>(*cl) > m_limits.maxBodyBytes) {
-            m_needSync = true;
-            return skip(*m_headerEnd, ErrorCode::TooLarge, "body exceeds the limit");
+            // The length is known: drop exactly this message, header and body.
+            scheduleDiscard(*m_headerEnd + static_cast<std::uint64_t>(*cl), ErrorCode::TooLarge,
+                            "message body exceeds the limit");
+            return discard();
         }
         // §18.3: a stream message without Content-Length has an empty body.
         m_bodyLength = cl ? static_cast<std::size_t>(*cl) : 0;

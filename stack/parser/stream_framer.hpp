@@ -5,6 +5,9 @@
 // (RFC 5626 §3.5.1) are reported as such. Garbage or a lost segment makes the framer resync on
 // the next line that looks like a start line; every skipped byte is reported.
 // The same framer serves the active transports and passive TCP reassembly.
+//
+// Messages are framed identically however the stream is segmented. Runs of keep-alive CRLFs and
+// of skipped bytes may be reported as several consecutive frames depending on arrival.
 
 #include <cstdint>
 #include <optional>
@@ -37,7 +40,9 @@ public:
     void push(std::string_view bytes);
     // The next complete frame, or nullopt when more bytes are needed.
     std::optional<Frame> next();
-    // Bytes were lost (a capture gap): drop the partial message, resync on the next start line.
+    // Bytes were lost (a capture gap) after everything pushed so far: the buffered partial
+    // message is dropped (reported by next()) and framing resyncs on the next start line.
+    // Drain next() before calling it.
     void lostBytes();
 
     std::size_t buffered() const noexcept { return m_buf.size() - m_start; }
@@ -51,6 +56,8 @@ private:
     Frame skip(std::size_t length, ErrorCode code, std::string message);
     std::optional<Frame> resync(ErrorCode code, std::string message);
     std::optional<Frame> headerSearch();
+    std::optional<Frame> discard();
+    void scheduleDiscard(std::uint64_t bytes, ErrorCode code, std::string why);
 
     FramerLimits m_limits;
     std::string m_buf;
@@ -59,6 +66,9 @@ private:
     std::uint64_t m_consumed = 0;   // stream offset of m_start
     std::optional<std::size_t> m_headerEnd, m_bodyLength;
     bool m_needSync = false;        // skip to the next start line before framing
+    std::uint64_t m_discard = 0;    // bytes still to drop (an oversized body, a partial message)
+    ErrorCode m_discardCode = ErrorCode::Ok;
+    std::string m_discardWhy;
 };
 
 // True when `line` (no terminator) has the shape of a request or status line.

@@ -1,0 +1,208 @@
+// Stream framer: same frames whatever the segmentation (every split position, byte by byte),
+// CRLF keep-alives, garbage and lost bytes resynchronised, limits enforced.
+
+#include <QtTest>
+
+#include "message/message_builder.hpp"
+#include "parser/stream_framer.hpp"
+#include "test_util.hpp"
+
+using namespace sipscope::stack;
+
+namespace {
+
+struct Seen {
+    Frame::Kind kind;
+    std::uint64_t offset;
+    std::size_t length;
+    std::string bytes;
+    bool operator==(const Seen&) const = default;
+};
+
+void drain(StreamFramer& f, std::vector<Seen>& out) {
+    for (int guard = 0; guard < 100000; ++guard) {
+        auto fr = f.next();
+        if (!fr) return;
+        out.push_back({fr->kind, fr->streamOffset, fr->length, fr->bytes ? *fr->bytes : ""});
+    }
+    qFatal("framer did not stop producing frames");
+}
+
+// Consecutive keep-alive or skip frames depend on how bytes arrived; merge them so that
+// segmentations can be compared.
+std::vector<Seen> merged(std::vector<Seen> in) {
+    std::vector<Seen> out;
+    for (auto& s : in) {
+        if (!out.empty() && s.kind != Frame::Kind::Message && out.back().kind == s.kind &&
+            out.back().offset + out.back().length == s.offset) {
+            out.back().length += s.length;
+            continue;
+        }
+        out.push_back(std::move(s));
+    }
+    return out;
+}
+
+std::vector<Seen> frameWhole(std::string_view s, FramerLimits limits = {}) {
+    StreamFramer f(limits);
+    std::vector<Seen> out;
+    f.push(s);
+    drain(f, out);
+    return merged(std::move(out));
+}
+
+std::vector<Seen> frameSplit(std::string_view s, std::size_t at, FramerLimits limits = {}) {
+    StreamFramer f(limits);
+    std::vector<Seen> out;
+    f.push(s.substr(0, at));
+    drain(f, out);
+    f.push(s.substr(at));
+    drain(f, out);
+    return merged(std::move(out));
+}
+
+std::string sample(int cseq, std::string_view body = {}) {
+    return MessageBuilder::request("MESSAGE", "sip:b@example.com")
+        .header("Via", "SIP/2.0/TCP h.example.com;branch=z9hG4bK" + std::to_string(cseq))
+        .header("From", "<sip:a@example.com>;tag=1")
+        .header("To", "<sip:b@example.com>")
+        .header("Call-ID", "framer@test")
+        .header("CSeq", std::to_string(cseq) + " MESSAGE")
+        .header("Max-Forwards", "70")
+        .body(body.empty() ? "" : "text/plain", body)
+        .text();
+}
+
+}  // namespace
+
+class TestStreamFramer : public QObject {
+    Q_OBJECT
+private slots:
+    void severalMessagesAndKeepAlives();
+    void everySplitPositionGivesTheSameFrames();
+    void corpusMessagesAtEverySplit();
+    void garbageBeforeAStartLine();
+    void lostBytesResync();
+    void limits();
+    void badContentLengthIsSkipped();
+    void noContentLengthMeansEmptyBody();
+};
+
+void TestStreamFramer::severalMessagesAndKeepAlives() {
+    const std::string a = sample(1, "hello"), b = sample(2), c = sample(3, std::string(3000, 'x'));
+    const std::string stream = "\r\n\r\n" + a + b + "\r\n" + c;
+    const auto frames = frameWhole(stream);
+    QCOMPARE(frames.size(), std::size_t(5));
+    QCOMPARE(frames[0].kind, Frame::Kind::KeepAlive);
+    QCOMPARE(frames[0].length, std::size_t(4));
+    QCOMPARE(frames[1].bytes, a);
+    QCOMPARE(frames[1].offset, std::uint64_t(4));
+    QCOMPARE(frames[2].bytes, b);
+    QCOMPARE(frames[3].kind, Frame::Kind::KeepAlive);
+    QCOMPARE(frames[4].bytes, c);
+    QCOMPARE(frames[4].offset, std::uint64_t(stream.size() - c.size()));
+    auto parsed = SipMessage::parse(frames[4].bytes);
+    QVERIFY(parsed.ok());
+    QCOMPARE(parsed->body().size(), std::size_t(3000));
+}
+
+void TestStreamFramer::everySplitPositionGivesTheSameFrames() {
+    const std::string stream = sample(1, "body one") + "\r\n\r\n" + sample(2) + sample(3, "x\r\n\r\ny");
+    const auto whole = frameWhole(stream);
+    QCOMPARE(whole.size(), std::size_t(4));
+    for (std::size_t at = 0; at <= stream.size(); ++at) QVERIFY(frameSplit(stream, at) == whole);
+    // Byte by byte.
+    StreamFramer f;
+    std::vector<Seen> out;
+    for (char ch : stream) {
+        f.push(std::string_view(&ch, 1));
+        drain(f, out);
+    }
+    QVERIFY(merged(out) == whole);
+    QCOMPARE(f.consumed(), std::uint64_t(stream.size()));
+    QCOMPARE(f.buffered(), std::size_t(0));
+}
+
+void TestStreamFramer::corpusMessagesAtEverySplit() {
+    const QString dir = sipscope::test::corpusDir();
+    if (dir.isEmpty()) QSKIP("shared corpus not found (set SIPSCOPE_CORPUS_DIR)");
+    int files = 0;
+    for (const char* sub : {"rfc4475", "rfc5118"}) {
+        for (const auto& row : sipscope::test::readTsv(dir + "/" + sub + "/EXPECTED.tsv")) {
+            const std::string msg = sipscope::test::readFile(dir + "/" + sub + "/" + row[0]);
+            const std::string stream = msg + "\r\n" + sample(9, "tail");
+            const auto whole = frameWhole(stream);
+            std::uint64_t covered = 0;
+            for (const auto& fr : whole) covered += fr.length;
+            QVERIFY(covered <= stream.size());
+            for (std::size_t at = 0; at <= stream.size(); ++at)
+                QVERIFY2(frameSplit(stream, at) == whole, qPrintable(row[0]));
+            ++files;
+        }
+    }
+    QCOMPARE(files, 61);
+}
+
+void TestStreamFramer::garbageBeforeAStartLine() {
+    const std::string msg = sample(5);
+    const std::string stream = "junk line\r\nmore junk\r\n" + msg;
+    const auto frames = frameWhole(stream);
+    QCOMPARE(frames.size(), std::size_t(2));
+    QCOMPARE(frames[0].kind, Frame::Kind::Error);
+    QCOMPARE(frames[0].length, std::size_t(22));
+    QCOMPARE(frames[1].bytes, msg);
+    for (std::size_t at = 0; at <= stream.size(); ++at) QVERIFY(frameSplit(stream, at) == frames);
+}
+
+void TestStreamFramer::lostBytesResync() {
+    const std::string a = sample(1, "0123456789"), b = sample(2);
+    StreamFramer f;
+    std::vector<Seen> out;
+    f.push(a.substr(0, 40));  // the rest of `a` was lost in the capture
+    drain(f, out);
+    QVERIFY(out.empty());
+    f.lostBytes();
+    f.push(b);
+    drain(f, out);
+    QCOMPARE(out.size(), std::size_t(2));
+    QCOMPARE(out[0].kind, Frame::Kind::Error);
+    QCOMPARE(out[0].length, std::size_t(40));
+    QCOMPARE(out[1].bytes, b);
+}
+
+void TestStreamFramer::limits() {
+    FramerLimits small;
+    small.maxHeaderBytes = 256;
+    small.maxBodyBytes = 100;
+    const std::string big = sample(1, std::string(500, 'b'));
+    const std::string ok = sample(2);
+    const auto frames = frameWhole(big + ok, small);
+    QVERIFY(frames.size() >= 2);
+    QCOMPARE(frames.front().kind, Frame::Kind::Error);
+    QCOMPARE(frames.back().bytes, ok);
+    std::string endless = "OPTIONS sip:x SIP/2.0\r\n";
+    while (endless.size() < 1000) endless += "X-Filler: aaaaaaaaaaaaaaaaaaaa\r\n";
+    const auto f2 = frameWhole(endless, small);
+    QCOMPARE(f2.size(), std::size_t(1));
+    QCOMPARE(f2[0].kind, Frame::Kind::Error);
+}
+
+void TestStreamFramer::badContentLengthIsSkipped() {
+    std::string bad = sample(1);
+    bad.replace(bad.find("Content-Length: 0"), 17, "Content-Length: -5");
+    const std::string good = sample(2);
+    const auto frames = frameWhole(bad + good);
+    QCOMPARE(frames.size(), std::size_t(2));
+    QCOMPARE(frames[0].kind, Frame::Kind::Error);
+    QCOMPARE(frames[1].bytes, good);
+}
+
+void TestStreamFramer::noContentLengthMeansEmptyBody() {
+    const std::string noCl = "OPTIONS sip:x@h SIP/2.0\r\nCall-ID: 1\r\n\r\n";
+    const auto frames = frameWhole(noCl + sample(3));
+    QCOMPARE(frames.size(), std::size_t(2));
+    QCOMPARE(frames[0].bytes, noCl);
+}
+
+QTEST_APPLESS_MAIN(TestStreamFramer)
+#include "tst_stream_framer.moc"
