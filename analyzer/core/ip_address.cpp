@@ -1,0 +1,50 @@
+#include "core/ip_address.hpp"
+
+#include <arpa/inet.h>
+
+#include <cstring>
+
+namespace sipscope::analyzer {
+
+IpAddress IpAddress::v4(const std::uint8_t* p) {
+    IpAddress a;
+    a.version = 4;
+    std::memcpy(a.bytes.data(), p, 4);
+    return a;
+}
+
+IpAddress IpAddress::v6(const std::uint8_t* p) {
+    IpAddress a;
+    a.version = 6;
+    std::memcpy(a.bytes.data(), p, 16);
+    return a;
+}
+
+std::string IpAddress::toString() const {
+    char buf[INET6_ADDRSTRLEN] = {};
+    if (version == 4) inet_ntop(AF_INET, bytes.data(), buf, sizeof buf);
+    else if (version == 6) inet_ntop(AF_INET6, bytes.data(), buf, sizeof buf);
+    return buf;
+}
+
+const char* transportName(Transport t) noexcept {
+    switch (t) {
+        case Transport::Udp: return "udp";
+        case Transport::Tcp: return "tcp";
+        case Transport::Tls: return "tls";
+        case Transport::Ws: return "ws";
+        case Transport::Wss: return "wss";
+        case Transport::Sctp: return "sctp";
+    }
+    return "udp";
+}
+
+std::size_t EndpointHash::operator()(const Endpoint& e) const noexcept {
+    // FNV-1a over the address bytes and the port.
+    std::size_t h = 1469598103934665603ull;
+    for (auto b : e.ip.bytes) h = (h ^ b) * 1099511628211ull;
+    h = (h ^ e.port) * 1099511628211ull;
+    return h ^ e.ip.version;
+}
+
+}  // namespace sipscope::analyzer
