@@ -1,0 +1,66 @@
+#include "sip/datagram_sip.hpp"
+
+#include "parser/stream_framer.hpp"
+
+namespace sipscope::analyzer {
+
+using stack::Error;
+using stack::ErrorCode;
+
+namespace {
+constexpr int kMaxMessagesPerDatagram = 32;
+
+std::string_view firstLine(std::string_view p) noexcept {
+    std::size_t b = 0;
+    while (b < p.size() && (p[b] == '\r' || p[b] == '\n')) ++b;
+    std::size_t e = p.find('\n', b);
+    if (e == std::string_view::npos) e = p.size();
+    std::string_view line = p.substr(b, e - b);
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    return line;
+}
+}  // namespace
+
+bool looksLikeSip(std::string_view payload) noexcept {
+    return stack::looksLikeStartLine(firstLine(payload));
+}
+
+std::vector<DatagramMessage> extractDatagram(std::string_view payload) {
+    std::vector<DatagramMessage> out;
+    std::size_t offset = 0;
+    while (offset < payload.size() && static_cast<int>(out.size()) < kMaxMessagesPerDatagram) {
+        const std::string_view rest = payload.substr(offset);
+        if (!looksLikeSip(rest)) break;
+        DatagramMessage dm;
+        auto bytes = stack::makeBytes(rest);
+        auto parsed = stack::SipMessage::parse(bytes);
+        if (!parsed.ok()) {
+            dm.bytes = std::move(bytes);
+            dm.issues.push_back(parsed.error().rebased(offset, ""));
+            out.push_back(std::move(dm));
+            break;
+        }
+        const std::size_t used = parsed->bytes().size();
+        if (used == rest.size()) {
+            dm.bytes = std::move(bytes);
+            dm.message = std::move(*parsed);
+        } else {  // re-parse the message alone so that its bytes() are exactly its own
+            dm.bytes = stack::makeBytes(rest.substr(0, used));
+            if (auto alone = stack::SipMessage::parse(dm.bytes); alone.ok()) dm.message = std::move(*alone);
+            dm.issues.push_back(stack::makeError(
+                ErrorCode::TrailingData, offset + used,
+                std::to_string(rest.size() - used) + " more octets follow in the datagram"));
+        }
+        if (offset > 0)
+            dm.issues.push_back(stack::makeError(ErrorCode::TrailingData, offset,
+                                                 "second SIP message in one datagram (RFC 3261 §18.3)"));
+        out.push_back(std::move(dm));
+        offset += used;
+        // Only another start line after the body continues the datagram; padding or
+        // garbage stays the trailing-data issue the parser already recorded.
+        if (offset < payload.size() && !looksLikeSip(payload.substr(offset))) break;
+    }
+    return out;
+}
+
+}  // namespace sipscope::analyzer
