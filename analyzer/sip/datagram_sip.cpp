@@ -13,11 +13,9 @@ constexpr int kMaxMessagesPerDatagram = 32;
 std::string_view firstLine(std::string_view p) noexcept {
     std::size_t b = 0;
     while (b < p.size() && (p[b] == '\r' || p[b] == '\n')) ++b;
-    std::size_t e = p.find('\n', b);
+    std::size_t e = p.find_first_of("\r\n", b);
     if (e == std::string_view::npos) e = p.size();
-    std::string_view line = p.substr(b, e - b);
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    return line;
+    return p.substr(b, e - b);
 }
 }  // namespace
 

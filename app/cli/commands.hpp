@@ -10,5 +10,6 @@ namespace sipscope::cli {
 using Args = std::vector<std::string_view>;
 
 int cmdParse(const Args& args);
+int cmdMessages(const Args& args);
 
 }  // namespace sipscope::cli

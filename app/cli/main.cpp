@@ -20,6 +20,7 @@ struct Command {
 
 constexpr Command kCommands[] = {
     {"parse", cmdParse, "parse SIP message files and print one JSON object per file"},
+    {"messages", cmdMessages, "every SIP message of a capture file, or a --summary"},
 };
 
 void usage(std::FILE* out) {

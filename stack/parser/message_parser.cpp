@@ -60,8 +60,17 @@ Result<bool> MessageParser::run() {
     while (pos < m_d.size() && (m_d[pos] == '\r' || m_d[pos] == '\n')) ++pos;
     if (pos == m_d.size()) return makeError(ErrorCode::Empty, 0, "only line breaks");
     if (pos > 0) issue(ErrorCode::LeadingWhitespace, 0, "line breaks before the start line");
-    std::size_t next = 0;
-    const std::size_t end = lineEnd(pos, next);
+    // The start line ends at CRLF, LF or a bare CR (tolerated and reported).
+    std::size_t end = m_d.find_first_of("\r\n", pos);
+    std::size_t next = m_d.size();
+    if (end == std::string_view::npos) {
+        end = m_d.size();
+    } else if (m_d[end] == '\r' && end + 1 < m_d.size() && m_d[end + 1] == '\n') {
+        next = end + 2;
+    } else {
+        if (m_d[end] == '\r') issue(ErrorCode::Tolerated, end, "start line ends with a bare CR");
+        next = end + 1;
+    }
     auto sl = startLine(pos, end);
     if (!sl.ok()) return sl;
     frameBody(headerLines(next));

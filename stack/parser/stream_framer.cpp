@@ -37,11 +37,24 @@ std::optional<std::int64_t> contentLength(std::string_view block) noexcept {
 }  // namespace
 
 bool looksLikeStartLine(std::string_view line) noexcept {
-    if (isVersionAt(line, 0)) return true;  // Status-Line
+    // No control characters anywhere (a NUL or bare CR means this is not a text start line).
+    for (char ch : line) {
+        const auto c = static_cast<unsigned char>(ch);
+        if ((c < 0x20 && c != '\t') || c == 0x7F) return false;
+    }
+    if (isVersionAt(line, 0)) {
+        // Status-Line: SIP-Version SP 3DIGIT [SP Reason-Phrase]
+        const std::size_t sp = line.find(' ');
+        if (sp == std::string_view::npos || line.size() < sp + 4) return false;
+        const std::string_view code = line.substr(sp + 1, 3);
+        return allOf(code, kDigit) && (line.size() == sp + 4 || line[sp + 4] == ' ');
+    }
     const std::size_t sp = line.find(' ');
     if (sp == std::string_view::npos || sp == 0 || !isTokenString(line.substr(0, sp))) return false;
-    const std::size_t last = line.rfind(' ');
-    return last > sp && isVersionAt(line, last + 1);
+    std::size_t last = line.size();
+    while (last > 0 && isWsp(line[last - 1])) --last;  // trailing SP is an error, not a non-SIP
+    last = line.rfind(' ', last - 1);
+    return last != std::string_view::npos && last > sp && isVersionAt(line, last + 1);
 }
 
 void StreamFramer::push(std::string_view bytes) {

@@ -1,0 +1,108 @@
+#include "pipeline/capture_pipeline.hpp"
+
+#include "decode/hep.hpp"
+#include "sip/datagram_sip.hpp"
+#include "pipeline/tcp_path.hpp"
+
+namespace sipscope::analyzer {
+
+CapturePipeline::CapturePipeline(PipelineOptions options, Sink sink)
+    : m_options(std::move(options)),
+      m_sink(std::move(sink)),
+      m_decoder([this](const TransportPacket& t) { onTransport(t); }) {
+    m_tcp = std::make_unique<TcpPath>(m_options, m_stats,
+                                       [this](ObservedMessage&& m) { emit(std::move(m)); });
+}
+
+CapturePipeline::~CapturePipeline() = default;
+
+void CapturePipeline::process(const RawPacket& packet) {
+    m_lastTs = std::max(m_lastTs, packet.tsNs);
+    m_decoder.decode(packet);
+}
+
+void CapturePipeline::finish() {
+    m_tcp->finish();
+    m_decoder.expire(INT64_MAX);
+}
+
+PipelineStats CapturePipeline::stats() const {
+    PipelineStats s = m_stats;
+    s.decode = m_decoder.stats();
+    return s;
+}
+
+void CapturePipeline::markFrame(std::uint64_t frame) {
+    if (frame >= m_sipFrame.size()) m_sipFrame.resize(std::max<std::size_t>(frame + 1, m_sipFrame.size() * 2));
+    if (!m_sipFrame[frame]) {
+        m_sipFrame[frame] = true;
+        ++m_stats.sipFrames;
+    }
+}
+
+void CapturePipeline::emit(ObservedMessage&& m) {
+    m.id = m_nextId++;
+    ++m_stats.sipMessages;
+    for (auto f : m.frames) markFrame(f);
+    m_sink(std::move(m));
+}
+
+void CapturePipeline::onTransport(const TransportPacket& t) {
+    switch (t.proto) {
+        case L4::Udp:
+            if (looksLikeHep(t.payload)) return onHep(t);
+            return onDatagram(t, Transport::Udp);
+        case L4::Sctp: return onDatagram(t, Transport::Sctp);
+        case L4::Tcp: return m_tcp->add(t);
+    }
+}
+
+void CapturePipeline::onDatagram(const TransportPacket& t, Transport transport) {
+    const std::string_view payload(reinterpret_cast<const char*>(t.payload.data()), t.payload.size());
+    auto messages = extractDatagram(payload);
+    if (messages.size() > 1) ++m_stats.concatenated;
+    for (auto& dm : messages) {
+        ObservedMessage m;
+        m.tsNs = t.tsNs;
+        m.src = t.src;
+        m.dst = t.dst;
+        m.transport = transport;
+        m.ipVersion = t.ipVersion;
+        m.path = t.path ? t.path->toString() : std::string();
+        if (t.fragmentFrames) m.frames = *t.fragmentFrames;
+        else m.frames = {t.frame};
+        m.bytes = std::move(dm.bytes);
+        m.message = std::move(dm.message);
+        m.issues = std::move(dm.issues);
+        emit(std::move(m));
+    }
+}
+
+void CapturePipeline::onHep(const TransportPacket& t) {
+    auto hep = decodeHep(t.payload);
+    if (!hep) return onDatagram(t, Transport::Udp);
+    ++m_stats.hepPackets;
+    if (hep->payloadType != 1 || !looksLikeSip(hep->payload)) {
+        ++m_stats.hepNonSip;
+        return;
+    }
+    // The message is the agent's capture: its endpoints, transport and time, not the HEP
+    // datagram's.
+    for (auto& dm : extractDatagram(hep->payload)) {
+        ObservedMessage m;
+        m.tsNs = hep->tsNs.value_or(t.tsNs);
+        m.src = hep->src;
+        m.dst = hep->dst;
+        m.transport = hep->ipProtocol == 6 ? Transport::Tcp
+                      : hep->ipProtocol == 132 ? Transport::Sctp : Transport::Udp;
+        m.ipVersion = hep->ipVersion;
+        m.path = (t.path ? t.path->toString() + "/" : std::string()) + "hep";
+        m.frames = {t.frame};
+        m.bytes = std::move(dm.bytes);
+        m.message = std::move(dm.message);
+        m.issues = std::move(dm.issues);
+        emit(std::move(m));
+    }
+}
+
+}  // namespace sipscope::analyzer
