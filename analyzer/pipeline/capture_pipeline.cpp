@@ -11,7 +11,7 @@ CapturePipeline::CapturePipeline(PipelineOptions options, Sink sink)
       m_sink(std::move(sink)),
       m_decoder([this](const TransportPacket& t) { onTransport(t); }) {
     m_tcp = std::make_unique<TcpPath>(m_options, m_stats,
-                                       [this](ObservedMessage&& m) { emit(std::move(m)); });
+                                       [this](ObservedMessage&& m) { deliver(std::move(m)); });
 }
 
 CapturePipeline::~CapturePipeline() = default;
@@ -40,7 +40,7 @@ void CapturePipeline::markFrame(std::uint64_t frame) {
     }
 }
 
-void CapturePipeline::emit(ObservedMessage&& m) {
+void CapturePipeline::deliver(ObservedMessage&& m) {
     m.id = m_nextId++;
     ++m_stats.sipMessages;
     for (auto f : m.frames) markFrame(f);
@@ -74,7 +74,7 @@ void CapturePipeline::onDatagram(const TransportPacket& t, Transport transport) 
         m.bytes = std::move(dm.bytes);
         m.message = std::move(dm.message);
         m.issues = std::move(dm.issues);
-        emit(std::move(m));
+        deliver(std::move(m));
     }
 }
 
@@ -101,7 +101,7 @@ void CapturePipeline::onHep(const TransportPacket& t) {
         m.bytes = std::move(dm.bytes);
         m.message = std::move(dm.message);
         m.issues = std::move(dm.issues);
-        emit(std::move(m));
+        deliver(std::move(m));
     }
 }
 

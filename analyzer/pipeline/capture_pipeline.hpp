@@ -49,7 +49,7 @@ private:
     void onTransport(const TransportPacket& t);
     void onDatagram(const TransportPacket& t, Transport transport);
     void onHep(const TransportPacket& t);
-    void emit(ObservedMessage&& m);
+    void deliver(ObservedMessage&& m);
     void markFrame(std::uint64_t frame);
 
     PipelineOptions m_options;
