@@ -88,7 +88,8 @@ std::size_t delimiterLineEnd(std::string_view body, std::size_t i) noexcept {
 // Finds the first delimiter line starting at or after `from`.
 std::optional<Delimiter> findDelimiter(std::string_view body, std::string_view boundary,
                                        std::size_t from) noexcept {
-    for (std::size_t q = body.find(boundary, from + 2); q != kNpos; q = body.find(boundary, q + 1)) {
+    for (std::size_t q = body.find(boundary, from + 2); q != kNpos;
+         q = body.find(boundary, q + 1)) {
         const std::size_t dash = q - 2;
         // RFC 2046 §5.1.1: delimiter := CRLF "--" boundary; only the very first one may sit at
         // the start of the body. A bare LF is accepted as well.
@@ -182,7 +183,8 @@ Result<MultipartBody> splitMultipart(std::string_view body, std::string_view bou
                                      int depthLeft, std::size_t base) {
     if (boundary.empty()) return bodyError(base, "empty multipart boundary (RFC 2046 §5.1.1)");
     auto d = findDelimiter(body, boundary, 0);
-    if (!d) return bodyError(base, "no \"--boundary\" delimiter line in the body (RFC 2046 §5.1.1)");
+    if (!d)
+        return bodyError(base, "no \"--boundary\" delimiter line in the body (RFC 2046 §5.1.1)");
     MultipartBody mp;
     mp.preamble = body.substr(0, d->contentEnd);
     mp.parts.reserve(countDelimiters(body, boundary));
@@ -215,7 +217,9 @@ std::string_view MediaTypeView::param(std::string_view name) const noexcept {
     return {};
 }
 
-bool MediaTypeView::isMultipart() const noexcept { return syntax::iequals(type, "multipart"); }
+bool MediaTypeView::isMultipart() const noexcept {
+    return syntax::iequals(type, "multipart");
+}
 
 bool MediaTypeView::is(std::string_view t, std::string_view st) const noexcept {
     return syntax::iequals(type, t) && syntax::iequals(subtype, st);
@@ -246,7 +250,7 @@ Result<MediaTypeView> parseMediaType(std::string_view contentTypeValue) {
 
 Result<MultipartBody> parseMultipart(std::string_view body, std::string_view boundary,
                                      int maxDepth) {
-    return splitMultipart(body, boundary, maxDepth, 0);
+    return splitMultipart(body, boundary, std::min(maxDepth, kMaxMultipartDepth), 0);
 }
 
 }  // namespace sipscope::stack

@@ -54,10 +54,15 @@ struct MultipartBody {
     std::string_view epilogue;
 };
 
+// Deepest nesting parseMultipart descends to, whatever maxDepth says: recursion depth must not
+// be chosen by the sender of a message.
+inline constexpr int kMaxMultipartDepth = 16;
+
 // Splits `body` at its boundary delimiters. Parts whose Content-Type is multipart are parsed
-// recursively while fewer than `maxDepth` multipart levels are open (the outermost one counts);
-// deeper ones stay leaves. A body without any delimiter, a part header line without a colon, or a
-// nested multipart without a boundary is an ErrorCode::BadBody error with its offset in `body`.
+// recursively while fewer than `maxDepth` multipart levels are open (the outermost one counts,
+// kMaxMultipartDepth at most); deeper ones stay leaves. A body without any delimiter, a part header
+// line without a colon, or a nested multipart without a boundary is an ErrorCode::BadBody error
+// with its offset in `body`.
 Result<MultipartBody> parseMultipart(std::string_view body, std::string_view boundary,
                                      int maxDepth = 4);
 

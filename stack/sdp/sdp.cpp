@@ -21,7 +21,7 @@ struct RawLine {
 // RFC 8866 §5 ends lines with CRLF but asks parsers to accept a bare LF; a missing final line
 // ending is common when the body is cut by Content-Length, so the last line is yielded anyway.
 class LineReader {
-public:
+  public:
     explicit LineReader(std::string_view body, std::size_t from = 0) noexcept
         : m_body(body), m_pos(from) {}
 
@@ -37,7 +37,7 @@ public:
     }
     std::size_t pos() const noexcept { return m_pos; }
 
-private:
+  private:
     std::string_view m_body;
     std::size_t m_pos;
 };
@@ -70,11 +70,11 @@ std::size_t countMediaLines(std::string_view body) noexcept {
 }
 
 class SdpParser {
-public:
+  public:
     explicit SdpParser(std::string_view body) noexcept : m_body(body) {}
     Result<SdpSession> run();
 
-private:
+  private:
     std::optional<Error> onLine(char type, std::string_view value, std::size_t offset);
     std::optional<Error> onVersion(std::string_view value, std::size_t offset);
     std::optional<Error> onOrigin(std::string_view value, std::size_t offset);
@@ -115,7 +115,8 @@ Result<SdpSession> SdpParser::run() {
             if (line.text.find('=') == kNpos) {
                 return sdpError(line.offset, "SDP line has no '=' (RFC 8866 §5)");
             }
-            return sdpError(line.offset, "SDP type must be a single letter before '=' (RFC 8866 §5)");
+            return sdpError(line.offset,
+                            "SDP type must be a single letter before '=' (RFC 8866 §5)");
         }
         const char type = line.text[0];
         if (type < 'a' || type > 'z') {
@@ -137,14 +138,32 @@ Result<SdpSession> SdpParser::run() {
 
 std::optional<Error> SdpParser::onLine(char type, std::string_view value, std::size_t offset) {
     switch (type) {
-        case 'v': return onVersion(value, offset);
-        case 'o': return onOrigin(value, offset);
-        case 'c': return onConnection(value, offset);
-        case 'm': return onMedia(value, offset);
-        case 's': onSessionName(value, offset); break;
-        case 'a': onAttribute(value, offset); break;
-        case 't': m_hasTiming = true; keepLine(type, value, offset); break;
-        case 'i': case 'u': case 'e': case 'p': case 'b': case 'r': case 'z': case 'k':
+        case 'v':
+            return onVersion(value, offset);
+        case 'o':
+            return onOrigin(value, offset);
+        case 'c':
+            return onConnection(value, offset);
+        case 'm':
+            return onMedia(value, offset);
+        case 's':
+            onSessionName(value, offset);
+            break;
+        case 'a':
+            onAttribute(value, offset);
+            break;
+        case 't':
+            m_hasTiming = true;
+            keepLine(type, value, offset);
+            break;
+        case 'i':
+        case 'u':
+        case 'e':
+        case 'p':
+        case 'b':
+        case 'r':
+        case 'z':
+        case 'k':
             keepLine(type, value, offset);
             break;
         default:
@@ -291,6 +310,8 @@ void SdpParser::issue(std::string_view text, std::size_t offset) {
 
 }  // namespace
 
-Result<SdpSession> parseSdp(std::string_view body) { return SdpParser(body).run(); }
+Result<SdpSession> parseSdp(std::string_view body) {
+    return SdpParser(body).run();
+}
 
 }  // namespace sipscope::stack

@@ -79,8 +79,8 @@ struct SdpMedia {
     std::vector<SdpAttribute> attributes;     // every a= line, typed ones included
     std::vector<SdpRtpmap> rtpmaps;
     std::vector<SdpFmtp> fmtps;
-    std::optional<SdpDirection> direction;   // media-level a=sendrecv/sendonly/recvonly/inactive
-    std::optional<std::uint16_t> rtcpPort;   // a=rtcp (RFC 3605 §2.1)
+    std::optional<SdpDirection> direction;  // media-level a=sendrecv/sendonly/recvonly/inactive
+    std::optional<std::uint16_t> rtcpPort;  // a=rtcp (RFC 3605 §2.1)
     std::string_view rtcpNetType;
     std::string_view rtcpAddrType;
     std::string_view rtcpAddress;
@@ -112,7 +112,7 @@ struct SdpSession {
     std::vector<std::string> issues;  // tolerated oddities, each with its byte offset
 
     // True when every active (port != 0) audio stream is sendonly or inactive, or has the
-    // connection address 0.0.0.0 (RFC 3264 §8.4). False without active audio.
+    // connection address 0.0.0.0 (RFC 3264 §8.4) without ICE. False without active audio.
     bool isHold() const noexcept;
     const SdpAttribute* attribute(std::string_view name) const noexcept;  // first, case-insensitive
 };
@@ -126,8 +126,8 @@ struct SdpStaticPayload {
 // nullptr for dynamic, reserved or unassigned payload types.
 const SdpStaticPayload* staticPayload(int payloadType) noexcept;
 
-// Parses a whole SDP body. Errors carry ErrorCode::BadBody and the byte offset of the first
-// offending byte within `body`.
+// Parses a whole SDP body. Errors carry ErrorCode::BadBody and a byte offset within `body`: the
+// offending line or field, or the end of the line when a mandatory field is missing.
 Result<SdpSession> parseSdp(std::string_view body);
 
 std::string_view directionName(SdpDirection direction) noexcept;

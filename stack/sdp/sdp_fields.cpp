@@ -96,7 +96,8 @@ Result<SdpConnection> parseConnection(std::string_view value, std::size_t base) 
     c.address = addressField.substr(0, slash);
     if (c.address.empty()) return sdpError(addressBase, "c= connection address is empty");
     if (slash != kNpos) {
-        if (auto e = parseMulticastSuffix(c, addressField.substr(slash + 1), addressBase + slash + 1))
+        if (auto e =
+                parseMulticastSuffix(c, addressField.substr(slash + 1), addressBase + slash + 1))
             return std::move(*e);
     }
     return c;

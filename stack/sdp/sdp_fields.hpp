@@ -19,7 +19,7 @@ namespace sipscope::stack::sdp_detail {
 // Splits a line value into the SP-separated fields of RFC 8866 §9. Runs of SP/HTAB count as one
 // separator because some stacks pad their fields; a strict split would reject them for nothing.
 class FieldCursor {
-public:
+  public:
     FieldCursor(std::string_view text, std::size_t base) noexcept : m_text(text), m_base(base) {}
 
     // The next field, "" at the end. lastOffset() is its body offset.
@@ -43,7 +43,7 @@ public:
     std::size_t endOffset() const noexcept { return m_base + m_text.size(); }
     std::size_t countRemaining() const noexcept;
 
-private:
+  private:
     void skipWsp() noexcept {
         while (m_pos < m_text.size() && syntax::isWsp(m_text[m_pos])) ++m_pos;
     }
