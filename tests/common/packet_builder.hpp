@@ -111,3 +111,36 @@ inline const V6 kA6{0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
 inline const V6 kB6{0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2};
 
 }  // namespace sipscope::test
+
+#include <fstream>
+
+namespace sipscope::test {
+
+struct TimedPkt {
+    std::int64_t tsNs = 0;
+    Pkt data;
+};
+
+// Writes a classic pcap file with nanosecond timestamps (magic a1b23c4d, little-endian).
+inline bool writePcap(const std::string& path, int linkType, const std::vector<TimedPkt>& packets) {
+    std::ofstream out(path, std::ios::binary);
+    auto u32 = [&](std::uint32_t v) { out.write(reinterpret_cast<const char*>(&v), 4); };
+    auto u16 = [&](std::uint16_t v) { out.write(reinterpret_cast<const char*>(&v), 2); };
+    u32(0xa1b23c4d);
+    u16(2);
+    u16(4);
+    u32(0);
+    u32(0);
+    u32(262144);
+    u32(static_cast<std::uint32_t>(linkType));
+    for (const auto& p : packets) {
+        u32(static_cast<std::uint32_t>(p.tsNs / 1000000000));
+        u32(static_cast<std::uint32_t>(p.tsNs % 1000000000));
+        u32(static_cast<std::uint32_t>(p.data.size()));
+        u32(static_cast<std::uint32_t>(p.data.size()));
+        out.write(reinterpret_cast<const char*>(p.data.data()), static_cast<std::streamsize>(p.data.size()));
+    }
+    return static_cast<bool>(out);
+}
+
+}  // namespace sipscope::test
