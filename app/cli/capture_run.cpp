@@ -53,21 +53,19 @@ bool parsePort(std::string_view text, std::uint16_t& port) {
     return true;
 }
 
-bool runCapture(const CaptureRunOptions& o, const std::function<void(analyzer::ObservedMessage&&)>& sink,
-                CaptureRunResult& out) {
-    analyzer::BpfFilter filter;
-    if (!filter.compile(o.bpf, out.openError)) return false;
-    auto source = analyzer::openCaptureFile(o.path, out.openError);
-    if (!source) return false;
-    out.format = source->formatName();
+namespace {
+
+void runLoop(analyzer::PacketSource& source, analyzer::BpfFilter* filter, const CaptureRunOptions& o,
+             const std::function<void(analyzer::ObservedMessage&&)>& sink, CaptureRunResult& out) {
+    out.format = source.formatName();
     analyzer::PipelineOptions popts;
     popts.sipPorts.insert(popts.sipPorts.end(), o.sipPorts.begin(), o.sipPorts.end());
     analyzer::CapturePipeline pipeline(popts, sink);
-    Progress progress(*source);
+    Progress progress(source);
     analyzer::RawPacket packet;
-    while (source->next(packet)) {
+    while (source.next(packet)) {
         ++out.packets;
-        if (!filter.matches(packet)) {
+        if (filter && !filter->matches(packet)) {
             ++out.filteredOut;
             continue;
         }
@@ -75,9 +73,25 @@ bool runCapture(const CaptureRunOptions& o, const std::function<void(analyzer::O
         if ((out.packets & 0x3FFF) == 0) progress.tick(out.packets, pipeline.stats().sipMessages);
     }
     pipeline.finish();
-    out.sourceError = source->error();
+    out.sourceError = source.error();
     out.stats = pipeline.stats();
+}
+
+}  // namespace
+
+bool runCapture(const CaptureRunOptions& o, const std::function<void(analyzer::ObservedMessage&&)>& sink,
+                CaptureRunResult& out) {
+    analyzer::BpfFilter filter;
+    if (!filter.compile(o.bpf, out.openError)) return false;
+    auto source = analyzer::openCaptureFile(o.path, out.openError);
+    if (!source) return false;
+    runLoop(*source, filter.empty() ? nullptr : &filter, o, sink, out);
     return true;
+}
+
+void runSource(analyzer::PacketSource& source, const CaptureRunOptions& o,
+               const std::function<void(analyzer::ObservedMessage&&)>& sink, CaptureRunResult& out) {
+    runLoop(source, nullptr, o, sink, out);
 }
 
 }  // namespace sipscope::cli

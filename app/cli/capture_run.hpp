@@ -33,6 +33,10 @@ struct CaptureRunResult {
 bool runCapture(const CaptureRunOptions& options,
                 const std::function<void(analyzer::ObservedMessage&&)>& sink, CaptureRunResult& out);
 
+// Runs an open source (live capture) through the pipeline; `options.path` and `.bpf` unused.
+void runSource(analyzer::PacketSource& source, const CaptureRunOptions& options,
+               const std::function<void(analyzer::ObservedMessage&&)>& sink, CaptureRunResult& out);
+
 // Parses "--sip-port N" style numbers; false on a bad value.
 bool parsePort(std::string_view text, std::uint16_t& port);
 

@@ -11,5 +11,7 @@ using Args = std::vector<std::string_view>;
 
 int cmdParse(const Args& args);
 int cmdMessages(const Args& args);
+int cmdInterfaces(const Args& args);
+int cmdCapture(const Args& args);
 
 }  // namespace sipscope::cli

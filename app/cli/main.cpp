@@ -21,6 +21,8 @@ struct Command {
 constexpr Command kCommands[] = {
     {"parse", cmdParse, "parse SIP message files and print one JSON object per file"},
     {"messages", cmdMessages, "every SIP message of a capture file, or a --summary"},
+    {"interfaces", cmdInterfaces, "list the interfaces live capture can open"},
+    {"capture", cmdCapture, "capture live (through sipscope-capture) and print SIP messages"},
 };
 
 void usage(std::FILE* out) {
