@@ -49,7 +49,7 @@ Error badChar(std::string_view text, std::size_t pos, std::string_view where) {
     return uriError(pos, "invalid character " + describe(text[pos]) + in);
 }
 
-// Skips 1*(chars of `cls` / escaped). Stops at any other byte, including a '%' that does not
+// Skips *(chars of `cls` / escaped). Stops at any other byte, including a '%' that does not
 // start a valid escape, so the caller reports exactly that offset.
 std::size_t skipEscaped(std::string_view text, std::size_t pos, std::size_t end,
                         std::uint16_t cls) noexcept {
@@ -102,13 +102,14 @@ Status parseBracketHost(std::string_view text, std::size_t& pos, SipUri& sip) {
     return std::nullopt;
 }
 
-// RFC 5118 §4.2: "sip:2001:db8::10" is invalid. Seen as host "2001" and port "db8::10" it would
-// get a confusing port error, so a hex-only host followed by two colons is named for what it is.
-bool looksLikeBareIpv6(std::string_view text, std::size_t begin, std::size_t end) noexcept {
-    for (std::size_t i = begin; i < end; ++i)
-        if (!isHex(text[i])) return false;
-    if (end >= text.size() || text[end] != ':') return false;
-    for (std::size_t i = end + 1; i < text.size() && text[i] != ';' && text[i] != '?'; ++i)
+// RFC 5118 §4.2: "sip:2001:db8::10" is invalid. Read as host "2001" and port "db8::10" it
+// would get a confusing host or port error, so a failed hostport that starts with hex digits
+// and two colons is named for what it is. Only checked on the error path.
+bool looksLikeBareIpv6(std::string_view text, std::size_t begin) noexcept {
+    std::size_t i = begin;
+    while (i < text.size() && isHex(text[i])) ++i;
+    if (i >= text.size() || text[i] != ':') return false;
+    for (++i; i < text.size() && text[i] != ';' && text[i] != '?'; ++i)
         if (text[i] == ':') return true;
     return false;
 }
@@ -116,8 +117,6 @@ bool looksLikeBareIpv6(std::string_view text, std::size_t begin, std::size_t end
 Status parseNamedHost(std::string_view text, std::size_t& pos, SipUri& sip) {
     const std::size_t begin = pos;
     while (pos < text.size() && uri_detail::isHostChar(text[pos])) ++pos;
-    if (looksLikeBareIpv6(text, begin, pos))
-        return uriError(begin, "IPv6 address must be enclosed in '[' ']' (RFC 5118 §4.2)");
     if (pos < text.size() && !isAnyOf(text, pos, ":;?")) return badChar(text, pos, "host");
     if (pos == begin) return uriError(begin, "missing host");
     const std::string_view host = text.substr(begin, pos - begin);
@@ -148,12 +147,17 @@ Status parsePort(std::string_view text, std::size_t& pos, SipUri& sip) {
 
 Status parseHostPort(std::string_view text, std::size_t& pos, SipUri& sip) {
     if (pos >= text.size()) return uriError(pos, "missing host");
-    Status status = text[pos] == '[' ? parseBracketHost(text, pos, sip)
-                                     : parseNamedHost(text, pos, sip);
-    if (status) return status;
-    if (pos < text.size() && text[pos] == ':') return parsePort(text, pos, sip);
-    if (pos < text.size() && !isAnyOf(text, pos, ";?")) return badChar(text, pos, "host");
-    return std::nullopt;
+    const std::size_t begin = pos;
+    const bool bracketed = text[pos] == '[';
+    Status status = bracketed ? parseBracketHost(text, pos, sip) : parseNamedHost(text, pos, sip);
+    if (!status && pos < text.size() && text[pos] == ':') {
+        status = parsePort(text, pos, sip);
+    } else if (!status && pos < text.size() && !isAnyOf(text, pos, ";?")) {
+        status = badChar(text, pos, "host");
+    }
+    if (status && !bracketed && looksLikeBareIpv6(text, begin))
+        return uriError(begin, "IPv6 address must be enclosed in '[' ']' (RFC 5118 §4.2)");
+    return status;
 }
 
 // One ";name[=value]" at `pos` (on the ';'). RFC 3261 §25.1 and RFC 3966 §3 both require
@@ -176,12 +180,11 @@ Status parseOneParam(std::string_view text, std::size_t& pos, UriParam& param,
         param.value = text.substr(valueBegin, pos - valueBegin);
         param.hasValue = true;
     }
-    if (pos < text.size() && !isAnyOf(text, pos, stops))
-        return badChar(text, pos, "uri-parameter");
+    if (pos < text.size() && !isAnyOf(text, pos, stops)) return badChar(text, pos, "uri-parameter");
     return std::nullopt;
 }
 
-// `stops` lists what may follow a param besides the next ';': "?" for SIP (headers), "" for tel.
+// `stops` lists the bytes that may end a param: ";" (the next one) and, for SIP, "?" (headers).
 Status parseParams(std::string_view text, std::size_t& pos, std::vector<UriParam>& out,
                    std::string_view stops) {
     while (pos < text.size() && text[pos] == ';') {
@@ -229,8 +232,6 @@ Status parseSip(std::string_view text, std::size_t pos, SipUri& sip) {
 
 // --- tel: (RFC 3966 §3) --------------------------------------------------------------------
 
-bool isVisualSeparator(char c) noexcept { return c == '-' || c == '.' || c == '(' || c == ')'; }
-
 // global-number-digits = "+" *phonedigit DIGIT *phonedigit;
 // local-number-digits = *phonedigit-hex (HEXDIG / "*" / "#") *phonedigit-hex.
 // A local number without ";phone-context=" is tolerated (RFC 3966 §5.1.5 requires one): old
@@ -244,7 +245,7 @@ Status parseTel(std::string_view text, std::size_t pos, TelUri& tel) {
         const char c = text[pos];
         if (global ? syntax::isDigit(c) : (isHex(c) || c == '*' || c == '#')) {
             hasDigit = true;
-        } else if (!isVisualSeparator(c)) {
+        } else if (!uri_detail::isVisualSeparator(c)) {
             break;
         }
     }
@@ -292,21 +293,27 @@ Status parseScheme(std::string_view text, Uri& uri) {
     return std::nullopt;
 }
 
+Status parseAfterScheme(std::string_view text, Uri& uri) {
+    const std::size_t pos = uri.schemeName.size() + 1;
+    switch (uri.scheme) {
+        case UriScheme::Sip:
+        case UriScheme::Sips:
+            return parseSip(text, pos, uri.sip);
+        case UriScheme::Tel:
+            return parseTel(text, pos, uri.tel);
+        case UriScheme::Other:
+            break;
+    }
+    return parseOpaque(text, pos, uri);
+}
+
 }  // namespace
 
 Result<Uri> parseUri(std::string_view text) {
     Uri uri;
     uri.raw = text;
     if (Status status = parseScheme(text, uri)) return std::move(*status);
-    const std::size_t pos = uri.schemeName.size() + 1;
-    Status status;
-    switch (uri.scheme) {
-        case UriScheme::Sip:
-        case UriScheme::Sips: status = parseSip(text, pos, uri.sip); break;
-        case UriScheme::Tel: status = parseTel(text, pos, uri.tel); break;
-        case UriScheme::Other: status = parseOpaque(text, pos, uri); break;
-    }
-    if (status) return std::move(*status);
+    if (Status status = parseAfterScheme(text, uri)) return std::move(*status);
     return uri;
 }
 

@@ -15,7 +15,7 @@ namespace {
 // 'reserved' set are equivalent to their '%' HEX HEX encoding", so an escaped reserved character
 // stays distinct from the character itself: it is returned as 0x100 | byte.
 class EscapeReader {
-public:
+  public:
     explicit EscapeReader(std::string_view s) noexcept : m_s(s) {}
     bool atEnd() const noexcept { return m_pos >= m_s.size(); }
 
@@ -32,7 +32,7 @@ public:
         return static_cast<unsigned char>(c);
     }
 
-private:
+  private:
     std::string_view m_s;
     std::size_t m_pos = 0;
 };
@@ -71,7 +71,7 @@ using uri_detail::componentsEqual;
 // section's examples call "sip:bob@biloxi.com" and "sip:bob@biloxi.com;transport=udp"
 // not equivalent ("can resolve to different transports").
 constexpr std::array<std::string_view, 5> kParamsRequiredInBoth{"user", "ttl", "method", "maddr",
-                                                                 "transport"};
+                                                                "transport"};
 
 bool mustBeInBoth(std::string_view name) noexcept {
     for (std::string_view required : kParamsRequiredInBoth)
@@ -144,13 +144,10 @@ bool hostsEqual(const SipUri& a, const SipUri& b) noexcept {
 bool sipEquivalent(const SipUri& a, const SipUri& b) noexcept {
     return a.hasUserInfo == b.hasUserInfo && a.hasPassword == b.hasPassword &&
            componentsEqual(a.user, b.user, false) &&
-           componentsEqual(a.password, b.password, false) && hostsEqual(a, b) &&
-           a.port == b.port && sipParamsCovered(a.params, b.params) &&
-           sipParamsCovered(b.params, a.params) && headersCovered(a.headers, b.headers) &&
-           headersCovered(b.headers, a.headers);
+           componentsEqual(a.password, b.password, false) && hostsEqual(a, b) && a.port == b.port &&
+           sipParamsCovered(a.params, b.params) && sipParamsCovered(b.params, a.params) &&
+           headersCovered(a.headers, b.headers) && headersCovered(b.headers, a.headers);
 }
-
-bool isVisualSeparator(char c) noexcept { return c == '-' || c == '.' || c == '(' || c == ')'; }
 
 // RFC 3966 §4: numbers compare "after removing all visual separators"; hex digits of local
 // numbers compare case-insensitively ("URI comparisons are case-insensitive").
@@ -158,8 +155,8 @@ bool phoneDigitsEqual(std::string_view a, std::string_view b) noexcept {
     std::size_t i = 0;
     std::size_t j = 0;
     for (;;) {
-        while (i < a.size() && isVisualSeparator(a[i])) ++i;
-        while (j < b.size() && isVisualSeparator(b[j])) ++j;
+        while (i < a.size() && uri_detail::isVisualSeparator(a[i])) ++i;
+        while (j < b.size() && uri_detail::isVisualSeparator(b[j])) ++j;
         if (i == a.size() || j == b.size()) return i == a.size() && j == b.size();
         if (syntax::toLower(a[i++]) != syntax::toLower(b[j++])) return false;
     }
@@ -168,9 +165,9 @@ bool phoneDigitsEqual(std::string_view a, std::string_view b) noexcept {
 bool telParamValuesEqual(const UriParam& a, const UriParam& b) noexcept {
     if (a.hasValue != b.hasValue) return false;
     // RFC 3966 §4: ext and a global-number phone-context compare digit by digit.
-    const bool digits = syntax::iequals(a.name, "ext") ||
-                        (syntax::iequals(a.name, "phone-context") && a.value.starts_with('+') &&
-                         b.value.starts_with('+'));
+    const bool digits =
+        syntax::iequals(a.name, "ext") || (syntax::iequals(a.name, "phone-context") &&
+                                           a.value.starts_with('+') && b.value.starts_with('+'));
     if (digits) return phoneDigitsEqual(a.value, b.value);
     return componentsEqual(a.value, b.value, true);
 }
@@ -204,9 +201,12 @@ bool uriEquivalent(const Uri& a, const Uri& b) {
     if (a.scheme != b.scheme) return false;
     switch (a.scheme) {
         case UriScheme::Sip:
-        case UriScheme::Sips: return sipEquivalent(a.sip, b.sip);
-        case UriScheme::Tel: return telEquivalent(a.tel, b.tel);
-        case UriScheme::Other: break;
+        case UriScheme::Sips:
+            return sipEquivalent(a.sip, b.sip);
+        case UriScheme::Tel:
+            return telEquivalent(a.tel, b.tel);
+        case UriScheme::Other:
+            break;
     }
     // RFC 3986 §6.2.2.1: schemes are case-insensitive; the rest is scheme-specific, so exact.
     return syntax::iequals(a.schemeName, b.schemeName) && a.opaque == b.opaque;

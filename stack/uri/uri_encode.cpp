@@ -69,10 +69,14 @@ void appendSip(std::string& out, const SipUri& sip) {
 
 std::string_view schemeText(const Uri& uri) noexcept {
     switch (uri.scheme) {
-        case UriScheme::Sip: return "sip";
-        case UriScheme::Sips: return "sips";
-        case UriScheme::Tel: return "tel";
-        case UriScheme::Other: break;
+        case UriScheme::Sip:
+            return "sip";
+        case UriScheme::Sips:
+            return "sips";
+        case UriScheme::Tel:
+            return "tel";
+        case UriScheme::Other:
+            break;
     }
     return uri.schemeName;
 }
@@ -86,12 +90,16 @@ std::string encodeUri(const Uri& uri) {
     out.push_back(':');
     switch (uri.scheme) {
         case UriScheme::Sip:
-        case UriScheme::Sips: appendSip(out, uri.sip); break;
+        case UriScheme::Sips:
+            appendSip(out, uri.sip);
+            break;
         case UriScheme::Tel:
             out.append(uri.tel.number);
             appendParams(out, uri.tel.params);
             break;
-        case UriScheme::Other: out.append(uri.opaque); break;
+        case UriScheme::Other:
+            out.append(uri.opaque);
+            break;
     }
     return out;
 }
@@ -129,7 +137,9 @@ std::string_view SipUri::maddr() const {
     return p ? p->value : std::string_view{};
 }
 
-bool SipUri::lr() const { return param("lr") != nullptr; }
+bool SipUri::lr() const {
+    return param("lr") != nullptr;
+}
 
 std::string Uri::user() const {
     if (isSip()) return unescape(sip.user);

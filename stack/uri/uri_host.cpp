@@ -53,38 +53,30 @@ HostCheck fail(std::size_t offset, const char* message) noexcept {
     return HostCheck{HostKind::None, offset, message};
 }
 
-bool allDigits(std::string_view s) noexcept {
-    for (char c : s)
-        if (!isDigit(c)) return false;
-    return !s.empty();
-}
-
 // RFC 3261 §25.1: hostname = *( domainlabel "." ) toplabel [ "." ]. Tolerated beyond the ABNF:
 // '_' anywhere in a label (SRV-style names on the wire) and a toplabel that starts with a digit
 // (RFC 1123 §2.1), as long as it is not all digits, which would make it look like an address.
 HostCheck checkHostname(std::string_view host) noexcept {
     std::size_t labelStart = 0;
-    std::size_t lastLabel = 0;
+    bool labelNumeric = true;
     for (std::size_t i = 0; i < host.size(); ++i) {
         const char c = host[i];
         if (c == '.') {
             if (i == labelStart) return fail(i, "empty label in host name");
             if (host[i - 1] == '-') return fail(i - 1, "host name label ends with '-'");
-            lastLabel = labelStart;
+            if (i + 1 == host.size()) break;  // trailing dot: the toplabel is the one just closed
             labelStart = i + 1;
+            labelNumeric = true;
         } else if (!isHostChar(c)) {
             return fail(i, "invalid character in host name");
         } else if (c == '-' && i == labelStart) {
             return fail(i, "host name label starts with '-'");
+        } else {
+            labelNumeric = labelNumeric && isDigit(c);
         }
     }
-    if (labelStart < host.size()) {
-        if (host.back() == '-') return fail(host.size() - 1, "host name label ends with '-'");
-        lastLabel = labelStart;
-    }
-    const std::size_t lastEnd = labelStart < host.size() ? host.size() : host.size() - 1;
-    if (allDigits(host.substr(lastLabel, lastEnd - lastLabel)))
-        return fail(lastLabel, "host name ends in a numeric label");
+    if (host.back() == '-') return fail(host.size() - 1, "host name label ends with '-'");
+    if (labelNumeric) return fail(labelStart, "host name ends in a numeric label");
     return HostCheck{HostKind::Name, 0, nullptr};
 }
 
@@ -92,19 +84,23 @@ HostCheck checkHostname(std::string_view host) noexcept {
 
 std::optional<Ipv4Bytes> parseIpv4(std::string_view s) noexcept {
     Ipv4Bytes out{};
-    std::size_t i = 0;
-    for (std::size_t part = 0; part < 4; ++part) {
-        if (part > 0) {
-            if (i >= s.size() || s[i] != '.') return std::nullopt;
-            ++i;
+    std::size_t part = 0;
+    std::size_t digits = 0;
+    unsigned value = 0;
+    for (char c : s) {
+        if (isDigit(c)) {
+            value = value * 10 + static_cast<unsigned>(c - '0');
+            if (++digits > 3 || value > 255) return std::nullopt;
+        } else if (c == '.' && digits > 0 && part < 3) {
+            out[part++] = static_cast<std::uint8_t>(value);
+            value = 0;
+            digits = 0;
+        } else {
+            return std::nullopt;
         }
-        unsigned value = 0;
-        const std::size_t begin = i;
-        while (i < s.size() && isDigit(s[i]) && i - begin < 3) value = value * 10 + (s[i++] - '0');
-        if (i == begin || value > 255) return std::nullopt;
-        out[part] = static_cast<std::uint8_t>(value);
     }
-    if (i != s.size()) return std::nullopt;
+    if (part != 3 || digits == 0) return std::nullopt;
+    out[3] = static_cast<std::uint8_t>(value);
     return out;
 }
 
@@ -145,11 +141,13 @@ std::optional<Ipv6Bytes> parseIpv6(std::string_view s) noexcept {
 
 HostCheck classifyHost(std::string_view host) noexcept {
     if (host.empty()) return fail(0, "missing host");
-    bool digitsAndDots = true;
-    for (char c : host) digitsAndDots = digitsAndDots && (isDigit(c) || c == '.');
-    if (!digitsAndDots) return checkHostname(host);
-    if (!parseIpv4(host)) return fail(0, "invalid IPv4 address (four octets 0-255)");
-    return HostCheck{HostKind::IPv4, 0, nullptr};
+    // A toplabel cannot be all digits, so a host that starts with one is tried as IPv4 first.
+    if (isDigit(host.front())) {
+        if (parseIpv4(host)) return HostCheck{HostKind::IPv4, 0, nullptr};
+        if (host.find_first_not_of("0123456789.") == std::string_view::npos)
+            return fail(0, "invalid IPv4 address (four octets 0-255)");
+    }
+    return checkHostname(host);
 }
 
 }  // namespace sipscope::stack::uri_detail

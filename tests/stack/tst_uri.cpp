@@ -152,8 +152,8 @@ class TestUri : public QObject {
     void parseInvalid();
     void equivalence_data();
     void equivalence();
-    void unescape_data();
-    void unescape();
+    void unescapeCases_data();
+    void unescapeCases();
     void accessors();
     void escapedNullsKeepTheirBytes();
     void viewIsNotOverread();
@@ -250,6 +250,7 @@ void TestUri::parseValid_data() {
     addSip("empty header value", "sip:alice@atlanta.com?subject=", kSip, "alice@", "atlanta.com",
            kName, -1, "", "subject=");
     addSip("dtmf hash in user", "sip:*21#@example.com", kSip, "*21#@", "example.com", kName, -1);
+    addSip("hex-only host with port", "sip:cafe:5060", kSip, "", "cafe", kName, 5060);
     addSip("port zero", "sip:h:0", kSip, "", "h", kName, 0);
     addSip("port max", "sip:h:65535", kSip, "", "h", kName, 65535);
     addSip("leading zero octets", "sip:010.000.002.004", kSip, "", "010.000.002.004", kV4, -1);
@@ -346,6 +347,7 @@ void TestUri::parseInvalid_data() {
     row("port too big", "sip:alice@example.com:65536", 22, "out of range");
     row("port overflow", "sip:alice@example.com:99999999999999999999", 22, "out of range");
     row("port letters", "sip:alice@example.com:50a", 24, "in port");
+    row("hex host, bad port", "sip:abc:x", 8, "in port");
     row("double semicolon", "sip:alice@example.com;;lr", 22, "empty uri-parameter name");
     row("trailing semicolon", "sip:alice@example.com;", 22, "empty uri-parameter name");
     row("empty param value", "sip:alice@example.com;x=", 24, "empty uri-parameter value");
@@ -513,7 +515,7 @@ void TestUri::equivalence() {
     QVERIFY(uriEquivalent(*y, *y));
 }
 
-void TestUri::unescape_data() {
+void TestUri::unescapeCases_data() {
     QTest::addColumn<QByteArray>("escaped");
     QTest::addColumn<QByteArray>("plain");
     QTest::newRow("empty") << QByteArray() << QByteArray();
@@ -526,10 +528,10 @@ void TestUri::unescape_data() {
     QTest::newRow("escaped percent") << QByteArray("%2541") << QByteArray("%41");
 }
 
-void TestUri::unescape() {
+void TestUri::unescapeCases() {
     QFETCH(QByteArray, escaped);
     QFETCH(QByteArray, plain);
-    QCOMPARE(bytes(sipscope::stack::unescape(view(escaped))), plain);
+    QCOMPARE(bytes(unescape(view(escaped))), plain);
 }
 
 void TestUri::accessors() {
@@ -573,8 +575,8 @@ void TestUri::escapedNullsKeepTheirBytes() {
     const auto uri = parseUri("sip:null-%00-null@example.com");
     QVERIFY(uri.ok());
     const std::string user = uri->user();
-    QCOMPARE(user.size(), std::size_t(10));
-    QCOMPARE(user, std::string("null-\0-null", 10));
+    QCOMPARE(user.size(), std::size_t(11));
+    QCOMPARE(user, std::string("null-\0-null", 11));
 }
 
 void TestUri::viewIsNotOverread() {
@@ -652,6 +654,8 @@ void TestUri::corpusRequestUris_data() {
         const QDir d(corpus.filePath(dir));
         for (const QString& name : d.entryList(QDir::Files, QDir::Name)) {
             if (name.endsWith(".tsv")) continue;
+            QFile f(d.filePath(name));
+            if (!f.open(QIODevice::ReadOnly) || f.readLine().startsWith("SIP/")) continue;
             QTest::newRow(qPrintable(dir + '/' + name)) << d.filePath(name) << !bad.contains(name);
         }
     }
@@ -665,7 +669,6 @@ void TestUri::corpusRequestUris() {
     QByteArray line = f.readLine();
     if (line.endsWith('\n')) line.chop(1);
     if (line.endsWith('\r')) line.chop(1);
-    if (line.startsWith("SIP/")) QSKIP("response");
     const qsizetype begin = line.indexOf(' ') + 1;
     const qsizetype end = line.lastIndexOf(" SIP/");
     QVERIFY(begin > 0 && end >= begin);
