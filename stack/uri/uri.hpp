@@ -62,6 +62,11 @@ struct Uri {
 // the start of `text`. Never reads outside the view and never needs a terminator.
 Result<Uri> parseUri(std::string_view text);
 
+// The kind of a host as SIP writes it in URIs and Via ("example.com", "192.0.2.1",
+// "[2001:db8::1]"); HostKind::None when it is not a valid host. With `allowBareIpv6`, an IPv6
+// address without brackets is accepted too (Via received=, RFC 5118 §4.5).
+HostKind classifyHostText(std::string_view host, bool allowBareIpv6 = false) noexcept;
+
 // Percent-decoding (RFC 3261 §19.1.2); an invalid escape is kept literally.
 std::string unescape(std::string_view s);
 
