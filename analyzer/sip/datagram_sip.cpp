@@ -13,8 +13,8 @@ constexpr int kMaxMessagesPerDatagram = 32;
 std::string_view firstLine(std::string_view p) noexcept {
     std::size_t b = 0;
     while (b < p.size() && (p[b] == '\r' || p[b] == '\n')) ++b;
-    std::size_t e = p.find_first_of("\r\n", b);
-    if (e == std::string_view::npos) e = p.size();
+    std::size_t e = b;
+    while (e < p.size() && p[e] != '\r' && p[e] != '\n') ++e;
     return p.substr(b, e - b);
 }
 }  // namespace

@@ -107,20 +107,44 @@ std::string_view headerName(HeaderId id) noexcept { return info(id).name; }
 bool isListHeader(HeaderId id) noexcept { return info(id).list; }
 bool isSingleValued(HeaderId id) noexcept { return info(id).single; }
 
-HeaderId lookupHeader(std::string_view name) noexcept {
-    if (name.size() == 1) {
-        const char c = syntax::toLower(name[0]);
-        return (c >= 'a' && c <= 'z') ? kCompact[static_cast<std::size_t>(c - 'a')]
-                                      : HeaderId::Unknown;
-    }
-    // Linear scan with a cheap length + first-letter filter: ~70 entries, and most lookups
-    // stop after a handful of comparisons of equal length.
-    const char first = syntax::toLower(name.empty() ? '\0' : name[0]);
+namespace {
+
+// Candidates by (name length, lower-case first letter): at most kSlots known names share both, so
+// a lookup compares one or two names instead of scanning the table.
+constexpr std::size_t kMaxLen = 24, kSlots = 4;
+using Bucket = std::array<std::uint8_t, kSlots>;
+constexpr std::array<Bucket, kMaxLen * 26> buildBuckets() {
+    std::array<Bucket, kMaxLen * 26> t{};
     for (std::size_t i = 1; i < kHeaders.size(); ++i) {
         const std::string_view n = kHeaders[i].name;
-        if (n.size() == name.size() && syntax::toLower(n[0]) == first &&
-            syntax::iequals(n, name))
-            return static_cast<HeaderId>(i);
+        const std::size_t b = n.size() * 26 + static_cast<std::size_t>(syntax::toLower(n[0]) - 'a');
+        std::size_t k = 0;
+        while (t[b][k] != 0) ++k;  // a constexpr overflow here fails the build: raise kSlots
+        t[b][k] = static_cast<std::uint8_t>(i);
+    }
+    return t;
+}
+constexpr std::array<Bucket, kMaxLen * 26> kBuckets = buildBuckets();
+
+// Case-insensitive equality for token strings: two token characters that differ only in bit 0x20
+// are the same letter in another case (no other token pair differs by exactly that bit).
+inline bool tokenIEquals(std::string_view known, std::string_view name) noexcept {
+    for (std::size_t i = 0; i < known.size(); ++i)
+        if (((known[i] ^ name[i]) & ~0x20) != 0) return false;
+    return true;
+}
+
+}  // namespace
+
+// `name` must be a token (the parser checks it first).
+HeaderId lookupHeader(std::string_view name) noexcept {
+    if (name.empty() || name.size() >= kMaxLen) return HeaderId::Unknown;
+    const char c = syntax::toLower(name[0]);
+    if (c < 'a' || c > 'z') return HeaderId::Unknown;
+    if (name.size() == 1) return kCompact[static_cast<std::size_t>(c - 'a')];
+    for (const std::uint8_t i : kBuckets[name.size() * 26 + static_cast<std::size_t>(c - 'a')]) {
+        if (i == 0) break;
+        if (tokenIEquals(kHeaders[i].name, name)) return static_cast<HeaderId>(i);
     }
     return HeaderId::Unknown;
 }

@@ -6,6 +6,7 @@
 #include "message/name_addr.hpp"
 #include "message/simple_headers.hpp"
 #include "message/via.hpp"
+#include "uri/uri.hpp"
 
 namespace sipscope::stack {
 
@@ -15,6 +16,21 @@ template <class T>
 const Error* check(const SipMessage& m, std::size_t i) {
     const auto& r = m.typed<T>(i);
     return r.ok() ? nullptr : &r.error();
+}
+
+// RFC 3261 §25.1 Request-URI, and §19.1.1: no headers component in a Request-URI.
+void checkRequestUri(const SipMessage& m, Validation& v) {
+    if (!m.isRequest() || m.requestUri().find_first_of(" \t") != std::string_view::npos) return;
+    const std::string_view ruri = m.requestUri();
+    const auto base = static_cast<std::size_t>(ruri.data() - m.bytes().data());
+    auto uri = parseUri(ruri);
+    if (!uri.ok()) {
+        v.errors.push_back(makeError(ErrorCode::BadRequestUri, base + uri.error().offset,
+                                     "Request-URI: " + uri.error().message));
+    } else if (uri->isSip() && !uri->sip.headers.empty()) {
+        v.errors.push_back(makeError(ErrorCode::BadRequestUri, base + ruri.find('?'),
+                                     "headers component not allowed in a Request-URI (RFC 3261 §19.1.1)"));
+    }
 }
 
 void requireHeaders(const SipMessage& m, Validation& v) {
@@ -121,6 +137,7 @@ Validation validate(const SipMessage& m) {
     v.issues = m.issues();
     for (std::size_t i = 0; i < m.headers().size(); ++i)
         if (const Error* e = headerError(m, i)) v.errors.push_back(*e);
+    checkRequestUri(m, v);
     requireHeaders(m, v);
     singleValued(m, v);
     crossChecks(m, v);

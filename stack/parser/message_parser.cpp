@@ -6,7 +6,6 @@
 #include "message/sip_message.hpp"
 #include "syntax/char_class.hpp"
 #include "syntax/scanner.hpp"
-#include "uri/uri.hpp"
 
 namespace sipscope::stack {
 
@@ -116,21 +115,12 @@ Result<bool> MessageParser::requestLine(std::string_view line, std::size_t base)
     m_msg.m_requestUri = line.substr(uriBegin, uriEnd - uriBegin);
     if (!iequals(version, "SIP/2.0"))
         error(ErrorCode::BadVersion, base + sp2 + 1, "unsupported SIP-Version (505)");
+    // The Request-URI grammar itself is checked by validate() (typed values are parsed when
+    // asked for): the hot path only needs to know where it is.
     const std::string_view ruri = m_msg.m_requestUri;
     const std::size_t ws = ruri.find_first_of(" \t");
-    if (ws != std::string_view::npos) {
+    if (ws != std::string_view::npos)
         error(ErrorCode::BadRequestUri, base + uriBegin + ws, "whitespace inside the Request-URI");
-        return true;
-    }
-    auto uri = parseUri(ruri);
-    if (!uri.ok()) {
-        error(ErrorCode::BadRequestUri, base + uriBegin + uri.error().offset,
-              "Request-URI: " + uri.error().message);
-    } else if (uri->isSip() && !uri->sip.headers.empty()) {
-        // RFC 3261 §19.1.1 table: the headers component is not allowed in a Request-URI.
-        error(ErrorCode::BadRequestUri, base + uriBegin + ruri.find('?'),
-              "headers component not allowed in a Request-URI (RFC 3261 §19.1.1)");
-    }
     return true;
 }
 
