@@ -46,4 +46,9 @@ public:
 // Returns nullptr and sets `error` when the file cannot be opened or is not a capture.
 std::unique_ptr<PacketSource> openCaptureFile(const std::string& path, std::string& error);
 
+// Same for a capture held in memory (tests, fuzzing). The bytes are read as the packets are,
+// so they must outlive the source.
+std::unique_ptr<PacketSource> openCaptureMemory(std::span<const std::uint8_t> bytes,
+                                                std::string& error);
+
 }  // namespace sipscope::analyzer
