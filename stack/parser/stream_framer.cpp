@@ -95,6 +95,7 @@ void StreamFramer::lostBytes() {
     m_bodyLength.reset();
     m_scan = 0;
     m_needSync = true;
+    m_skipHeader = false;
     m_discard = 0;
     if (buffered() > 0)
         scheduleDiscard(buffered(), ErrorCode::Incomplete, "partial message before lost bytes");
@@ -172,18 +173,38 @@ std::optional<Frame> StreamFramer::headerSearch() {
     if (!m_headerEnd) {
         m_scan = i;
         if (p.size() > m_limits.maxHeaderBytes) {
-            m_needSync = true;
-            return skip(p.size(), ErrorCode::TooLarge, "header section exceeds the limit");
+            m_skipHeader = true;
+            return skipHeaderRest();
         }
         return std::nullopt;
     }
     return std::nullopt;
 }
 
+// An oversized header section: drop bytes until its empty line (the last two bytes are kept
+// in case the line ending is split), then resync on the next start line.
+std::optional<Frame> StreamFramer::skipHeaderRest() {
+    const std::string_view p = pending();
+    std::size_t end = 0;
+    for (std::size_t at = p.find('\n'); at != std::string_view::npos; at = p.find('\n', at + 1)) {
+        if (at + 1 < p.size() && p[at + 1] == '\n') end = at + 2;
+        else if (at + 2 < p.size() && p[at + 1] == '\r' && p[at + 2] == '\n') end = at + 3;
+        if (end) break;
+    }
+    if (end) {
+        m_skipHeader = false;
+        m_needSync = true;
+        return skip(end, ErrorCode::TooLarge, "header section exceeds the limit");
+    }
+    if (p.size() <= 2) return std::nullopt;
+    return skip(p.size() - 2, ErrorCode::TooLarge, "header section exceeds the limit");
+}
+
 std::optional<Frame> StreamFramer::next() {
     if (m_discard > 0) return discard();
+    if (m_skipHeader) return skipHeaderRest();
     if (m_needSync) {
-        auto f = resync(ErrorCode::Incomplete, "stream resynchronised after lost bytes");
+        auto f = resync(ErrorCode::Incomplete, "bytes skipped to the next start line");
         if (m_needSync) return f;  // still no start line in sight
         if (f) return f;
     }
@@ -192,6 +213,12 @@ std::optional<Frame> StreamFramer::next() {
         if (auto f = headerSearch()) return f;
         if (!m_headerEnd) return std::nullopt;
         const auto cl = contentLength(pending().substr(0, *m_headerEnd));
+        if (*m_headerEnd > m_limits.maxHeaderBytes) {
+            // Same verdict as when the header arrives in pieces (headerSearch): drop the header
+            // section, then resync on the next start line.
+            m_needSync = true;
+            return skip(*m_headerEnd, ErrorCode::TooLarge, "header section exceeds the limit");
+        }
         if (cl && *cl < 0) {
             m_needSync = true;
             return skip(*m_headerEnd, ErrorCode::BadContentLength, "Content-Length is not a number");

@@ -57,6 +57,7 @@ private:
     std::optional<Frame> resync(ErrorCode code, std::string message);
     std::optional<Frame> headerSearch();
     std::optional<Frame> discard();
+    std::optional<Frame> skipHeaderRest();
     void scheduleDiscard(std::uint64_t bytes, ErrorCode code, std::string why);
 
     FramerLimits m_limits;
@@ -66,6 +67,7 @@ private:
     std::uint64_t m_consumed = 0;   // stream offset of m_start
     std::optional<std::size_t> m_headerEnd, m_bodyLength;
     bool m_needSync = false;        // skip to the next start line before framing
+    bool m_skipHeader = false;      // inside an oversized header section
     std::uint64_t m_discard = 0;    // bytes still to drop (an oversized body, a partial message)
     ErrorCode m_discardCode = ErrorCode::Ok;
     std::string m_discardWhy;

@@ -1,0 +1,181 @@
+// libFuzzer target for StreamFramer (RFC 3261 §18.3 stream framing). The same stream pushed
+// whole and pushed in input-derived chunks must give the same frames, frames must tile the
+// stream without gaps or overlaps, and a capture gap (lostBytes) must never break the
+// bookkeeping. An invariant that does not hold calls abort() so that libFuzzer keeps the input.
+
+#include <algorithm>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "parser/stream_framer.hpp"
+
+using namespace sipscope::stack;
+
+namespace {
+
+[[noreturn]] void fail(const char* what) {
+    std::fprintf(stderr, "invariant violated: %s\n", what);
+    std::abort();
+}
+
+void check(bool condition, const char* what) {
+    if (!condition) fail(what);
+}
+
+// Set SIPSCOPE_FUZZ_STRICT=1 to also check invariants that a known, still open bug breaks.
+bool strict() {
+    static const bool value = std::getenv("SIPSCOPE_FUZZ_STRICT") != nullptr;
+    return value;
+}
+
+struct Record {
+    Frame::Kind kind = Frame::Kind::Message;
+    std::uint64_t offset = 0;
+    std::size_t length = 0;
+    std::string bytes;  // Message frames only
+    bool operator==(const Record&) const = default;
+};
+
+// Feeds one framer and checks the per-frame invariants as frames come out. m_stream keeps what
+// was pushed so far, in stream order, so that Message bytes can be compared with it.
+class Harness {
+  public:
+    explicit Harness(FramerLimits limits) : m_framer(limits) {}
+
+    void push(std::string_view bytes) {
+        m_stream.append(bytes);
+        m_framer.push(bytes);
+        drain();
+    }
+    void lostBytes() {
+        m_framer.lostBytes();
+        drain();
+    }
+
+    const std::vector<Record>& records() const { return m_records; }
+    bool sawTooLarge() const { return m_sawTooLarge; }
+
+  private:
+    void drain() {
+        while (auto f = m_framer.next()) {
+            check(f->length > 0, "empty frame (next() would loop forever)");
+            check(f->streamOffset == m_end, "frames do not tile the stream");
+            check(f->streamOffset + f->length <= m_stream.size(), "frame beyond the pushed bytes");
+            Record r{f->kind, f->streamOffset, f->length, {}};
+            if (f->kind == Frame::Kind::Message) {
+                check(f->bytes != nullptr && f->bytes->size() == f->length,
+                      "Message frame bytes differ from its length");
+                check(*f->bytes == std::string_view(m_stream).substr(f->streamOffset, f->length),
+                      "Message frame bytes are not the stream bytes");
+                r.bytes = *f->bytes;
+            } else {
+                check(f->bytes == nullptr || f->bytes->empty(), "non-Message frame with bytes");
+            }
+            if (f->kind == Frame::Kind::Error) {
+                check(f->error.offset == f->streamOffset, "Error frame offset != stream offset");
+                m_sawTooLarge = m_sawTooLarge || f->error.code == ErrorCode::TooLarge;
+            }
+            m_end += f->length;
+            m_records.push_back(std::move(r));
+            check(m_records.size() <= m_stream.size(), "more frames than bytes");
+        }
+        check(m_framer.consumed() == m_end, "sum of frame lengths != consumed()");
+        check(m_framer.consumed() + m_framer.buffered() == m_stream.size(),
+              "consumed() + buffered() != bytes pushed");
+    }
+
+    StreamFramer m_framer;
+    std::string m_stream;
+    std::uint64_t m_end = 0;
+    std::vector<Record> m_records;
+    bool m_sawTooLarge = false;
+};
+
+// Keep-alive runs and skipped bytes are reported as they become decidable, so a split stream
+// may report one run as several frames; adjacent frames of those kinds are merged.
+std::vector<Record> coalesce(const std::vector<Record>& in) {
+    std::vector<Record> out;
+    for (const auto& r : in) {
+        if (!out.empty() && r.kind != Frame::Kind::Message && out.back().kind == r.kind) {
+            out.back().length += r.length;
+            continue;
+        }
+        out.push_back(r);
+    }
+    return out;
+}
+
+// Chunk sizes from a small generator seeded by the input: 1..(seed+1) bytes, or up to a few
+// KiB when the seed is large, so both byte-by-byte and segment-like splits occur.
+class Chunker {
+  public:
+    Chunker(std::uint8_t seed, std::size_t size)
+        : m_state(0x9E3779B97F4A7C15ull ^ (seed * 0x100000001B3ull) ^ size),
+          m_max(seed < 128 ? seed + 1u : (seed - 127u) * 32u) {}
+    std::size_t next() {
+        m_state ^= m_state << 13;
+        m_state ^= m_state >> 7;
+        m_state ^= m_state << 17;
+        return 1 + static_cast<std::size_t>(m_state % m_max);
+    }
+
+  private:
+    std::uint64_t m_state;
+    std::size_t m_max;
+};
+
+void pushChunked(Harness& h, std::string_view input, std::uint8_t seed) {
+    Chunker chunks(seed, input.size());
+    for (std::size_t pos = 0; pos < input.size();) {
+        const std::size_t n = std::min(chunks.next(), input.size() - pos);
+        h.push(input.substr(pos, n));
+        pos += n;
+    }
+}
+
+void compareWholeAndChunked(std::string_view input, FramerLimits limits) {
+    Harness whole(limits);
+    whole.push(input);
+    Harness chunked(limits);
+    pushChunked(chunked, input, static_cast<std::uint8_t>(input[0]));
+    // Known open bug (fuzz/regressions/README.md): the header limit depends on segmentation.
+    // Skipped unless SIPSCOPE_FUZZ_STRICT is set, so that CI keeps fuzzing everything else.
+    if (!strict() && (whole.sawTooLarge() || chunked.sawTooLarge())) return;
+    check(coalesce(whole.records()) == coalesce(chunked.records()),
+          "whole and chunked streams give different frames");
+}
+
+// A capture gap at an input-derived point: bytes [cut, cut + gap) never arrive.
+void lostBytesVariant(std::string_view input) {
+    if (input.size() < 4) return;
+    const auto b = [&](std::size_t i) { return static_cast<std::uint8_t>(input[i]); };
+    const std::size_t cut = ((b(1) << 8) | b(2)) % (input.size() + 1);
+    const std::size_t gap = std::min<std::size_t>(b(3) % 64, input.size() - cut);
+    Harness h(FramerLimits{512, 1024});
+    pushChunked(h, input.substr(0, cut), b(0));
+    h.lostBytes();
+    const std::size_t resumeAt = h.records().size();
+    const std::uint64_t gapOffset = cut;  // stream offset where the lost bytes would have been
+    pushChunked(h, input.substr(cut + gap), static_cast<std::uint8_t>(b(0) ^ 0x5A));
+    // "drop the partial message": nothing framed after the gap may start before it.
+    for (std::size_t i = resumeAt; i < h.records().size(); ++i) {
+        const Record& r = h.records()[i];
+        if (r.kind == Frame::Kind::Message)
+            check(r.offset >= gapOffset, "a Message framed across a capture gap");
+    }
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+    if (size == 0) return 0;
+    const std::string_view input(reinterpret_cast<const char*>(data), size);
+    compareWholeAndChunked(input, FramerLimits{});
+    compareWholeAndChunked(input, FramerLimits{512, 1024});
+    lostBytesVariant(input);
+    return 0;
+}
