@@ -27,7 +27,9 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-double seconds(Clock::time_point a) { return std::chrono::duration<double>(Clock::now() - a).count(); }
+double seconds(Clock::time_point a) {
+    return std::chrono::duration<double>(Clock::now() - a).count();
+}
 
 long peakRssMb() {
     rusage ru{};
@@ -96,7 +98,8 @@ Figures pipeline(const std::string& path) {
         ++f.messages;
         if (m.message) {
             const auto k = stack::extractKeyHeaders(*m.message);
-            check += k.callId.size() + k.topViaBranch.size() + k.fromTag.size() + k.cseq.value_or(0);
+            check +=
+                k.callId.size() + k.topViaBranch.size() + k.fromTag.size() + k.cseq.value_or(0);
         }
     });
     const auto t0 = Clock::now();
@@ -121,7 +124,8 @@ void tshark(const std::string& path, std::uint64_t messages) {
     const std::string cmd = "tshark -n -r '" + path + "' -q -z sip,stat >/dev/null 2>&1";
     const int rc = std::system(cmd.c_str());
     const double s = seconds(t0);
-    std::printf("  %-34s %7.2f s  %10s        %10.0f msg/s (exit %d)\n", "tshark -q -z sip,stat", s, "", static_cast<double>(messages) / s, rc);
+    std::printf("  %-34s %7.2f s  %10s        %10.0f msg/s (exit %d)\n", "tshark -q -z sip,stat", s,
+                "", static_cast<double>(messages) / s, rc);
 }
 
 }  // namespace
@@ -132,17 +136,25 @@ int main(int argc, char** argv) {
     bool withTshark = false, keep = false;
     for (int i = 1; i < argc; ++i) {
         const std::string a = argv[i];
-        if (a == "--size-mb" && i + 1 < argc) udpMb = std::strtoull(argv[++i], nullptr, 10);
-        else if (a == "--tcp-size-mb" && i + 1 < argc) tcpMb = std::strtoull(argv[++i], nullptr, 10);
-        else if (a == "--file" && i + 1 < argc) file = argv[++i];
-        else if (a == "--tshark") withTshark = true;
-        else if (a == "--keep") keep = true;
+        if (a == "--size-mb" && i + 1 < argc)
+            udpMb = std::strtoull(argv[++i], nullptr, 10);
+        else if (a == "--tcp-size-mb" && i + 1 < argc)
+            tcpMb = std::strtoull(argv[++i], nullptr, 10);
+        else if (a == "--file" && i + 1 < argc)
+            file = argv[++i];
+        else if (a == "--tshark")
+            withTshark = true;
+        else if (a == "--keep")
+            keep = true;
         else {
-            std::printf("usage: bench_capture [--size-mb N] [--tcp-size-mb N] [--file F] [--tshark] [--keep]\n");
+            std::printf(
+                "usage: bench_capture [--size-mb N] [--tcp-size-mb N] [--file F] [--tshark] "
+                "[--keep]\n");
             return 0;
         }
     }
-    const std::string base = file.empty() ? "/tmp/sipscope-bench-" + std::to_string(getpid()) : file;
+    const std::string base =
+        file.empty() ? "/tmp/sipscope-bench-" + std::to_string(getpid()) : file;
     for (const bool tcp : {false, true}) {
         const std::uint64_t mb = tcp ? tcpMb : udpMb;
         if (mb == 0) continue;
@@ -156,20 +168,24 @@ int main(int argc, char** argv) {
             std::printf("cannot write %s\n", path.c_str());
             return 0;
         }
-        std::printf("%s capture: %s, %.0f MB, %llu packets, %llu SIP messages (written in %.1f s)\n",
-                    tcp ? "TCP" : "UDP", path.c_str(), static_cast<double>(gen.bytes) / 1e6,
-                    static_cast<unsigned long long>(gen.packets), static_cast<unsigned long long>(gen.messages), seconds(g0));
+        std::printf(
+            "%s capture: %s, %.0f MB, %llu packets, %llu SIP messages (written in %.1f s)\n",
+            tcp ? "TCP" : "UDP", path.c_str(), static_cast<double>(gen.bytes) / 1e6,
+            static_cast<unsigned long long>(gen.packets),
+            static_cast<unsigned long long>(gen.messages), seconds(g0));
         const Figures bare = bareLibpcap(path);
         print("bare libpcap pcap_next_ex loop", bare, 0);
         print("SipScope reader only", readerOnly(path), bare.secs);
         Figures full = pipeline(path);
-        print(tcp ? "pipeline to ObservedMessage (TCP)" : "pipeline to ObservedMessage (UDP)", full, bare.secs);
+        print(tcp ? "pipeline to ObservedMessage (TCP)" : "pipeline to ObservedMessage (UDP)", full,
+              bare.secs);
         const double target = tcp ? 500000 : 1500000;
         std::printf("  target %.0f msg/s: %s\n", target,
                     static_cast<double>(full.messages) / full.secs >= target ? "PASS" : "BELOW");
         if (withTshark) tshark(path, gen.messages);
         if (!keep) std::remove(path.c_str());
     }
-    std::printf("peak RSS: %ld MB (machine: %ld cores)\n", peakRssMb(), sysconf(_SC_NPROCESSORS_ONLN));
+    std::printf("peak RSS: %ld MB (machine: %ld cores)\n", peakRssMb(),
+                sysconf(_SC_NPROCESSORS_ONLN));
     return 0;
 }

@@ -9,7 +9,7 @@ namespace sipscope::bench {
 namespace {
 
 class PcapWriter {
-public:
+  public:
     explicit PcapWriter(const std::string& path) : m_f(std::fopen(path.c_str(), "wb")) {
         if (!m_f) return;
         const std::uint32_t hdr[6] = {0xa1b2c3d4, 0x00040002, 0, 0, 262144, 1};
@@ -24,17 +24,32 @@ public:
 
     // Ethernet + IPv4 + UDP/TCP around `payload`.
     void packet(std::uint64_t tsUs, std::uint32_t src, std::uint32_t dst, std::uint16_t sport,
-                std::uint16_t dport, bool tcp, std::uint32_t seq, const char* payload, std::size_t n) {
+                std::uint16_t dport, bool tcp, std::uint32_t seq, const char* payload,
+                std::size_t n) {
         m_buf.assign(14, 0);
         m_buf[12] = 0x08;
         const std::size_t l4 = tcp ? 20 : 8;
         const std::size_t ipLen = 20 + l4 + n;
-        const std::uint8_t ip[20] = {0x45, 0, static_cast<std::uint8_t>(ipLen >> 8), static_cast<std::uint8_t>(ipLen),
-                                     0, 0, 0x40, 0, 64, static_cast<std::uint8_t>(tcp ? 6 : 17), 0, 0,
-                                     static_cast<std::uint8_t>(src >> 24), static_cast<std::uint8_t>(src >> 16),
-                                     static_cast<std::uint8_t>(src >> 8), static_cast<std::uint8_t>(src),
-                                     static_cast<std::uint8_t>(dst >> 24), static_cast<std::uint8_t>(dst >> 16),
-                                     static_cast<std::uint8_t>(dst >> 8), static_cast<std::uint8_t>(dst)};
+        const std::uint8_t ip[20] = {0x45,
+                                     0,
+                                     static_cast<std::uint8_t>(ipLen >> 8),
+                                     static_cast<std::uint8_t>(ipLen),
+                                     0,
+                                     0,
+                                     0x40,
+                                     0,
+                                     64,
+                                     static_cast<std::uint8_t>(tcp ? 6 : 17),
+                                     0,
+                                     0,
+                                     static_cast<std::uint8_t>(src >> 24),
+                                     static_cast<std::uint8_t>(src >> 16),
+                                     static_cast<std::uint8_t>(src >> 8),
+                                     static_cast<std::uint8_t>(src),
+                                     static_cast<std::uint8_t>(dst >> 24),
+                                     static_cast<std::uint8_t>(dst >> 16),
+                                     static_cast<std::uint8_t>(dst >> 8),
+                                     static_cast<std::uint8_t>(dst)};
         m_buf.insert(m_buf.end(), ip, ip + 20);
         auto p16 = [&](std::uint32_t v) {
             m_buf.push_back(static_cast<std::uint8_t>(v >> 8));
@@ -57,14 +72,15 @@ public:
             p16(0);
         }
         m_buf.insert(m_buf.end(), payload, payload + n);
-        const std::uint32_t rec[4] = {static_cast<std::uint32_t>(tsUs / 1000000), static_cast<std::uint32_t>(tsUs % 1000000),
-                                      static_cast<std::uint32_t>(m_buf.size()), static_cast<std::uint32_t>(m_buf.size())};
+        const std::uint32_t rec[4] = {
+            static_cast<std::uint32_t>(tsUs / 1000000), static_cast<std::uint32_t>(tsUs % 1000000),
+            static_cast<std::uint32_t>(m_buf.size()), static_cast<std::uint32_t>(m_buf.size())};
         std::fwrite(rec, sizeof rec, 1, m_f);
         std::fwrite(m_buf.data(), m_buf.size(), 1, m_f);
         m_bytes += sizeof rec + m_buf.size();
     }
 
-private:
+  private:
     std::FILE* m_f;
     std::vector<std::uint8_t> m_buf;
     std::uint64_t m_bytes = 24;
@@ -79,27 +95,34 @@ const char* const kSdp =
 std::vector<std::string> callMessages(std::uint64_t n) {
     char sdp[512], body[2048];
     const unsigned a = static_cast<unsigned>(n % 250), b = static_cast<unsigned>((n / 250) % 250);
-    std::snprintf(sdp, sizeof sdp, kSdp, static_cast<unsigned>(n), a, b, a, b, 10000 + 2 * static_cast<unsigned>(n % 20000));
+    std::snprintf(sdp, sizeof sdp, kSdp, static_cast<unsigned>(n), a, b, a, b,
+                  10000 + 2 * static_cast<unsigned>(n % 20000));
     const std::string s(sdp);
     std::vector<std::string> out;
-    auto msg = [&](const char* start, const char* method, int cseq, bool toTag, bool withSdp, const char* extra) {
-        std::snprintf(body, sizeof body,
-                      "%s\r\nVia: SIP/2.0/UDP 10.0.%u.%u:5060;branch=z9hG4bK-%llu-%d;rport\r\n"
-                      "Max-Forwards: 70\r\nFrom: \"Caller %llu\" <sip:+4930%07llu@carrier.example.com>;tag=f%llu\r\n"
-                      "To: <sip:+4940%07llu@pbx.example.com>%s\r\nCall-ID: %llu-bench@10.0.%u.%u\r\nCSeq: %d %s\r\n"
-                      "Contact: <sip:+4930%07llu@10.0.%u.%u:5060>\r\nUser-Agent: SipScope-bench/1.0\r\n%s"
-                      "Content-Type: application/sdp\r\nContent-Length: %zu\r\n\r\n%s",
-                      start, a, b, static_cast<unsigned long long>(n), cseq, static_cast<unsigned long long>(n),
-                      static_cast<unsigned long long>(n % 10000000), static_cast<unsigned long long>(n),
-                      static_cast<unsigned long long>(n % 10000000), toTag ? ";tag=t1" : "",
-                      static_cast<unsigned long long>(n), a, b, cseq, method, static_cast<unsigned long long>(n % 10000000),
-                      a, b, extra, withSdp ? s.size() : 0, withSdp ? s.c_str() : "");
+    auto msg = [&](const char* start, const char* method, int cseq, bool toTag, bool withSdp,
+                   const char* extra) {
+        std::snprintf(
+            body, sizeof body,
+            "%s\r\nVia: SIP/2.0/UDP 10.0.%u.%u:5060;branch=z9hG4bK-%llu-%d;rport\r\n"
+            "Max-Forwards: 70\r\nFrom: \"Caller %llu\" "
+            "<sip:+4930%07llu@carrier.example.com>;tag=f%llu\r\n"
+            "To: <sip:+4940%07llu@pbx.example.com>%s\r\nCall-ID: %llu-bench@10.0.%u.%u\r\nCSeq: %d "
+            "%s\r\n"
+            "Contact: <sip:+4930%07llu@10.0.%u.%u:5060>\r\nUser-Agent: SipScope-bench/1.0\r\n%s"
+            "Content-Type: application/sdp\r\nContent-Length: %zu\r\n\r\n%s",
+            start, a, b, static_cast<unsigned long long>(n), cseq,
+            static_cast<unsigned long long>(n), static_cast<unsigned long long>(n % 10000000),
+            static_cast<unsigned long long>(n), static_cast<unsigned long long>(n % 10000000),
+            toTag ? ";tag=t1" : "", static_cast<unsigned long long>(n), a, b, cseq, method,
+            static_cast<unsigned long long>(n % 10000000), a, b, extra, withSdp ? s.size() : 0,
+            withSdp ? s.c_str() : "");
         out.emplace_back(body);
     };
     char ruri[128];
     std::snprintf(ruri, sizeof ruri, "INVITE sip:+4940%07llu@pbx.example.com SIP/2.0",
                   static_cast<unsigned long long>(n % 10000000));
-    msg(ruri, "INVITE", 1, false, true, "Allow: INVITE, ACK, CANCEL, BYE, OPTIONS\r\nSupported: timer\r\n");
+    msg(ruri, "INVITE", 1, false, true,
+        "Allow: INVITE, ACK, CANCEL, BYE, OPTIONS\r\nSupported: timer\r\n");
     msg("SIP/2.0 100 Trying", "INVITE", 1, false, false, "");
     msg("SIP/2.0 180 Ringing", "INVITE", 1, true, false, "");
     msg("SIP/2.0 200 OK", "INVITE", 1, true, true, "Allow: INVITE, ACK, CANCEL, BYE, OPTIONS\r\n");
@@ -115,7 +138,8 @@ std::vector<std::string> callMessages(std::uint64_t n) {
 
 }  // namespace
 
-bool writeSyntheticCapture(const std::string& path, const SyntheticOptions& o, SyntheticResult& out) {
+bool writeSyntheticCapture(const std::string& path, const SyntheticOptions& o,
+                           SyntheticResult& out) {
     PcapWriter w(path);
     if (!w.ok()) return false;
     std::uint64_t ts = 1795600000ull * 1000000;
@@ -132,7 +156,8 @@ bool writeSyntheticCapture(const std::string& path, const SyntheticOptions& o, S
         const std::uint32_t caller = 0x0A000000u | (conn + 1), callee = 0x0A00FF01u;
         for (std::size_t i = 0; i < msgs.size(); ++i) {
             const bool fromCaller = i == 0 || i == 4 || i == 5;
-            const std::uint32_t src = fromCaller ? caller : callee, dst = fromCaller ? callee : caller;
+            const std::uint32_t src = fromCaller ? caller : callee,
+                                dst = fromCaller ? callee : caller;
             const std::uint16_t sp = fromCaller ? static_cast<std::uint16_t>(40000 + conn) : 5060;
             const std::uint16_t dp = fromCaller ? 5060 : static_cast<std::uint16_t>(40000 + conn);
             ts += 37;

@@ -19,6 +19,7 @@ struct SyntheticResult {
 };
 
 // Writes a pcap file; false when it cannot be written.
-bool writeSyntheticCapture(const std::string& path, const SyntheticOptions& options, SyntheticResult& out);
+bool writeSyntheticCapture(const std::string& path, const SyntheticOptions& options,
+                           SyntheticResult& out);
 
 }  // namespace sipscope::bench

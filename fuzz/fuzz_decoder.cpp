@@ -25,7 +25,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     });
     std::size_t off = 1;
     while (off + 2 <= size) {
-        const std::size_t len = std::min<std::size_t>((data[off] << 8) | data[off + 1], size - off - 2);
+        const std::size_t len =
+            std::min<std::size_t>((data[off] << 8) | data[off + 1], size - off - 2);
         off += 2;
         RawPacket p;
         p.number = ++fed;

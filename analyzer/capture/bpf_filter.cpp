@@ -37,7 +37,8 @@ BpfFilter::Program* BpfFilter::programFor(int linkType) {
     std::shared_ptr<Program> p;
     if (dead) {
         p = std::make_shared<Program>();
-        if (pcap_compile(dead, &p->prog, m_expression.c_str(), 1, PCAP_NETMASK_UNKNOWN) != 0) p.reset();
+        if (pcap_compile(dead, &p->prog, m_expression.c_str(), 1, PCAP_NETMASK_UNKNOWN) != 0)
+            p.reset();
         pcap_close(dead);
     }
     return m_programs.emplace(linkType, p).first->second.get();

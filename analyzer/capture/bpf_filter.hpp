@@ -11,13 +11,13 @@
 namespace sipscope::analyzer {
 
 class BpfFilter {
-public:
+  public:
     // Checks the expression against Ethernet; false with `error` set when it does not compile.
     bool compile(const std::string& expression, std::string& error);
     bool matches(const RawPacket& packet);
     bool empty() const noexcept { return m_expression.empty(); }
 
-private:
+  private:
     struct Program;
     Program* programFor(int linkType);
 

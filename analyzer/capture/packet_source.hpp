@@ -14,12 +14,12 @@
 namespace sipscope::analyzer {
 
 struct RawPacket {
-    std::uint64_t number = 0;        // 1-based frame number in the capture
-    std::int64_t tsNs = 0;           // capture time, ns since the Unix epoch
-    int linkType = 0;                // LINKTYPE_* of the packet's interface
+    std::uint64_t number = 0;  // 1-based frame number in the capture
+    std::int64_t tsNs = 0;     // capture time, ns since the Unix epoch
+    int linkType = 0;          // LINKTYPE_* of the packet's interface
     std::uint32_t interfaceId = 0;
-    std::uint32_t origLength = 0;    // length on the wire
-    std::uint64_t fileOffset = 0;    // offset of the record in the (decompressed) stream
+    std::uint32_t origLength = 0;        // length on the wire
+    std::uint64_t fileOffset = 0;        // offset of the record in the (decompressed) stream
     std::span<const std::uint8_t> data;  // captured bytes; valid until the next call to next()
 };
 
@@ -30,7 +30,7 @@ struct SourceError {
 };
 
 class PacketSource {
-public:
+  public:
     virtual ~PacketSource() = default;
     // Reads the next packet. False at the end of the input or on an error (then error() says
     // what and where; every packet before it was delivered).

@@ -22,19 +22,27 @@ IpAddress IpAddress::v6(const std::uint8_t* p) {
 
 std::string IpAddress::toString() const {
     char buf[INET6_ADDRSTRLEN] = {};
-    if (version == 4) inet_ntop(AF_INET, bytes.data(), buf, sizeof buf);
-    else if (version == 6) inet_ntop(AF_INET6, bytes.data(), buf, sizeof buf);
+    if (version == 4)
+        inet_ntop(AF_INET, bytes.data(), buf, sizeof buf);
+    else if (version == 6)
+        inet_ntop(AF_INET6, bytes.data(), buf, sizeof buf);
     return buf;
 }
 
 const char* transportName(Transport t) noexcept {
     switch (t) {
-        case Transport::Udp: return "udp";
-        case Transport::Tcp: return "tcp";
-        case Transport::Tls: return "tls";
-        case Transport::Ws: return "ws";
-        case Transport::Wss: return "wss";
-        case Transport::Sctp: return "sctp";
+        case Transport::Udp:
+            return "udp";
+        case Transport::Tcp:
+            return "tcp";
+        case Transport::Tls:
+            return "tls";
+        case Transport::Ws:
+            return "ws";
+        case Transport::Wss:
+            return "wss";
+        case Transport::Sctp:
+            return "sctp";
     }
     return "udp";
 }

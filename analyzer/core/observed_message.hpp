@@ -14,8 +14,8 @@
 namespace sipscope::analyzer {
 
 struct ObservedMessage {
-    std::uint64_t id = 0;               // 1-based, in extraction order; stable for a file
-    std::int64_t tsNs = 0;              // time of the frame that completed the message
+    std::uint64_t id = 0;   // 1-based, in extraction order; stable for a file
+    std::int64_t tsNs = 0;  // time of the frame that completed the message
     Endpoint src, dst;
     Transport transport = Transport::Udp;
     std::uint8_t ipVersion = 4;
@@ -23,7 +23,7 @@ struct ObservedMessage {
     std::vector<std::uint64_t> frames;  // frame numbers the bytes came from
     stack::Bytes bytes;                 // exactly the message bytes
     std::optional<stack::SipMessage> message;  // nullopt when the start line was not SIP
-    std::vector<stack::Error> issues;   // extraction problems (concatenation, gaps, …)
+    std::vector<stack::Error> issues;          // extraction problems (concatenation, gaps, …)
 };
 
 }  // namespace sipscope::analyzer

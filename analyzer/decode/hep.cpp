@@ -46,7 +46,8 @@ std::optional<HepPacket> decodeV2(ByteSpan d) {
     if (d[0] == 2) {
         if (d.size() < off + 12) return std::nullopt;
         // The time header is in the agent's byte order (little-endian on every agent we know).
-        h.tsNs = std::int64_t{le32(d.data() + off)} * 1000000000 + std::int64_t{le32(d.data() + off + 4)} * 1000;
+        h.tsNs = std::int64_t{le32(d.data() + off)} * 1000000000 +
+                 std::int64_t{le32(d.data() + off + 4)} * 1000;
         h.captureId = static_cast<std::uint32_t>(d[off + 8] | (d[off + 9] << 8));
         off += 12;
     }
@@ -58,24 +59,51 @@ void applyChunk(std::uint16_t type, ByteSpan v, HepPacket& h, std::int64_t& sec,
                 bool& compressed) {
     auto u16 = [&] { return v.size() >= 2 ? be16(v.data()) : 0; };
     switch (type) {
-        case 1: if (!v.empty()) h.ipVersion = v[0] == 10 ? 6 : 4; break;
-        case 2: if (!v.empty()) h.ipProtocol = v[0]; break;
-        case 3: if (v.size() == 4) h.src.ip = IpAddress::v4(v.data()); break;
-        case 4: if (v.size() == 4) h.dst.ip = IpAddress::v4(v.data()); break;
-        case 5: if (v.size() == 16) h.src.ip = IpAddress::v6(v.data()); break;
-        case 6: if (v.size() == 16) h.dst.ip = IpAddress::v6(v.data()); break;
-        case 7: h.src.port = u16(); break;
-        case 8: h.dst.port = u16(); break;
-        case 9: if (v.size() == 4) sec = be32(v.data()); break;
-        case 10: if (v.size() == 4) usec = be32(v.data()); break;
-        case 11: if (!v.empty()) h.payloadType = v[0]; break;
-        case 12: if (v.size() == 4) h.captureId = be32(v.data()); break;
-        case 15: h.payload.assign(reinterpret_cast<const char*>(v.data()), v.size()); break;
+        case 1:
+            if (!v.empty()) h.ipVersion = v[0] == 10 ? 6 : 4;
+            break;
+        case 2:
+            if (!v.empty()) h.ipProtocol = v[0];
+            break;
+        case 3:
+            if (v.size() == 4) h.src.ip = IpAddress::v4(v.data());
+            break;
+        case 4:
+            if (v.size() == 4) h.dst.ip = IpAddress::v4(v.data());
+            break;
+        case 5:
+            if (v.size() == 16) h.src.ip = IpAddress::v6(v.data());
+            break;
+        case 6:
+            if (v.size() == 16) h.dst.ip = IpAddress::v6(v.data());
+            break;
+        case 7:
+            h.src.port = u16();
+            break;
+        case 8:
+            h.dst.port = u16();
+            break;
+        case 9:
+            if (v.size() == 4) sec = be32(v.data());
+            break;
+        case 10:
+            if (v.size() == 4) usec = be32(v.data());
+            break;
+        case 11:
+            if (!v.empty()) h.payloadType = v[0];
+            break;
+        case 12:
+            if (v.size() == 4) h.captureId = be32(v.data());
+            break;
+        case 15:
+            h.payload.assign(reinterpret_cast<const char*>(v.data()), v.size());
+            break;
         case 16:
             h.payload.assign(reinterpret_cast<const char*>(v.data()), v.size());
             compressed = true;
             break;
-        default: break;  // auth key, correlation id, vendor chunks: not needed here
+        default:
+            break;  // auth key, correlation id, vendor chunks: not needed here
     }
 }
 
@@ -96,7 +124,8 @@ std::optional<HepPacket> decodeV3(ByteSpan d) {
     }
     if (compressed) {
         std::string raw = std::move(h.payload);
-        if (!inflatePayload(ByteSpan(reinterpret_cast<const std::uint8_t*>(raw.data()), raw.size()), h.payload))
+        if (!inflatePayload(ByteSpan(reinterpret_cast<const std::uint8_t*>(raw.data()), raw.size()),
+                            h.payload))
             return std::nullopt;
     }
     if (sec >= 0) h.tsNs = sec * 1000000000 + usec * 1000;

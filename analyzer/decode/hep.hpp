@@ -15,11 +15,11 @@ namespace sipscope::analyzer {
 struct HepPacket {
     Endpoint src, dst;
     std::uint8_t ipVersion = 4;
-    std::uint8_t ipProtocol = 17;     // 17 UDP, 6 TCP, 132 SCTP of the original packet
-    std::optional<std::int64_t> tsNs; // capture time at the agent
-    std::uint8_t payloadType = 1;     // HEP3 chunk 11: 1 = SIP
+    std::uint8_t ipProtocol = 17;      // 17 UDP, 6 TCP, 132 SCTP of the original packet
+    std::optional<std::int64_t> tsNs;  // capture time at the agent
+    std::uint8_t payloadType = 1;      // HEP3 chunk 11: 1 = SIP
     std::uint32_t captureId = 0;
-    std::string payload;              // decompressed when it was compressed
+    std::string payload;  // decompressed when it was compressed
 };
 
 // True when the datagram starts like HEP v3 ("HEP3") or a well-formed v2 header.

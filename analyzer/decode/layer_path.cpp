@@ -5,26 +5,46 @@ namespace sipscope::analyzer {
 namespace {
 const char* name(Layer l) {
     switch (l) {
-        case Layer::Eth: return "eth";
-        case Layer::Vlan: return "vlan";
-        case Layer::PppoE: return "pppoe";
-        case Layer::Ppp: return "ppp";
-        case Layer::Mpls: return "mpls";
-        case Layer::Sll: return "sll";
-        case Layer::Sll2: return "sll2";
-        case Layer::Null: return "null";
-        case Layer::Raw: return "raw";
-        case Layer::Ipv4: return "ipv4";
-        case Layer::Ipv6: return "ipv6";
-        case Layer::Gre: return "gre";
-        case Layer::Erspan: return "erspan";
-        case Layer::Vxlan: return "vxlan";
-        case Layer::Gtp: return "gtp";
-        case Layer::Udp: return "udp";
-        case Layer::Tcp: return "tcp";
-        case Layer::Sctp: return "sctp";
-        case Layer::Hep: return "hep";
-        case Layer::Ws: return "ws";
+        case Layer::Eth:
+            return "eth";
+        case Layer::Vlan:
+            return "vlan";
+        case Layer::PppoE:
+            return "pppoe";
+        case Layer::Ppp:
+            return "ppp";
+        case Layer::Mpls:
+            return "mpls";
+        case Layer::Sll:
+            return "sll";
+        case Layer::Sll2:
+            return "sll2";
+        case Layer::Null:
+            return "null";
+        case Layer::Raw:
+            return "raw";
+        case Layer::Ipv4:
+            return "ipv4";
+        case Layer::Ipv6:
+            return "ipv6";
+        case Layer::Gre:
+            return "gre";
+        case Layer::Erspan:
+            return "erspan";
+        case Layer::Vxlan:
+            return "vxlan";
+        case Layer::Gtp:
+            return "gtp";
+        case Layer::Udp:
+            return "udp";
+        case Layer::Tcp:
+            return "tcp";
+        case Layer::Sctp:
+            return "sctp";
+        case Layer::Hep:
+            return "hep";
+        case Layer::Ws:
+            return "ws";
     }
     return "?";
 }

@@ -9,15 +9,35 @@
 namespace sipscope::analyzer {
 
 enum class Layer : std::uint8_t {
-    Eth, Vlan, PppoE, Ppp, Mpls, Sll, Sll2, Null, Raw, Ipv4, Ipv6, Gre, Erspan, Vxlan, Gtp,
-    Udp, Tcp, Sctp, Hep, Ws
+    Eth,
+    Vlan,
+    PppoE,
+    Ppp,
+    Mpls,
+    Sll,
+    Sll2,
+    Null,
+    Raw,
+    Ipv4,
+    Ipv6,
+    Gre,
+    Erspan,
+    Vxlan,
+    Gtp,
+    Udp,
+    Tcp,
+    Sctp,
+    Hep,
+    Ws
 };
 
 class LayerPath {
-public:
+  public:
     void push(Layer l, std::uint32_t value = 0) noexcept {
-        if (m_size < m_items.size()) m_items[m_size++] = {l, value};
-        else m_overflow = true;
+        if (m_size < m_items.size())
+            m_items[m_size++] = {l, value};
+        else
+            m_overflow = true;
     }
     std::size_t size() const noexcept { return m_size; }
     bool has(Layer l) const noexcept {
@@ -27,7 +47,7 @@ public:
     }
     std::string toString() const;
 
-private:
+  private:
     struct Item {
         Layer layer;
         std::uint32_t value;

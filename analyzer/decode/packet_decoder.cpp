@@ -29,30 +29,37 @@ void PacketDecoder::decode(const RawPacket& p) {
     link(p.linkType, p.data, c);
 }
 
-void PacketDecoder::expire(std::int64_t nowNs) { m_defrag->expire(nowNs); }
+void PacketDecoder::expire(std::int64_t nowNs) {
+    m_defrag->expire(nowNs);
+}
 
 void PacketDecoder::link(int linkType, ByteSpan d, Ctx& c) {
     switch (linkType) {
-        case kLinkEthernet: return ethernet(d, c);
+        case kLinkEthernet:
+            return ethernet(d, c);
         case kLinkNull:
         case kLinkLoop: {
             // BSD loopback: a 4-byte address family, in the capturing host's byte order for
             // NULL and network order for LOOP. AF_INET is 2; AF_INET6 is 24, 28 or 30.
             if (d.size() < 4) return void(++m_stats.malformed);
             const std::uint32_t fam = linkType == kLinkLoop ? be32(d.data()) : le32(d.data());
-            const std::uint32_t famSwapped = linkType == kLinkLoop ? le32(d.data()) : be32(d.data());
+            const std::uint32_t famSwapped =
+                linkType == kLinkLoop ? le32(d.data()) : be32(d.data());
             c.path.push(Layer::Null);
             for (std::uint32_t f : {fam, famSwapped})
                 if (f == 2 || f == 24 || f == 28 || f == 30) return ip(d.subspan(4), c);
             return void(++m_stats.nonIp);
         }
         case kLinkPpp:
-        case kLinkPppHdlc: return ppp(d, c);
+        case kLinkPppHdlc:
+            return ppp(d, c);
         case kLinkRaw:
         case kLinkRawBsd:
         case kLinkRawAlt:
         case kLinkIpv4:
-        case kLinkIpv6: c.path.push(Layer::Raw); return ip(d, c);
+        case kLinkIpv6:
+            c.path.push(Layer::Raw);
+            return ip(d, c);
         case kLinkSll:
             if (d.size() < 16) return void(++m_stats.malformed);
             c.path.push(Layer::Sll);
@@ -61,7 +68,8 @@ void PacketDecoder::link(int linkType, ByteSpan d, Ctx& c) {
             if (d.size() < 20) return void(++m_stats.malformed);
             c.path.push(Layer::Sll2);
             return ethertype(be16(d.data()), d.subspan(20), c);
-        default: ++m_stats.unsupportedLink;
+        default:
+            ++m_stats.unsupportedLink;
     }
 }
 
@@ -74,7 +82,8 @@ void PacketDecoder::ethernet(ByteSpan d, Ctx& c) {
 void PacketDecoder::ethertype(std::uint16_t type, ByteSpan d, Ctx& c) {
     switch (type) {
         case 0x0800:
-        case 0x86DD: return ip(d, c);
+        case 0x86DD:
+            return ip(d, c);
         case 0x8100:
         case 0x88A8:
         case 0x9100:
@@ -87,9 +96,12 @@ void PacketDecoder::ethertype(std::uint16_t type, ByteSpan d, Ctx& c) {
             c.path.push(Layer::PppoE);
             return ppp(d.subspan(6), c);
         case 0x8847:
-        case 0x8848: return mpls(d, c);
-        case 0x6558: return ethernet(d, c);  // transparent Ethernet bridging (GRE/NVGRE)
-        default: ++m_stats.nonIp;
+        case 0x8848:
+            return mpls(d, c);
+        case 0x6558:
+            return ethernet(d, c);  // transparent Ethernet bridging (GRE/NVGRE)
+        default:
+            ++m_stats.nonIp;
     }
 }
 
@@ -104,7 +116,8 @@ void PacketDecoder::ppp(ByteSpan d, Ctx& c) {
         proto = be16(d.data());
         len = 2;
     }
-    if (proto == 0x0021 || proto == 0x21 || proto == 0x0057 || proto == 0x57) return ip(d.subspan(len), c);
+    if (proto == 0x0021 || proto == 0x21 || proto == 0x0057 || proto == 0x57)
+        return ip(d.subspan(len), c);
     ++m_stats.nonIp;
 }
 
@@ -145,8 +158,15 @@ void PacketDecoder::ipv4(ByteSpan d, Ctx& c) {
     const ByteSpan payload = d.subspan(ihl, total - ihl);
     if ((frag & 0x2000) != 0 || (frag & 0x1FFF) != 0) {
         ++m_stats.fragments;
-        IpFragment f{src, dst, be16(d.data() + 4), proto, static_cast<std::uint32_t>(frag & 0x1FFF) * 8u,
-                     (frag & 0x2000) != 0, payload, c.frame, c.tsNs};
+        IpFragment f{src,
+                     dst,
+                     be16(d.data() + 4),
+                     proto,
+                     static_cast<std::uint32_t>(frag & 0x1FFF) * 8u,
+                     (frag & 0x2000) != 0,
+                     payload,
+                     c.frame,
+                     c.tsNs};
         auto whole = m_defrag->add(f);
         if (!whole) return;
         ++m_stats.reassembled;
@@ -168,7 +188,8 @@ void PacketDecoder::ipv6(ByteSpan d, Ctx& c) {
     for (int guard = 0; guard < 16; ++guard) {
         if (next == 0 || next == 43 || next == 60 || next == 51) {
             if (p.size() < 8) return void(++m_stats.malformed);
-            const std::size_t len = next == 51 ? (std::size_t{p[1]} + 2) * 4 : (std::size_t{p[1]} + 1) * 8;
+            const std::size_t len =
+                next == 51 ? (std::size_t{p[1]} + 2) * 4 : (std::size_t{p[1]} + 1) * 8;
             if (p.size() < len) return void(++m_stats.malformed);
             next = p[0];
             p = p.subspan(len);
@@ -178,8 +199,15 @@ void PacketDecoder::ipv6(ByteSpan d, Ctx& c) {
             if (p.size() < 8) return void(++m_stats.malformed);
             ++m_stats.fragments;
             const std::uint16_t offFlags = be16(p.data() + 2);
-            IpFragment f{src, dst, be32(p.data() + 4), p[0], static_cast<std::uint32_t>(offFlags & 0xFFF8),
-                         (offFlags & 1) != 0, p.subspan(8), c.frame, c.tsNs};
+            IpFragment f{src,
+                         dst,
+                         be32(p.data() + 4),
+                         p[0],
+                         static_cast<std::uint32_t>(offFlags & 0xFFF8),
+                         (offFlags & 1) != 0,
+                         p.subspan(8),
+                         c.frame,
+                         c.tsNs};
             auto whole = m_defrag->add(f);
             if (!whole) return;
             ++m_stats.reassembled;
@@ -194,20 +222,28 @@ void PacketDecoder::ipv6(ByteSpan d, Ctx& c) {
 void PacketDecoder::ipPayload(std::uint8_t proto, const IpAddress& src, const IpAddress& dst,
                               ByteSpan d, Ctx& c) {
     switch (proto) {
-        case 17: return udp(src, dst, d, c);
-        case 6: return tcp(src, dst, d, c);
-        case 132: return sctp(src, dst, d, c);
-        case 47: return gre(d, c);
+        case 17:
+            return udp(src, dst, d, c);
+        case 6:
+            return tcp(src, dst, d, c);
+        case 132:
+            return sctp(src, dst, d, c);
+        case 47:
+            return gre(d, c);
         case 4:
-        case 41: return ip(d, c);  // IP-in-IP (RFC 2003), IPv6-in-IP (RFC 4213)
+        case 41:
+            return ip(d, c);  // IP-in-IP (RFC 2003), IPv6-in-IP (RFC 4213)
         case 1:
         case 58:
             // ICMP errors quote the offending datagram: that datagram was not seen on this
             // link, so it is counted, never extracted.
-            if (!d.empty() && isIcmpError(proto, d[0])) ++m_stats.icmpErrors;
-            else ++m_stats.otherIpProtocol;
+            if (!d.empty() && isIcmpError(proto, d[0]))
+                ++m_stats.icmpErrors;
+            else
+                ++m_stats.otherIpProtocol;
             return;
-        default: ++m_stats.otherIpProtocol;
+        default:
+            ++m_stats.otherIpProtocol;
     }
 }
 

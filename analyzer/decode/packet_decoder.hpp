@@ -25,8 +25,8 @@ struct TransportPacket {
     Endpoint src, dst;
     std::uint8_t ipVersion = 4;
     ByteSpan payload;
-    std::uint32_t seq = 0;       // TCP
-    std::uint8_t tcpFlags = 0;   // TCP: FIN 0x01, SYN 0x02, RST 0x04
+    std::uint32_t seq = 0;      // TCP
+    std::uint8_t tcpFlags = 0;  // TCP: FIN 0x01, SYN 0x02, RST 0x04
     std::uint64_t frame = 0;
     std::int64_t tsNs = 0;
     const LayerPath* path = nullptr;
@@ -35,17 +35,17 @@ struct TransportPacket {
 
 struct DecodeStats {
     std::uint64_t packets = 0;
-    std::uint64_t unsupportedLink = 0;   // link types we do not decode
-    std::uint64_t malformed = 0;         // headers cut short or inconsistent
-    std::uint64_t nonIp = 0;             // ARP, LLDP, STP, …
-    std::uint64_t otherIpProtocol = 0;   // ICMP without a quote, OSPF, ESP, …
+    std::uint64_t unsupportedLink = 0;  // link types we do not decode
+    std::uint64_t malformed = 0;        // headers cut short or inconsistent
+    std::uint64_t nonIp = 0;            // ARP, LLDP, STP, …
+    std::uint64_t otherIpProtocol = 0;  // ICMP without a quote, OSPF, ESP, …
     std::uint64_t fragments = 0;
     std::uint64_t reassembled = 0;
-    std::uint64_t icmpErrors = 0;        // ICMP errors (their quoted datagrams are not traffic)
+    std::uint64_t icmpErrors = 0;  // ICMP errors (their quoted datagrams are not traffic)
 };
 
 class PacketDecoder {
-public:
+  public:
     using Sink = std::function<void(const TransportPacket&)>;
 
     explicit PacketDecoder(Sink sink);
@@ -57,7 +57,7 @@ public:
     void expire(std::int64_t nowNs);  // fragment timeouts, on the pipeline clock
     const DecodeStats& stats() const noexcept { return m_stats; }
 
-private:
+  private:
     struct Ctx {
         std::uint64_t frame;
         std::int64_t tsNs;

@@ -25,7 +25,8 @@ void PacketDecoder::gre(ByteSpan d, Ctx& c) {
     d = d.subspan(off);
     if (++c.depth > 8) return void(++m_stats.malformed);
     switch (proto) {
-        case 0x880B: return ppp(d, c);
+        case 0x880B:
+            return ppp(d, c);
         case 0x88BE:
             // ERSPAN type II carries an 8-byte header (GRE sequence bit set); type I has none.
             c.path.push(Layer::Erspan);
@@ -39,7 +40,8 @@ void PacketDecoder::gre(ByteSpan d, Ctx& c) {
             if (d.size() < len) return void(++m_stats.malformed);
             return ethernet(d.subspan(len), c);
         }
-        default: return ethertype(proto, d, c);
+        default:
+            return ethertype(proto, d, c);
     }
 }
 
@@ -51,7 +53,8 @@ bool PacketDecoder::tunnelUdp(std::uint16_t, std::uint16_t dport, ByteSpan d, Ct
         ethernet(d.subspan(8), c);
         return true;
     }
-    if (dport == kGtpUserPort && d.size() >= 8 && (d[0] >> 5) == 1 && (d[0] & 0x10) && d[1] == 0xFF) {
+    if (dport == kGtpUserPort && d.size() >= 8 && (d[0] >> 5) == 1 && (d[0] & 0x10) &&
+        d[1] == 0xFF) {
         // 3GPP TS 29.281 §5.1: G-PDU; 4 optional bytes when E, S or PN is set, then the
         // extension header chain when E is set.
         std::size_t off = 8;

@@ -1,8 +1,8 @@
 #include "pipeline/capture_pipeline.hpp"
 
 #include "decode/hep.hpp"
-#include "sip/datagram_sip.hpp"
 #include "pipeline/tcp_path.hpp"
+#include "sip/datagram_sip.hpp"
 
 namespace sipscope::analyzer {
 
@@ -11,13 +11,19 @@ CapturePipeline::CapturePipeline(PipelineOptions options, Sink sink)
       m_sink(std::move(sink)),
       m_decoder([this](const TransportPacket& t) { onTransport(t); }) {
     m_tcp = std::make_unique<TcpPath>(m_options, m_stats,
-                                       [this](ObservedMessage&& m) { deliver(std::move(m)); });
+                                      [this](ObservedMessage&& m) { deliver(std::move(m)); });
 }
 
 CapturePipeline::~CapturePipeline() = default;
 
 void CapturePipeline::process(const RawPacket& packet) {
     m_lastTs = std::max(m_lastTs, packet.tsNs);
+    // Fragment and TCP timeouts run on capture time (ARCHITECTURE.md "Time"), once a second.
+    if (m_lastTs - m_lastExpire >= 1'000'000'000) {
+        m_lastExpire = m_lastTs;
+        m_decoder.expire(m_lastTs);
+        m_tcp->expire(m_lastTs);
+    }
     m_decoder.decode(packet);
 }
 
@@ -33,7 +39,8 @@ PipelineStats CapturePipeline::stats() const {
 }
 
 void CapturePipeline::markFrame(std::uint64_t frame) {
-    if (frame >= m_sipFrame.size()) m_sipFrame.resize(std::max<std::size_t>(frame + 1, m_sipFrame.size() * 2));
+    if (frame >= m_sipFrame.size())
+        m_sipFrame.resize(std::max<std::size_t>(frame + 1, m_sipFrame.size() * 2));
     if (!m_sipFrame[frame]) {
         m_sipFrame[frame] = true;
         ++m_stats.sipFrames;
@@ -52,13 +59,16 @@ void CapturePipeline::onTransport(const TransportPacket& t) {
         case L4::Udp:
             if (looksLikeHep(t.payload)) return onHep(t);
             return onDatagram(t, Transport::Udp);
-        case L4::Sctp: return onDatagram(t, Transport::Sctp);
-        case L4::Tcp: return m_tcp->add(t);
+        case L4::Sctp:
+            return onDatagram(t, Transport::Sctp);
+        case L4::Tcp:
+            return m_tcp->add(t);
     }
 }
 
 void CapturePipeline::onDatagram(const TransportPacket& t, Transport transport) {
-    const std::string_view payload(reinterpret_cast<const char*>(t.payload.data()), t.payload.size());
+    const std::string_view payload(reinterpret_cast<const char*>(t.payload.data()),
+                                   t.payload.size());
     auto messages = extractDatagram(payload);
     if (messages.size() > 1) ++m_stats.concatenated;
     for (auto& dm : messages) {
@@ -69,8 +79,10 @@ void CapturePipeline::onDatagram(const TransportPacket& t, Transport transport) 
         m.transport = transport;
         m.ipVersion = t.ipVersion;
         m.path = t.path ? t.path->toString() : std::string();
-        if (t.fragmentFrames) m.frames = *t.fragmentFrames;
-        else m.frames = {t.frame};
+        if (t.fragmentFrames)
+            m.frames = *t.fragmentFrames;
+        else
+            m.frames = {t.frame};
         m.bytes = std::move(dm.bytes);
         m.message = std::move(dm.message);
         m.issues = std::move(dm.issues);
@@ -93,8 +105,9 @@ void CapturePipeline::onHep(const TransportPacket& t) {
         m.tsNs = hep->tsNs.value_or(t.tsNs);
         m.src = hep->src;
         m.dst = hep->dst;
-        m.transport = hep->ipProtocol == 6 ? Transport::Tcp
-                      : hep->ipProtocol == 132 ? Transport::Sctp : Transport::Udp;
+        m.transport = hep->ipProtocol == 6     ? Transport::Tcp
+                      : hep->ipProtocol == 132 ? Transport::Sctp
+                                               : Transport::Udp;
         m.ipVersion = hep->ipVersion;
         m.path = (t.path ? t.path->toString() + "/" : std::string()) + "hep";
         m.frames = {t.frame};

@@ -22,17 +22,17 @@ struct PipelineOptions {
 struct PipelineStats {
     DecodeStats decode;
     std::uint64_t sipMessages = 0;
-    std::uint64_t sipFrames = 0;      // frames that carried bytes of at least one SIP message
+    std::uint64_t sipFrames = 0;  // frames that carried bytes of at least one SIP message
     std::uint64_t hepPackets = 0;
-    std::uint64_t hepNonSip = 0;      // HEP payloads of other types (RTCP, logs)
-    std::uint64_t concatenated = 0;   // datagrams with more than one SIP message
-    std::uint64_t tlsConnections = 0; // encrypted SIP flows seen (not decrypted)
-    std::uint64_t tcpGaps = 0;        // stream gaps (lost segments)
-    std::uint64_t streamErrors = 0;   // bytes skipped while framing streams
+    std::uint64_t hepNonSip = 0;       // HEP payloads of other types (RTCP, logs)
+    std::uint64_t concatenated = 0;    // datagrams with more than one SIP message
+    std::uint64_t tlsConnections = 0;  // encrypted SIP flows seen (not decrypted)
+    std::uint64_t tcpGaps = 0;         // stream gaps (lost segments)
+    std::uint64_t streamErrors = 0;    // bytes skipped while framing streams
 };
 
 class CapturePipeline {
-public:
+  public:
     using Sink = std::function<void(ObservedMessage&&)>;
 
     CapturePipeline(PipelineOptions options, Sink sink);
@@ -45,7 +45,7 @@ public:
     void finish();
     PipelineStats stats() const;
 
-private:
+  private:
     void onTransport(const TransportPacket& t);
     void onDatagram(const TransportPacket& t, Transport transport);
     void onHep(const TransportPacket& t);
@@ -59,6 +59,7 @@ private:
     PipelineStats m_stats;
     std::uint64_t m_nextId = 1;
     std::int64_t m_lastTs = 0;
+    std::int64_t m_lastExpire = 0;
     std::vector<bool> m_sipFrame;  // by frame number
 };
 

@@ -13,7 +13,7 @@
 namespace sipscope::analyzer {
 
 class TcpPath : private SipStreamSink {
-public:
+  public:
     using Emit = std::function<void(ObservedMessage&&)>;
     TcpPath(const PipelineOptions& options, PipelineStats& stats, Emit emit);
 
@@ -21,7 +21,7 @@ public:
     void expire(std::int64_t nowNs) { m_streams.expire(nowNs); }
     void finish() { m_streams.flush(); }
 
-private:
+  private:
     void onMessage(StreamMessage&& message) override;
     void onIssues(StreamIssueReport&& report) override;
     void onClassified(const StreamConnection& c) override;

@@ -44,14 +44,16 @@ std::vector<DatagramMessage> extractDatagram(std::string_view payload) {
             dm.message = std::move(*parsed);
         } else {  // re-parse the message alone so that its bytes() are exactly its own
             dm.bytes = stack::makeBytes(rest.substr(0, used));
-            if (auto alone = stack::SipMessage::parse(dm.bytes); alone.ok()) dm.message = std::move(*alone);
+            if (auto alone = stack::SipMessage::parse(dm.bytes); alone.ok())
+                dm.message = std::move(*alone);
             dm.issues.push_back(stack::makeError(
                 ErrorCode::TrailingData, offset + used,
                 std::to_string(rest.size() - used) + " more octets follow in the datagram"));
         }
         if (offset > 0)
-            dm.issues.push_back(stack::makeError(ErrorCode::TrailingData, offset,
-                                                 "second SIP message in one datagram (RFC 3261 §18.3)"));
+            dm.issues.push_back(
+                stack::makeError(ErrorCode::TrailingData, offset,
+                                 "second SIP message in one datagram (RFC 3261 §18.3)"));
         out.push_back(std::move(dm));
         offset += used;
         // Only another start line after the body continues the datagram; padding or

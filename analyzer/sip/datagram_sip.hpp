@@ -12,9 +12,9 @@
 namespace sipscope::analyzer {
 
 struct DatagramMessage {
-    stack::Bytes bytes;                      // exactly this message
+    stack::Bytes bytes;  // exactly this message
     std::optional<stack::SipMessage> message;
-    std::vector<stack::Error> issues;        // extraction issues (offsets within the datagram)
+    std::vector<stack::Error> issues;  // extraction issues (offsets within the datagram)
 };
 
 // True when the payload begins like a SIP message (leading CRLFs allowed).

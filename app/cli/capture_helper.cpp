@@ -20,19 +20,21 @@ std::string findCaptureHelper() {
     std::error_code ec;
     const fs::path self = fs::read_symlink("/proc/self/exe", ec);
     if (!ec) {
-        for (const fs::path& p : {self.parent_path() / "sipscope-capture",
-                                  self.parent_path().parent_path() / "capture" / "sipscope-capture"})
+        for (const fs::path& p :
+             {self.parent_path() / "sipscope-capture",
+              self.parent_path().parent_path() / "capture" / "sipscope-capture"})
             if (fs::exists(p, ec)) return p.string();
     }
     const char* path = std::getenv("PATH");
     std::stringstream dirs(path ? path : "/usr/bin:/bin");
     for (std::string dir; std::getline(dirs, dir, ':');)
-        if (fs::exists(fs::path(dir) / "sipscope-capture", ec)) return (fs::path(dir) / "sipscope-capture").string();
+        if (fs::exists(fs::path(dir) / "sipscope-capture", ec))
+            return (fs::path(dir) / "sipscope-capture").string();
     return {};
 }
 
-bool startHelper(const std::string& helper, const std::vector<std::string>& args, HelperProcess& out,
-                 std::string& error) {
+bool startHelper(const std::string& helper, const std::vector<std::string>& args,
+                 HelperProcess& out, std::string& error) {
     char tmpl[] = "/tmp/sipscope-capture-XXXXXX";
     const int errFd = mkstemp(tmpl);
     if (errFd < 0) {
@@ -98,7 +100,8 @@ std::uint64_t droppedFromStats(const std::string& text) {
         const auto at = line.find("\"interface\":\"");
         if (line.empty() || line[0] != '{' || at == std::string::npos) continue;
         const auto name = line.substr(at + 13, line.find('"', at + 13) - at - 13);
-        last[name] = jsonNumber(line, "dropped").value_or(0) + jsonNumber(line, "if_dropped").value_or(0);
+        last[name] =
+            jsonNumber(line, "dropped").value_or(0) + jsonNumber(line, "if_dropped").value_or(0);
     }
     std::uint64_t sum = 0;
     for (const auto& [name, n] : last) sum += n;

@@ -12,13 +12,13 @@ std::string findCaptureHelper();
 
 struct HelperProcess {
     int pid = -1;
-    int stdoutFd = -1;        // pcapng stream (when not writing to a file)
-    std::string stderrPath;   // the helper's stderr is collected here
+    int stdoutFd = -1;       // pcapng stream (when not writing to a file)
+    std::string stderrPath;  // the helper's stderr is collected here
 };
 
 // Starts the helper with `args`; stdout to a pipe, stderr to a temporary file.
-bool startHelper(const std::string& helper, const std::vector<std::string>& args, HelperProcess& out,
-                 std::string& error);
+bool startHelper(const std::string& helper, const std::vector<std::string>& args,
+                 HelperProcess& out, std::string& error);
 // Waits for the helper; returns its exit status (or 128+signal).
 int waitHelper(HelperProcess& p);
 // Sum of the final `dropped` + `if_dropped` values over the interfaces in the stats lines.

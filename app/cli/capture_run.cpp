@@ -12,7 +12,7 @@ namespace sipscope::cli {
 namespace {
 
 class Progress {
-public:
+  public:
     explicit Progress(const analyzer::PacketSource& src) : m_src(src), m_tty(isatty(2) != 0) {}
     void tick(std::uint64_t packets, std::uint64_t messages) {
         if (!m_tty) return;
@@ -22,9 +22,12 @@ public:
         const double secs = std::chrono::duration<double>(now - m_start).count();
         const auto total = m_src.totalBytes();
         if (total && *total > 0)
-            std::fprintf(stderr, "\r%5.1f%%", 100.0 * static_cast<double>(m_src.bytesRead()) / static_cast<double>(*total));
+            std::fprintf(
+                stderr, "\r%5.1f%%",
+                100.0 * static_cast<double>(m_src.bytesRead()) / static_cast<double>(*total));
         std::fprintf(stderr, "  %llu packets  %llu SIP messages  %.0f msg/s   ",
-                     static_cast<unsigned long long>(packets), static_cast<unsigned long long>(messages),
+                     static_cast<unsigned long long>(packets),
+                     static_cast<unsigned long long>(messages),
                      secs > 0 ? static_cast<double>(messages) / secs : 0.0);
         m_shown = true;
     }
@@ -32,11 +35,12 @@ public:
         if (m_shown) std::fprintf(stderr, "\r\033[K");
     }
 
-private:
+  private:
     const analyzer::PacketSource& m_src;
     bool m_tty;
     bool m_shown = false;
-    std::chrono::steady_clock::time_point m_start = std::chrono::steady_clock::now(), m_last = m_start;
+    std::chrono::steady_clock::time_point m_start = std::chrono::steady_clock::now(),
+                                          m_last = m_start;
 };
 
 }  // namespace
@@ -55,7 +59,8 @@ bool parsePort(std::string_view text, std::uint16_t& port) {
 
 namespace {
 
-void runLoop(analyzer::PacketSource& source, analyzer::BpfFilter* filter, const CaptureRunOptions& o,
+void runLoop(analyzer::PacketSource& source, analyzer::BpfFilter* filter,
+             const CaptureRunOptions& o,
              const std::function<void(analyzer::ObservedMessage&&)>& sink, CaptureRunResult& out) {
     out.format = source.formatName();
     analyzer::PipelineOptions popts;
@@ -79,7 +84,8 @@ void runLoop(analyzer::PacketSource& source, analyzer::BpfFilter* filter, const 
 
 }  // namespace
 
-bool runCapture(const CaptureRunOptions& o, const std::function<void(analyzer::ObservedMessage&&)>& sink,
+bool runCapture(const CaptureRunOptions& o,
+                const std::function<void(analyzer::ObservedMessage&&)>& sink,
                 CaptureRunResult& out) {
     analyzer::BpfFilter filter;
     if (!filter.compile(o.bpf, out.openError)) return false;
@@ -90,7 +96,8 @@ bool runCapture(const CaptureRunOptions& o, const std::function<void(analyzer::O
 }
 
 void runSource(analyzer::PacketSource& source, const CaptureRunOptions& o,
-               const std::function<void(analyzer::ObservedMessage&&)>& sink, CaptureRunResult& out) {
+               const std::function<void(analyzer::ObservedMessage&&)>& sink,
+               CaptureRunResult& out) {
     runLoop(source, nullptr, o, sink, out);
 }
 

@@ -15,8 +15,8 @@
 namespace sipscope::cli {
 
 struct CaptureRunOptions {
-    std::string path;                   // file or "-"
-    std::string bpf;                    // empty: no filter
+    std::string path;                     // file or "-"
+    std::string bpf;                      // empty: no filter
     std::vector<std::uint16_t> sipPorts;  // added to the defaults
 };
 
@@ -24,14 +24,15 @@ struct CaptureRunResult {
     std::string openError;                             // set when nothing could be read
     std::optional<analyzer::SourceError> sourceError;  // the file was damaged here
     analyzer::PipelineStats stats;
-    std::uint64_t packets = 0;       // read from the file
-    std::uint64_t filteredOut = 0;   // rejected by the BPF filter
+    std::uint64_t packets = 0;      // read from the file
+    std::uint64_t filteredOut = 0;  // rejected by the BPF filter
     std::string format;
 };
 
 // Runs the whole capture; false when it could not be opened or the filter is invalid.
 bool runCapture(const CaptureRunOptions& options,
-                const std::function<void(analyzer::ObservedMessage&&)>& sink, CaptureRunResult& out);
+                const std::function<void(analyzer::ObservedMessage&&)>& sink,
+                CaptureRunResult& out);
 
 // Runs an open source (live capture) through the pipeline; `options.path` and `.bpf` unused.
 void runSource(analyzer::PacketSource& source, const CaptureRunOptions& options,

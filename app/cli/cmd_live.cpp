@@ -37,7 +37,8 @@ constexpr const char* kCaptureHelp =
     "summary. Ctrl-C stops the capture cleanly. Drop counts from the kernel are reported.\n"
     "\n"
     "example:\n"
-    "  sipscope-cli capture -i eth0 -f 'udp port 5060' --duration 30 | jq -c '[.method, .status]'\n";
+    "  sipscope-cli capture -i eth0 -f 'udp port 5060' --duration 30 | jq -c '[.method, "
+    ".status]'\n";
 
 std::string readFile(const std::string& path) {
     std::ifstream in(path);
@@ -49,7 +50,8 @@ std::string readFile(const std::string& path) {
 std::string readFd(int fd) {
     std::string out;
     char buf[4096];
-    for (ssize_t n; (n = read(fd, buf, sizeof buf)) > 0;) out.append(buf, static_cast<std::size_t>(n));
+    for (ssize_t n; (n = read(fd, buf, sizeof buf)) > 0;)
+        out.append(buf, static_cast<std::size_t>(n));
     return out;
 }
 
@@ -86,14 +88,17 @@ int cmdInterfaces(const Args& args) {
     bool json = false;
     for (auto a : args) {
         if (a == "--help" || a == "-h") return std::cout << kInterfacesHelp, 0;
-        if (a == "--json") json = true;
-        else return std::cerr << "sipscope-cli interfaces: unknown option '" << a << "'\n", 2;
+        if (a == "--json")
+            json = true;
+        else
+            return std::cerr << "sipscope-cli interfaces: unknown option '" << a << "'\n", 2;
     }
     const std::string helper = findCaptureHelper();
     HelperProcess h;
     std::string error, stats;
     if (helper.empty() || !startHelper(helper, {"--list"}, h, error)) {
-        std::cerr << "sipscope-cli interfaces: " << (helper.empty() ? "sipscope-capture not found" : error) << '\n';
+        std::cerr << "sipscope-cli interfaces: "
+                  << (helper.empty() ? "sipscope-capture not found" : error) << '\n';
         return 2;
     }
     const std::string list = readFd(h.stdoutFd);
@@ -110,7 +115,8 @@ int cmdInterfaces(const Args& args) {
         const bool loop = line.find("\"loopback\":true") != std::string::npos;
         std::string desc = jsonString(line, "description");
         if (loop) desc = desc.empty() ? "loopback" : desc + " (loopback)";
-        std::printf("%-16s %-8s %s\n", jsonString(line, "name").c_str(), up ? "up" : "down", desc.c_str());
+        std::printf("%-16s %-8s %s\n", jsonString(line, "name").c_str(), up ? "up" : "down",
+                    desc.c_str());
     }
     return 0;
 }
@@ -126,14 +132,16 @@ int cmdCapture(const Args& args) {
         if (a == "--help" || a == "-h") return std::cout << kCaptureHelp, 0;
         if (a == "--summary") {
             summary = true;
-        } else if ((a == "-i" || a == "-f" || a == "--duration" || a == "--count" || a == "-c") && hasValue) {
+        } else if ((a == "-i" || a == "-f" || a == "--duration" || a == "--count" || a == "-c") &&
+                   hasValue) {
             helperArgs.emplace_back(a == "-c" ? "--count" : a);
             helperArgs.emplace_back(args[++i]);
         } else if (a == "-w" && hasValue) {
             file = std::string(args[++i]);
         } else if (a == "--sip-port" && hasValue) {
             std::uint16_t port = 0;
-            if (!parsePort(args[++i], port)) return std::cerr << "sipscope-cli capture: bad port\n", 2;
+            if (!parsePort(args[++i], port))
+                return std::cerr << "sipscope-cli capture: bad port\n", 2;
             o.sipPorts.push_back(port);
         } else {
             std::cerr << "sipscope-cli capture: unexpected '" << a << "'\n" << kCaptureHelp;
@@ -147,10 +155,12 @@ int cmdCapture(const Args& args) {
     HelperProcess h;
     std::string error, stats;
     if (helper.empty() || !startHelper(helper, helperArgs, h, error)) {
-        std::cerr << "sipscope-cli capture: " << (helper.empty() ? "sipscope-capture not found" : error) << '\n';
+        std::cerr << "sipscope-cli capture: "
+                  << (helper.empty() ? "sipscope-capture not found" : error) << '\n';
         return 2;
     }
-    if (waitUntilCapturing(h)) std::cerr << "sipscope-cli capture: capturing (Ctrl-C to stop)\n" << std::flush;
+    if (waitUntilCapturing(h))
+        std::cerr << "sipscope-cli capture: capturing (Ctrl-C to stop)\n" << std::flush;
     MessageSummary s;
     JsonWriter w;
     CaptureRunResult r;
@@ -165,15 +175,18 @@ int cmdCapture(const Args& args) {
         dup2(h.stdoutFd, 0);  // the pcapng stream becomes our standard input
         close(h.stdoutFd);
         std::string openError;
-        if (auto source = analyzer::openCaptureFile("-", openError)) runSource(*source, o, sink, r);
-        else if (finishHelper(h, stats) == 0) std::cerr << "sipscope-cli capture: " << openError << '\n';
+        if (auto source = analyzer::openCaptureFile("-", openError))
+            runSource(*source, o, sink, r);
+        else if (finishHelper(h, stats) == 0)
+            std::cerr << "sipscope-cli capture: " << openError << '\n';
     } else {
         close(h.stdoutFd);
     }
     if (h.pid > 0 && finishHelper(h, stats) != 0) return 2;
     if (!file.empty()) {
         o.path = file;
-        if (!runCapture(o, sink, r)) return std::cerr << "sipscope-cli capture: " << r.openError << '\n', 2;
+        if (!runCapture(o, sink, r))
+            return std::cerr << "sipscope-cli capture: " << r.openError << '\n', 2;
     }
     const std::uint64_t dropped = droppedFromStats(stats);
     if (summary || !file.empty()) s.write(r, dropped);

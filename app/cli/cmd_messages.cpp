@@ -30,7 +30,8 @@ constexpr const char* kHelp =
     "Exit status: 0 success, 1 damaged input (partial output still printed), 2 usage error.\n"
     "\n"
     "example:\n"
-    "  sipscope-cli messages resources/examples/basic-calls.pcap | jq -c '[.id, .method, .status]'\n";
+    "  sipscope-cli messages resources/examples/basic-calls.pcap | jq -c '[.id, .method, "
+    ".status]'\n";
 
 }  // namespace
 
@@ -71,21 +72,25 @@ int cmdMessages(const Args& args) {
     MessageSummary s;
     JsonWriter w;
     CaptureRunResult r;
-    const bool opened = runCapture(o, [&](analyzer::ObservedMessage&& m) {
-        s.add(m);
-        if (summary) return;
-        w.clear();
-        writeObservedMessage(w, m);
-        std::cout << w.str() << '\n' << std::flush;
-    }, r);
+    const bool opened = runCapture(
+        o,
+        [&](analyzer::ObservedMessage&& m) {
+            s.add(m);
+            if (summary) return;
+            w.clear();
+            writeObservedMessage(w, m);
+            std::cout << w.str() << '\n' << std::flush;
+        },
+        r);
     if (!opened) {
         std::cerr << "sipscope-cli messages: " << r.openError << '\n';
         return 2;
     }
     if (summary) s.write(r, 0);
     if (r.sourceError) {
-        std::cerr << "sipscope-cli messages: " << o.path << ": packet " << r.sourceError->packetNumber
-                  << " at byte " << r.sourceError->offset << ": " << r.sourceError->message << '\n';
+        std::cerr << "sipscope-cli messages: " << o.path << ": packet "
+                  << r.sourceError->packetNumber << " at byte " << r.sourceError->offset << ": "
+                  << r.sourceError->message << '\n';
         return 1;
     }
     return 0;

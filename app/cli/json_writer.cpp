@@ -84,10 +84,14 @@ std::size_t utf8Length(std::string_view s, std::size_t i) {
     const auto c = static_cast<unsigned char>(s[i]);
     std::size_t n = 0;
     std::uint32_t min = 0;
-    if (c >= 0xC2 && c <= 0xDF) n = 2, min = 0x80;
-    else if (c >= 0xE0 && c <= 0xEF) n = 3, min = 0x800;
-    else if (c >= 0xF0 && c <= 0xF4) n = 4, min = 0x10000;
-    else return 0;
+    if (c >= 0xC2 && c <= 0xDF)
+        n = 2, min = 0x80;
+    else if (c >= 0xE0 && c <= 0xEF)
+        n = 3, min = 0x800;
+    else if (c >= 0xF0 && c <= 0xF4)
+        n = 4, min = 0x10000;
+    else
+        return 0;
     if (i + n > s.size()) return 0;
     std::uint32_t cp = c & (0x3F >> (n - 1));
     for (std::size_t k = 1; k < n; ++k) {
@@ -105,12 +109,23 @@ void JsonWriter::escaped(std::string_view s) {
     for (std::size_t i = 0; i < s.size(); ++i) {
         const auto c = static_cast<unsigned char>(s[i]);
         switch (c) {
-            case '"': m_out.append("\\\""); continue;
-            case '\\': m_out.append("\\\\"); continue;
-            case '\n': m_out.append("\\n"); continue;
-            case '\r': m_out.append("\\r"); continue;
-            case '\t': m_out.append("\\t"); continue;
-            default: break;
+            case '"':
+                m_out.append("\\\"");
+                continue;
+            case '\\':
+                m_out.append("\\\\");
+                continue;
+            case '\n':
+                m_out.append("\\n");
+                continue;
+            case '\r':
+                m_out.append("\\r");
+                continue;
+            case '\t':
+                m_out.append("\\t");
+                continue;
+            default:
+                break;
         }
         if (c < 0x20 || c == 0x7F) {
             char buf[8];

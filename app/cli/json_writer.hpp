@@ -11,7 +11,7 @@
 namespace sipscope::cli {
 
 class JsonWriter {
-public:
+  public:
     JsonWriter& beginObject();
     JsonWriter& endObject();
     JsonWriter& beginArray();
@@ -42,7 +42,7 @@ public:
         m_first.clear();
     }
 
-private:
+  private:
     void separator();
     void escaped(std::string_view s);
 

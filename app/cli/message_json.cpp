@@ -42,9 +42,12 @@ void writeVia(JsonWriter& w, const Via& v) {
     findParam(v.params, "branch") ? w.value(v.branch()) : w.null();
     w.key("received").stringOrNull(unbracket(v.received()));
     w.key("rport");
-    if (const auto port = v.rport()) w.value(static_cast<int>(*port));
-    else if (v.hasRport()) w.value(true);
-    else w.null();
+    if (const auto port = v.rport())
+        w.value(static_cast<int>(*port));
+    else if (v.hasRport())
+        w.value(true);
+    else
+        w.null();
     w.endObject();
 }
 
@@ -126,7 +129,8 @@ void writeParsedMessage(JsonWriter& w, const SipMessage& m, const Validation& v)
     w.key("vias");
     writeVias(w, m);
     w.key("max_forwards");
-    writeTyped<MaxForwards>(w, m, HeaderId::MaxForwards, [&](const MaxForwards& x) { w.value(x.hops); });
+    writeTyped<MaxForwards>(w, m, HeaderId::MaxForwards,
+                            [&](const MaxForwards& x) { w.value(x.hops); });
     w.key("content_length");
     writeTyped<ContentLength>(w, m, HeaderId::ContentLength,
                               [&](const ContentLength& x) { w.value(x.length); });
@@ -146,8 +150,8 @@ void writeParsedMessage(JsonWriter& w, const SipMessage& m, const Validation& v)
 }
 
 void writeUnparsed(JsonWriter& w, const Error& e) {
-    for (const char* k : {"kind", "method", "request_uri", "status", "reason", "call_id", "cseq",
-                          "from", "to"})
+    for (const char* k :
+         {"kind", "method", "request_uri", "status", "reason", "call_id", "cseq", "from", "to"})
         w.key(k).null();
     w.key("vias").beginArray().endArray();
     for (const char* k : {"max_forwards", "content_length"}) w.key(k).null();

@@ -7,7 +7,6 @@
 
 namespace sipscope::cli {
 
-
 void writeObservedMessage(JsonWriter& w, const analyzer::ObservedMessage& m) {
     w.beginObject();
     w.key("id").value(m.id);
@@ -33,7 +32,12 @@ void writeObservedMessage(JsonWriter& w, const analyzer::ObservedMessage& m) {
     w.key("cseq");
     const auto* cseq = msg ? msg->typed<stack::CSeq>(stack::HeaderId::CSeq) : nullptr;
     if (cseq && cseq->ok())
-        w.beginObject().key("seq").value((*cseq)->seq).key("method").value((*cseq)->method).endObject();
+        w.beginObject()
+            .key("seq")
+            .value((*cseq)->seq)
+            .key("method")
+            .value((*cseq)->method)
+            .endObject();
     else
         w.null();
     w.key("bytes").value(static_cast<std::uint64_t>(m.bytes ? m.bytes->size() : 0));
@@ -66,7 +70,11 @@ void MessageSummary::write(const CaptureRunResult& r, std::uint64_t dropped) con
     w.key("errors").beginArray();
     if (r.sourceError) {
         w.beginObject().key("packet").value(r.sourceError->packetNumber);
-        w.key("offset").value(r.sourceError->offset).key("message").value(r.sourceError->message).endObject();
+        w.key("offset")
+            .value(r.sourceError->offset)
+            .key("message")
+            .value(r.sourceError->message)
+            .endObject();
     }
     w.endArray();
     w.key("dropped").value(dropped);

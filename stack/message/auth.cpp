@@ -38,7 +38,9 @@ Result<AuthValue> AuthValue::parse(std::string_view value) {
     return a;
 }
 
-bool AuthValue::isDigest() const noexcept { return iequals(scheme, "Digest"); }
+bool AuthValue::isDigest() const noexcept {
+    return iequals(scheme, "Digest");
+}
 
 std::optional<std::string> AuthValue::param(std::string_view name) const {
     const GenericParam* p = findParam(params, name);

@@ -13,9 +13,9 @@
 namespace sipscope::stack {
 
 struct BodyInfo {
-    int partCount = 0;                // 0: no body; 1: single body; N: top-level multipart parts
-    std::optional<SdpSession> sdp;    // first application/sdp body or part
-    std::size_t sdpOffset = 0;        // message offset of that SDP
+    int partCount = 0;              // 0: no body; 1: single body; N: top-level multipart parts
+    std::optional<SdpSession> sdp;  // first application/sdp body or part
+    std::size_t sdpOffset = 0;      // message offset of that SDP
     std::vector<Error> issues;
 };
 

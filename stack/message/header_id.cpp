@@ -103,9 +103,15 @@ constexpr std::array<HeaderId, 26> kCompact = buildCompact();
 
 }  // namespace
 
-std::string_view headerName(HeaderId id) noexcept { return info(id).name; }
-bool isListHeader(HeaderId id) noexcept { return info(id).list; }
-bool isSingleValued(HeaderId id) noexcept { return info(id).single; }
+std::string_view headerName(HeaderId id) noexcept {
+    return info(id).name;
+}
+bool isListHeader(HeaderId id) noexcept {
+    return info(id).list;
+}
+bool isSingleValued(HeaderId id) noexcept {
+    return info(id).single;
+}
 
 namespace {
 
@@ -124,7 +130,7 @@ constexpr std::array<Bucket, kMaxLen * 26> buildBuckets() {
     }
     return t;
 }
-constexpr std::array<Bucket, kMaxLen * 26> kBuckets = buildBuckets();
+constexpr std::array<Bucket, kMaxLen* 26> kBuckets = buildBuckets();
 
 // Case-insensitive equality for token strings: two token characters that differ only in bit 0x20
 // are the same letter in another case (no other token pair differs by exactly that bit).

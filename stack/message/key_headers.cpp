@@ -65,8 +65,10 @@ std::string_view headerParam(std::string_view v, std::string_view name) noexcept
     for (std::size_t i = 0; i < v.size(); ++i) {
         const char c = v[i];
         if (inQuote) {
-            if (c == '\\') ++i;
-            else if (c == '"') inQuote = false;
+            if (c == '\\')
+                ++i;
+            else if (c == '"')
+                inQuote = false;
         } else if (c == '"') {
             inQuote = true;
         } else if (c == '<') {

@@ -24,9 +24,8 @@ MessageBuilder& MessageBuilder::header(std::string_view name, std::string_view v
 }
 
 MessageBuilder& MessageBuilder::body(std::string_view contentType, std::string_view content) {
-    std::erase_if(m_headers, [](const auto& h) {
-        return lookupHeader(h.first) == HeaderId::ContentType;
-    });
+    std::erase_if(m_headers,
+                  [](const auto& h) { return lookupHeader(h.first) == HeaderId::ContentType; });
     if (!contentType.empty()) header(HeaderId::ContentType, contentType);
     m_body = std::string(content);
     return *this;
@@ -47,43 +46,80 @@ std::string MessageBuilder::text() const {
 
 std::string_view defaultReason(int status) noexcept {
     switch (status) {
-        case 100: return "Trying";
-        case 180: return "Ringing";
-        case 181: return "Call Is Being Forwarded";
-        case 182: return "Queued";
-        case 183: return "Session Progress";
-        case 200: return "OK";
-        case 202: return "Accepted";
-        case 301: return "Moved Permanently";
-        case 302: return "Moved Temporarily";
-        case 400: return "Bad Request";
-        case 401: return "Unauthorized";
-        case 403: return "Forbidden";
-        case 404: return "Not Found";
-        case 405: return "Method Not Allowed";
-        case 407: return "Proxy Authentication Required";
-        case 408: return "Request Timeout";
-        case 415: return "Unsupported Media Type";
-        case 416: return "Unsupported URI Scheme";
-        case 420: return "Bad Extension";
-        case 480: return "Temporarily Unavailable";
-        case 481: return "Call/Transaction Does Not Exist";
-        case 482: return "Loop Detected";
-        case 483: return "Too Many Hops";
-        case 486: return "Busy Here";
-        case 487: return "Request Terminated";
-        case 488: return "Not Acceptable Here";
-        case 491: return "Request Pending";
-        case 500: return "Server Internal Error";
-        case 501: return "Not Implemented";
-        case 503: return "Service Unavailable";
-        case 504: return "Server Time-out";
-        case 505: return "Version Not Supported";
-        case 600: return "Busy Everywhere";
-        case 603: return "Decline";
-        case 604: return "Does Not Exist Anywhere";
-        case 606: return "Not Acceptable";
-        default: return "";
+        case 100:
+            return "Trying";
+        case 180:
+            return "Ringing";
+        case 181:
+            return "Call Is Being Forwarded";
+        case 182:
+            return "Queued";
+        case 183:
+            return "Session Progress";
+        case 200:
+            return "OK";
+        case 202:
+            return "Accepted";
+        case 301:
+            return "Moved Permanently";
+        case 302:
+            return "Moved Temporarily";
+        case 400:
+            return "Bad Request";
+        case 401:
+            return "Unauthorized";
+        case 403:
+            return "Forbidden";
+        case 404:
+            return "Not Found";
+        case 405:
+            return "Method Not Allowed";
+        case 407:
+            return "Proxy Authentication Required";
+        case 408:
+            return "Request Timeout";
+        case 415:
+            return "Unsupported Media Type";
+        case 416:
+            return "Unsupported URI Scheme";
+        case 420:
+            return "Bad Extension";
+        case 480:
+            return "Temporarily Unavailable";
+        case 481:
+            return "Call/Transaction Does Not Exist";
+        case 482:
+            return "Loop Detected";
+        case 483:
+            return "Too Many Hops";
+        case 486:
+            return "Busy Here";
+        case 487:
+            return "Request Terminated";
+        case 488:
+            return "Not Acceptable Here";
+        case 491:
+            return "Request Pending";
+        case 500:
+            return "Server Internal Error";
+        case 501:
+            return "Not Implemented";
+        case 503:
+            return "Service Unavailable";
+        case 504:
+            return "Server Time-out";
+        case 505:
+            return "Version Not Supported";
+        case 600:
+            return "Busy Everywhere";
+        case 603:
+            return "Decline";
+        case 604:
+            return "Does Not Exist Anywhere";
+        case 606:
+            return "Not Acceptable";
+        default:
+            return "";
     }
 }
 
@@ -96,7 +132,9 @@ Result<SipMessage> makeResponse(const SipMessage& request, int status, std::stri
             case HeaderId::Via:
             case HeaderId::From:
             case HeaderId::CallId:
-            case HeaderId::CSeq: b.header(h.id, h.value); break;
+            case HeaderId::CSeq:
+                b.header(h.id, h.value);
+                break;
             case HeaderId::RecordRoute:
                 if (copyRecordRoute) b.header(h.id, h.value);
                 break;
@@ -107,7 +145,8 @@ Result<SipMessage> makeResponse(const SipMessage& request, int status, std::stri
                 b.header(h.id, to);
                 break;
             }
-            default: break;
+            default:
+                break;
         }
     }
     return b.build();

@@ -13,7 +13,7 @@
 namespace sipscope::stack {
 
 class MessageBuilder {
-public:
+  public:
     static MessageBuilder request(std::string_view method, std::string_view requestUri);
     static MessageBuilder response(int status, std::string_view reason = {});
 
@@ -27,7 +27,7 @@ public:
     std::string text() const;
     Result<SipMessage> build() const { return SipMessage::parse(text()); }
 
-private:
+  private:
     std::string m_startLine;
     std::vector<std::pair<std::string, std::string>> m_headers;
     std::string m_body;
@@ -39,7 +39,7 @@ std::string_view defaultReason(int status) noexcept;
 // RFC 3261 §8.2.6.2: a response copies Via (all, in order), From, To (adding `toTag` when To
 // has none and the code is above 100), Call-ID and CSeq; 18x/2xx to a dialog-creating request
 // also copy Record-Route (§12.1.1).
-Result<SipMessage> makeResponse(const SipMessage& request, int status,
-                                std::string_view reason = {}, std::string_view toTag = {});
+Result<SipMessage> makeResponse(const SipMessage& request, int status, std::string_view reason = {},
+                                std::string_view toTag = {});
 
 }  // namespace sipscope::stack

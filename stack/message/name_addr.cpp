@@ -15,8 +15,10 @@ std::size_t findAngleOrComma(std::string_view t, std::size_t from, bool list) no
     for (std::size_t i = from; i < t.size(); ++i) {
         const char c = t[i];
         if (inQuote) {
-            if (c == '\\') ++i;
-            else if (c == '"') inQuote = false;
+            if (c == '\\')
+                ++i;
+            else if (c == '"')
+                inQuote = false;
         } else if (c == '"') {
             inQuote = true;
         } else if (c == '<' || (list && c == ',')) {
@@ -69,7 +71,8 @@ Result<NameAddr> parseOne(Scanner& s, bool list) {
         if (!q.ok()) return q.error();
         na.display = *q;
         s.skipLws();
-        if (s.peek() != '<') return s.error(ErrorCode::BadHeaderValue, "expected '<' after display name");
+        if (s.peek() != '<')
+            return s.error(ErrorCode::BadHeaderValue, "expected '<' after display name");
     } else {
         const std::size_t lt = findAngleOrComma(s.text(), start, list);
         if (lt != std::string_view::npos && s.text()[lt] == '<') {
@@ -140,7 +143,8 @@ Result<NameAddr> NameAddr::parse(std::string_view value) {
                        s.peek() == ',' ? "more than one value in a single-value header"
                                        : "unexpected text after the value");
     if (const auto* tag = findParam(na->params, "tag"); tag && (!tag->hasValue || tag->quoted()))
-        return makeError(ErrorCode::BadParam, static_cast<std::size_t>(tag->name.data() - value.data()),
+        return makeError(ErrorCode::BadParam,
+                         static_cast<std::size_t>(tag->name.data() - value.data()),
                          "tag must be a token");
     return na;
 }

@@ -16,8 +16,8 @@ namespace sipscope::stack {
 struct NameAddr {
     std::string_view display;  // raw: quoted-string with quotes, or the token list; may be ""
     Uri uri;
-    bool bracketed = false;    // name-addr form (<...>) vs addr-spec
-    ParamList params;          // header parameters (after the URI / the '>')
+    bool bracketed = false;  // name-addr form (<...>) vs addr-spec
+    ParamList params;        // header parameters (after the URI / the '>')
 
     std::string displayName() const;  // unquoted, escapes resolved
     std::string_view tag() const noexcept;

@@ -37,8 +37,8 @@ Result<bool> parseParams(Scanner& s, ParamList& out) {
                 for (char c : p.value) bad += isGenValueChar(c) ? 0 : 1;
                 if (p.value.empty() || bad != 0) {
                     s.setPos(s.pos() - p.value.size());
-                    return s.error(ErrorCode::BadParam, "bad value for parameter '" +
-                                                            std::string(p.name) + "'");
+                    return s.error(ErrorCode::BadParam,
+                                   "bad value for parameter '" + std::string(p.name) + "'");
                 }
             }
         }

@@ -18,7 +18,9 @@ struct GenericParam {
     bool hasValue = false;
 
     bool quoted() const noexcept { return value.size() >= 2 && value.front() == '"'; }
-    std::string unquotedValue() const { return quoted() ? syntax::unquote(value) : std::string(value); }
+    std::string unquotedValue() const {
+        return quoted() ? syntax::unquote(value) : std::string(value);
+    }
 };
 
 using ParamList = std::vector<GenericParam>;

@@ -19,7 +19,8 @@ Error outOfRange(std::size_t at, std::string_view what) {
 Result<std::uint64_t> number(Scanner& s, std::uint64_t max, std::string_view what) {
     const std::size_t at = s.pos();
     const std::string_view d = s.digits();
-    if (d.empty()) return s.error(ErrorCode::BadHeaderValue, std::string(what) + " is not a number");
+    if (d.empty())
+        return s.error(ErrorCode::BadHeaderValue, std::string(what) + " is not a number");
     auto v = parseUnsigned(d, max);
     if (!v) return outOfRange(at, std::string(what) + " is out of range");
     return *v;
@@ -53,7 +54,8 @@ Result<CallId> CallId::parse(std::string_view value) {
     if (w1.empty()) return s.error(ErrorCode::BadHeaderValue, "Call-ID is empty");
     if (s.consume('@') && s.span(kToken | kWordExtra).empty())
         return s.error(ErrorCode::BadHeaderValue, "Call-ID has nothing after '@'");
-    if (!s.atEnd()) return s.error(ErrorCode::BadHeaderValue, "Call-ID has a character not allowed in a word");
+    if (!s.atEnd())
+        return s.error(ErrorCode::BadHeaderValue, "Call-ID has a character not allowed in a word");
     return CallId{value};
 }
 
@@ -109,10 +111,12 @@ Result<WarningList> WarningList::parse(std::string_view value) {
         s.skipLws();
         const std::size_t at = s.pos();
         const std::string_view code = s.digits();
-        if (code.size() != 3) return makeError(ErrorCode::ValueOutOfRange, at, "warn-code must be 3 digits");
+        if (code.size() != 3)
+            return makeError(ErrorCode::ValueOutOfRange, at, "warn-code must be 3 digits");
         Value v;
         v.code = (code[0] - '0') * 100 + (code[1] - '0') * 10 + (code[2] - '0');
-        if (!s.consume(' ')) return s.error(ErrorCode::BadHeaderValue, "expected SP after warn-code");
+        if (!s.consume(' '))
+            return s.error(ErrorCode::BadHeaderValue, "expected SP after warn-code");
         v.agent = s.span(kToken | kWordExtra);
         if (v.agent.empty() || !s.consume(' '))
             return s.error(ErrorCode::BadHeaderValue, "expected warn-agent and SP");

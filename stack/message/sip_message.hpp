@@ -23,16 +23,18 @@ namespace sipscope::stack {
 
 using Bytes = std::shared_ptr<const std::string>;
 
-inline Bytes makeBytes(std::string_view s) { return std::make_shared<const std::string>(s); }
+inline Bytes makeBytes(std::string_view s) {
+    return std::make_shared<const std::string>(s);
+}
 
 struct HeaderField {
     HeaderId id = HeaderId::Unknown;
-    bool edited = false;    // value replaced after parsing: re-encoded on output
-    bool malformed = false; // the line is not `name: value`; kept for display
-    std::uint32_t offset = 0;      // byte offset of the line in the message
-    std::uint32_t rawLength = 0;   // length of the whole (possibly folded) line, no terminator
-    std::string_view name;         // as on the wire ("v", "MaX-fOrWaRdS")
-    std::string_view value;        // LWS-trimmed; folded lines keep their CRLF+WSP inside
+    bool edited = false;          // value replaced after parsing: re-encoded on output
+    bool malformed = false;       // the line is not `name: value`; kept for display
+    std::uint32_t offset = 0;     // byte offset of the line in the message
+    std::uint32_t rawLength = 0;  // length of the whole (possibly folded) line, no terminator
+    std::string_view name;        // as on the wire ("v", "MaX-fOrWaRdS")
+    std::string_view value;       // LWS-trimmed; folded lines keep their CRLF+WSP inside
 };
 
 struct ParseLimits {
@@ -41,7 +43,7 @@ struct ParseLimits {
 };
 
 class SipMessage {
-public:
+  public:
     // Parses one message occupying `bytes` (a datagram or a framed stream message). Fails only
     // when the start line is not SIP at all; everything else is recorded in errors()/issues().
     static Result<SipMessage> parse(Bytes bytes, const ParseLimits& limits = {});
@@ -51,15 +53,15 @@ public:
 
     bool isRequest() const noexcept { return m_isRequest; }
     bool isResponse() const noexcept { return !m_isRequest; }
-    std::string_view method() const noexcept { return m_method; }        // requests
-    std::string_view requestUri() const noexcept { return m_requestUri; }// requests, raw
+    std::string_view method() const noexcept { return m_method; }          // requests
+    std::string_view requestUri() const noexcept { return m_requestUri; }  // requests, raw
     std::string_view version() const noexcept { return m_version; }
-    std::optional<int> status() const noexcept { return m_status; }     // responses
+    std::optional<int> status() const noexcept { return m_status; }  // responses
     std::string_view reason() const noexcept { return m_reason; }
     std::string_view startLine() const noexcept { return m_startLine; }
 
     std::span<const HeaderField> headers() const noexcept { return m_headers; }
-    const HeaderField* header(HeaderId id) const noexcept;  // first occurrence
+    const HeaderField* header(HeaderId id) const noexcept;            // first occurrence
     const HeaderField* header(std::string_view name) const noexcept;  // any name, compact too
     std::size_t headerCount(HeaderId id) const noexcept;
     std::string_view headerValue(HeaderId id) const noexcept;  // "" when absent
@@ -95,7 +97,7 @@ public:
     // The message as bytes: the original bytes when nothing was edited.
     std::string encode() const;
 
-private:
+  private:
     std::string_view own(std::string s);
     void reindex();
     Error rebase(const Error& e, std::size_t headerIndex) const;

@@ -28,8 +28,9 @@ void checkRequestUri(const SipMessage& m, Validation& v) {
         v.errors.push_back(makeError(ErrorCode::BadRequestUri, base + uri.error().offset,
                                      "Request-URI: " + uri.error().message));
     } else if (uri->isSip() && !uri->sip.headers.empty()) {
-        v.errors.push_back(makeError(ErrorCode::BadRequestUri, base + ruri.find('?'),
-                                     "headers component not allowed in a Request-URI (RFC 3261 §19.1.1)"));
+        v.errors.push_back(
+            makeError(ErrorCode::BadRequestUri, base + ruri.find('?'),
+                      "headers component not allowed in a Request-URI (RFC 3261 §19.1.1)"));
     }
 }
 
@@ -38,9 +39,10 @@ void requireHeaders(const SipMessage& m, Validation& v) {
                                               HeaderId::CallId, HeaderId::Via};
     for (HeaderId id : kMandatory) {
         if (m.header(id) == nullptr)
-            v.errors.push_back(makeError(ErrorCode::MissingHeader, m.bodyOffset(),
-                                         std::string(headerName(id)) + " is mandatory (RFC 3261 §8.1.1)",
-                                         std::string(headerName(id))));
+            v.errors.push_back(
+                makeError(ErrorCode::MissingHeader, m.bodyOffset(),
+                          std::string(headerName(id)) + " is mandatory (RFC 3261 §8.1.1)",
+                          std::string(headerName(id))));
     }
     if (m.isRequest() && m.header(HeaderId::MaxForwards) == nullptr)
         v.issues.push_back(makeError(ErrorCode::LegacySyntax, m.bodyOffset(),
@@ -64,7 +66,8 @@ void crossChecks(const SipMessage& m, Validation& v) {
     if (m.isRequest() && cseq && cseq->ok() && (*cseq)->method != m.method()) {
         const auto* h = m.header(HeaderId::CSeq);
         v.errors.push_back(makeError(ErrorCode::CSeqMismatch, h->offset,
-                                     "CSeq method differs from the request method", std::string(h->name)));
+                                     "CSeq method differs from the request method",
+                                     std::string(h->name)));
     }
     const auto* via = m.typed<ViaList>(HeaderId::Via);
     if (m.isRequest() && via && via->ok() && !(*via)->vias.empty() &&
@@ -76,7 +79,8 @@ void crossChecks(const SipMessage& m, Validation& v) {
     const auto* from = m.typed<NameAddr>(HeaderId::From);
     if (from && from->ok() && (*from)->tag().empty()) {
         v.issues.push_back(makeError(ErrorCode::LegacySyntax, m.header(HeaderId::From)->offset,
-                                     "From has no tag (RFC 2543 style)", std::string(m.header(HeaderId::From)->name)));
+                                     "From has no tag (RFC 2543 style)",
+                                     std::string(m.header(HeaderId::From)->name)));
     }
     if (!m.body().empty() && m.header(HeaderId::ContentType) == nullptr) {
         v.issues.push_back(makeError(ErrorCode::Tolerated, m.bodyOffset(),
@@ -88,46 +92,64 @@ void crossChecks(const SipMessage& m, Validation& v) {
 
 const Error* headerError(const SipMessage& m, std::size_t i) {
     switch (m.headers()[i].id) {
-        case HeaderId::Via: return check<ViaList>(m, i);
+        case HeaderId::Via:
+            return check<ViaList>(m, i);
         case HeaderId::From:
         case HeaderId::To:
         case HeaderId::ReplyTo:
         case HeaderId::ReferTo:
-        case HeaderId::ReferredBy: return check<NameAddr>(m, i);
+        case HeaderId::ReferredBy:
+            return check<NameAddr>(m, i);
         case HeaderId::Contact:
         case HeaderId::PAssertedIdentity:
-        case HeaderId::PPreferredIdentity: return check<NameAddrList>(m, i);
+        case HeaderId::PPreferredIdentity:
+            return check<NameAddrList>(m, i);
         case HeaderId::Route:
         case HeaderId::RecordRoute:
         case HeaderId::Path:
-        case HeaderId::ServiceRoute: return check<RouteList>(m, i);
-        case HeaderId::CSeq: return check<CSeq>(m, i);
-        case HeaderId::CallId: return check<CallId>(m, i);
-        case HeaderId::MaxForwards: return check<MaxForwards>(m, i);
+        case HeaderId::ServiceRoute:
+            return check<RouteList>(m, i);
+        case HeaderId::CSeq:
+            return check<CSeq>(m, i);
+        case HeaderId::CallId:
+            return check<CallId>(m, i);
+        case HeaderId::MaxForwards:
+            return check<MaxForwards>(m, i);
         case HeaderId::Expires:
         case HeaderId::MinExpires:
         case HeaderId::MinSE:
-        case HeaderId::SessionExpires: return check<DeltaSeconds>(m, i);
-        case HeaderId::RetryAfter: return check<RetryAfter>(m, i);
-        case HeaderId::Warning: return check<WarningList>(m, i);
-        case HeaderId::Date: return check<SipDate>(m, i);
+        case HeaderId::SessionExpires:
+            return check<DeltaSeconds>(m, i);
+        case HeaderId::RetryAfter:
+            return check<RetryAfter>(m, i);
+        case HeaderId::Warning:
+            return check<WarningList>(m, i);
+        case HeaderId::Date:
+            return check<SipDate>(m, i);
         case HeaderId::Allow:
         case HeaderId::Supported:
         case HeaderId::Require:
         case HeaderId::ProxyRequire:
         case HeaderId::Unsupported:
         case HeaderId::AllowEvents:
-        case HeaderId::ContentEncoding: return check<TokenList>(m, i);
-        case HeaderId::RSeq: return check<RSeq>(m, i);
-        case HeaderId::RAck: return check<RAck>(m, i);
+        case HeaderId::ContentEncoding:
+            return check<TokenList>(m, i);
+        case HeaderId::RSeq:
+            return check<RSeq>(m, i);
+        case HeaderId::RAck:
+            return check<RAck>(m, i);
         case HeaderId::Event:
-        case HeaderId::SubscriptionState: return check<EventValue>(m, i);
-        case HeaderId::ContentType: return check<ContentTypeValue>(m, i);
+        case HeaderId::SubscriptionState:
+            return check<EventValue>(m, i);
+        case HeaderId::ContentType:
+            return check<ContentTypeValue>(m, i);
         case HeaderId::Authorization:
         case HeaderId::ProxyAuthorization:
         case HeaderId::WwwAuthenticate:
-        case HeaderId::ProxyAuthenticate: return check<AuthValue>(m, i);
-        default: return nullptr;
+        case HeaderId::ProxyAuthenticate:
+            return check<AuthValue>(m, i);
+        default:
+            return nullptr;
     }
 }
 

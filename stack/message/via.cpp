@@ -14,7 +14,8 @@ Result<bool> parseSentBy(Scanner& s, Via& v) {
     const std::size_t start = s.pos();
     if (s.peek() == '[') {
         const std::size_t close = s.text().find(']', start);
-        if (close == std::string_view::npos) return s.error(ErrorCode::BadHeaderValue, "unclosed '['");
+        if (close == std::string_view::npos)
+            return s.error(ErrorCode::BadHeaderValue, "unclosed '['");
         s.setPos(close + 1);
     } else {
         while (!s.atEnd() && (isAlpha(s.peek()) || isDigit(s.peek()) || s.peek() == '.' ||
@@ -43,7 +44,8 @@ Result<bool> checkViaParams(const Scanner& s, const Via& v) {
     for (const auto& p : v.params) {
         const auto at = static_cast<std::size_t>(p.name.data() - s.text().data());
         auto fail = [&](std::string m) { return makeError(ErrorCode::BadParam, at, std::move(m)); };
-        if (iequals(p.name, "ttl") && !parseUnsigned(p.value, 255)) return fail("ttl must be 0-255");
+        if (iequals(p.name, "ttl") && !parseUnsigned(p.value, 255))
+            return fail("ttl must be 0-255");
         if (iequals(p.name, "maddr") && !isValidHost(p.value)) return fail("maddr is not a host");
         if (iequals(p.name, "received") && !isValidHost(p.value, true))
             return fail("received is not an IP address");
@@ -101,7 +103,9 @@ std::string_view Via::maddr() const noexcept {
     const auto* p = findParam(params, "maddr");
     return p ? p->value : std::string_view();
 }
-bool Via::hasRport() const noexcept { return findParam(params, "rport") != nullptr; }
+bool Via::hasRport() const noexcept {
+    return findParam(params, "rport") != nullptr;
+}
 std::optional<std::uint16_t> Via::rport() const noexcept {
     const auto* p = findParam(params, "rport");
     if (!p || !p->hasValue) return std::nullopt;

@@ -12,11 +12,11 @@ namespace sipscope::stack {
 using namespace syntax;
 
 class MessageParser {
-public:
+  public:
     MessageParser(SipMessage& m, const ParseLimits& limits) : m_msg(m), m_limits(limits) {}
     Result<bool> run();
 
-private:
+  private:
     std::size_t lineEnd(std::size_t from, std::size_t& next) const noexcept;
     Result<bool> startLine(std::size_t begin, std::size_t end);
     Result<bool> requestLine(std::string_view line, std::size_t base);
@@ -95,7 +95,8 @@ Result<bool> MessageParser::requestLine(std::string_view line, std::size_t base)
     while (vEnd > sp1 && isWsp(line[vEnd - 1])) --vEnd;
     const std::size_t sp2 = line.rfind(' ', vEnd - 1);
     const std::string_view version = line.substr(sp2 + 1, vEnd - sp2 - 1);
-    if (sp2 == std::string_view::npos || sp2 <= sp1 || version.size() < 4 || !iequals(version.substr(0, 4), "SIP/"))
+    if (sp2 == std::string_view::npos || sp2 <= sp1 || version.size() < 4 ||
+        !iequals(version.substr(0, 4), "SIP/"))
         return makeError(ErrorCode::BadStartLine, base, "not a SIP request line");
     m_msg.m_isRequest = true;
     m_msg.m_method = method;

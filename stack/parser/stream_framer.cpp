@@ -23,7 +23,8 @@ std::optional<std::int64_t> contentLength(std::string_view block) noexcept {
     while (pos != std::string_view::npos && pos + 1 < block.size()) {
         const std::size_t begin = pos + 1;
         pos = block.find('\n', begin);
-        const std::string_view line = block.substr(begin, (pos == std::string_view::npos ? block.size() : pos) - begin);
+        const std::string_view line =
+            block.substr(begin, (pos == std::string_view::npos ? block.size() : pos) - begin);
         const std::size_t colon = line.find(':');
         if (colon == std::string_view::npos) continue;
         const std::string_view name = trimLws(line.substr(0, colon));
@@ -86,7 +87,8 @@ Frame StreamFramer::take(Frame::Kind kind, std::size_t length) {
 Frame StreamFramer::skip(std::size_t length, ErrorCode code, std::string message) {
     const std::uint64_t at = m_consumed;
     Frame f = take(Frame::Kind::Error, length);
-    f.error = makeError(code, at, std::move(message) + " (" + std::to_string(length) + " bytes skipped)");
+    f.error =
+        makeError(code, at, std::move(message) + " (" + std::to_string(length) + " bytes skipped)");
     return f;
 }
 
@@ -187,8 +189,10 @@ std::optional<Frame> StreamFramer::skipHeaderRest() {
     const std::string_view p = pending();
     std::size_t end = 0;
     for (std::size_t at = p.find('\n'); at != std::string_view::npos; at = p.find('\n', at + 1)) {
-        if (at + 1 < p.size() && p[at + 1] == '\n') end = at + 2;
-        else if (at + 2 < p.size() && p[at + 1] == '\r' && p[at + 2] == '\n') end = at + 3;
+        if (at + 1 < p.size() && p[at + 1] == '\n')
+            end = at + 2;
+        else if (at + 2 < p.size() && p[at + 1] == '\r' && p[at + 2] == '\n')
+            end = at + 3;
         if (end) break;
     }
     if (end) {
@@ -221,7 +225,8 @@ std::optional<Frame> StreamFramer::next() {
         }
         if (cl && *cl < 0) {
             m_needSync = true;
-            return skip(*m_headerEnd, ErrorCode::BadContentLength, "Content-Length is not a number");
+            return skip(*m_headerEnd, ErrorCode::BadContentLength,
+                        "Content-Length is not a number");
         }
         if (cl && static_cast<std::uint64_t>(*cl) > m_limits.maxBodyBytes) {
             // The length is known: drop exactly this message, header and body.

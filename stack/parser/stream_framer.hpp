@@ -27,14 +27,14 @@ struct FramerLimits {
 struct Frame {
     enum class Kind { Message, KeepAlive, Error };
     Kind kind = Kind::Message;
-    Bytes bytes;                  // Message: exactly the message bytes
+    Bytes bytes;                     // Message: exactly the message bytes
     std::uint64_t streamOffset = 0;  // stream position of the first byte of this frame
-    std::size_t length = 0;       // bytes of the stream this frame covers
-    Error error;                  // Error: what was wrong (offset = stream offset)
+    std::size_t length = 0;          // bytes of the stream this frame covers
+    Error error;                     // Error: what was wrong (offset = stream offset)
 };
 
 class StreamFramer {
-public:
+  public:
     explicit StreamFramer(FramerLimits limits = {}) : m_limits(limits) {}
 
     void push(std::string_view bytes);
@@ -48,10 +48,8 @@ public:
     std::size_t buffered() const noexcept { return m_buf.size() - m_start; }
     std::uint64_t consumed() const noexcept { return m_consumed; }
 
-private:
-    std::string_view pending() const noexcept {
-        return std::string_view(m_buf).substr(m_start);
-    }
+  private:
+    std::string_view pending() const noexcept { return std::string_view(m_buf).substr(m_start); }
     Frame take(Frame::Kind kind, std::size_t length);
     Frame skip(std::size_t length, ErrorCode code, std::string message);
     std::optional<Frame> resync(ErrorCode code, std::string message);
@@ -62,13 +60,13 @@ private:
 
     FramerLimits m_limits;
     std::string m_buf;
-    std::size_t m_start = 0;        // first unconsumed byte in m_buf
-    std::size_t m_scan = 0;         // header search resumes here (relative to m_start)
-    std::uint64_t m_consumed = 0;   // stream offset of m_start
+    std::size_t m_start = 0;       // first unconsumed byte in m_buf
+    std::size_t m_scan = 0;        // header search resumes here (relative to m_start)
+    std::uint64_t m_consumed = 0;  // stream offset of m_start
     std::optional<std::size_t> m_headerEnd, m_bodyLength;
-    bool m_needSync = false;        // skip to the next start line before framing
-    bool m_skipHeader = false;      // inside an oversized header section
-    std::uint64_t m_discard = 0;    // bytes still to drop (an oversized body, a partial message)
+    bool m_needSync = false;      // skip to the next start line before framing
+    bool m_skipHeader = false;    // inside an oversized header section
+    std::uint64_t m_discard = 0;  // bytes still to drop (an oversized body, a partial message)
     ErrorCode m_discardCode = ErrorCode::Ok;
     std::string m_discardWhy;
 };

@@ -11,16 +11,16 @@ enum CharClass : std::uint16_t {
     kAlpha = 1 << 0,
     kDigit = 1 << 1,
     kHex = 1 << 2,
-    kToken = 1 << 3,          // token: alphanum / "-" / "." / "!" / "%" / "*" / "_" / "+" / "`" / "'" / "~"
-    kUnreserved = 1 << 4,     // alphanum / mark
-    kUserUnreserved = 1 << 5, // "&" / "=" / "+" / "$" / "," / ";" / "?" / "/"
-    kParamUnreserved = 1 << 6,// "[" / "]" / "/" / ":" / "&" / "+" / "$"
-    kHnvUnreserved = 1 << 7,  // "[" / "]" / "/" / "?" / ":" / "+" / "$"
-    kPasswordExtra = 1 << 8,  // "&" / "=" / "+" / "$" / ","
-    kWordExtra = 1 << 9,      // word chars beyond token: ( ) < > : \ DQUOTE / [ ] ? { }
-    kWsp = 1 << 10,           // SP / HTAB
-    kLws = 1 << 11,           // SP / HTAB / CR / LF (folding inside a header value)
-    kReserved = 1 << 12,      // ";" / "/" / "?" / ":" / "@" / "&" / "=" / "+" / "$" / ","
+    kToken = 1 << 3,  // token: alphanum / "-" / "." / "!" / "%" / "*" / "_" / "+" / "`" / "'" / "~"
+    kUnreserved = 1 << 4,       // alphanum / mark
+    kUserUnreserved = 1 << 5,   // "&" / "=" / "+" / "$" / "," / ";" / "?" / "/"
+    kParamUnreserved = 1 << 6,  // "[" / "]" / "/" / ":" / "&" / "+" / "$"
+    kHnvUnreserved = 1 << 7,    // "[" / "]" / "/" / "?" / ":" / "+" / "$"
+    kPasswordExtra = 1 << 8,    // "&" / "=" / "+" / "$" / ","
+    kWordExtra = 1 << 9,        // word chars beyond token: ( ) < > : \ DQUOTE / [ ] ? { }
+    kWsp = 1 << 10,             // SP / HTAB
+    kLws = 1 << 11,             // SP / HTAB / CR / LF (folding inside a header value)
+    kReserved = 1 << 12,        // ";" / "/" / "?" / ":" / "@" / "&" / "=" / "+" / "$" / ","
 };
 
 namespace detail {
@@ -37,7 +37,8 @@ constexpr std::array<std::uint16_t, 256> buildTable() {
     for (char c : std::string_view("[]/:&+$")) t[static_cast<unsigned char>(c)] |= kParamUnreserved;
     for (char c : std::string_view("[]/?:+$")) t[static_cast<unsigned char>(c)] |= kHnvUnreserved;
     for (char c : std::string_view("&=+$,")) t[static_cast<unsigned char>(c)] |= kPasswordExtra;
-    for (char c : std::string_view("()<>:\\\"/[]?{}")) t[static_cast<unsigned char>(c)] |= kWordExtra;
+    for (char c : std::string_view("()<>:\\\"/[]?{}"))
+        t[static_cast<unsigned char>(c)] |= kWordExtra;
     for (char c : std::string_view(";/?:@&=+$,")) t[static_cast<unsigned char>(c)] |= kReserved;
     t[' '] |= kWsp | kLws;
     t['\t'] |= kWsp | kLws;
@@ -51,13 +52,27 @@ inline constexpr std::array<std::uint16_t, 256> kTable = buildTable();
 constexpr bool is(char c, std::uint16_t cls) noexcept {
     return (detail::kTable[static_cast<unsigned char>(c)] & cls) != 0;
 }
-constexpr bool isAlpha(char c) noexcept { return is(c, kAlpha); }
-constexpr bool isDigit(char c) noexcept { return is(c, kDigit); }
-constexpr bool isHex(char c) noexcept { return is(c, kHex); }
-constexpr bool isToken(char c) noexcept { return is(c, kToken); }
-constexpr bool isWsp(char c) noexcept { return is(c, kWsp); }
-constexpr bool isLws(char c) noexcept { return is(c, kLws); }
-constexpr bool isWordChar(char c) noexcept { return is(c, kToken | kWordExtra); }
+constexpr bool isAlpha(char c) noexcept {
+    return is(c, kAlpha);
+}
+constexpr bool isDigit(char c) noexcept {
+    return is(c, kDigit);
+}
+constexpr bool isHex(char c) noexcept {
+    return is(c, kHex);
+}
+constexpr bool isToken(char c) noexcept {
+    return is(c, kToken);
+}
+constexpr bool isWsp(char c) noexcept {
+    return is(c, kWsp);
+}
+constexpr bool isLws(char c) noexcept {
+    return is(c, kLws);
+}
+constexpr bool isWordChar(char c) noexcept {
+    return is(c, kToken | kWordExtra);
+}
 
 constexpr char toLower(char c) noexcept {
     return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
@@ -76,7 +91,9 @@ constexpr bool allOf(std::string_view s, std::uint16_t cls) noexcept {
         if (!is(c, cls)) return false;
     return true;
 }
-constexpr bool isTokenString(std::string_view s) noexcept { return allOf(s, kToken); }
+constexpr bool isTokenString(std::string_view s) noexcept {
+    return allOf(s, kToken);
+}
 
 constexpr int hexValue(char c) noexcept {
     if (c >= '0' && c <= '9') return c - '0';

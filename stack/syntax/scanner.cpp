@@ -32,8 +32,12 @@ std::string_view Scanner::span(std::uint16_t cls) noexcept {
     return m_text.substr(start, m_pos - start);
 }
 
-std::string_view Scanner::token() noexcept { return span(kToken); }
-std::string_view Scanner::digits() noexcept { return span(kDigit); }
+std::string_view Scanner::token() noexcept {
+    return span(kToken);
+}
+std::string_view Scanner::digits() noexcept {
+    return span(kDigit);
+}
 
 Result<std::string_view> Scanner::quotedString() {
     const std::size_t start = m_pos;

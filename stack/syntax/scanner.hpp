@@ -13,7 +13,7 @@
 namespace sipscope::stack::syntax {
 
 class Scanner {
-public:
+  public:
     explicit Scanner(std::string_view text) noexcept : m_text(text) {}
 
     std::size_t pos() const noexcept { return m_pos; }
@@ -40,7 +40,7 @@ public:
         return makeError(code, m_pos, std::move(message));
     }
 
-private:
+  private:
     std::string_view m_text;
     std::size_t m_pos = 0;
 };

@@ -22,18 +22,18 @@ struct UriParam {
 };
 
 struct SipUri {
-    std::string_view user;       // raw, may hold %-escapes; empty when no userinfo
+    std::string_view user;  // raw, may hold %-escapes; empty when no userinfo
     std::string_view password;
     bool hasUserInfo = false;
     bool hasPassword = false;
-    std::string_view host;       // IPv6 references keep their brackets: "[2001:db8::1]"
+    std::string_view host;  // IPv6 references keep their brackets: "[2001:db8::1]"
     HostKind hostKind = HostKind::None;
     std::optional<std::uint16_t> port;
     std::vector<UriParam> params;   // uri-parameters (";" ...)
     std::vector<UriParam> headers;  // headers ("?" h=v & ...)
 
     const UriParam* param(std::string_view name) const;  // case-insensitive name match
-    std::string_view transport() const;  // value of ;transport= or ""
+    std::string_view transport() const;                  // value of ;transport= or ""
     std::string_view maddr() const;
     bool lr() const;
 };

@@ -156,7 +156,8 @@ namespace sipscope::stack {
 
 HostKind classifyHostText(std::string_view host, bool allowBareIpv6) noexcept {
     if (host.size() >= 2 && host.front() == '[' && host.back() == ']')
-        return uri_detail::parseIpv6(host.substr(1, host.size() - 2)) ? HostKind::IPv6 : HostKind::None;
+        return uri_detail::parseIpv6(host.substr(1, host.size() - 2)) ? HostKind::IPv6
+                                                                      : HostKind::None;
     if (allowBareIpv6 && host.find(':') != std::string_view::npos)
         return uri_detail::parseIpv6(host) ? HostKind::IPv6 : HostKind::None;
     const auto check = uri_detail::classifyHost(host);

@@ -50,9 +50,13 @@ std::vector<TimedPkt> ipPackets(const std::string& file = std::string(SIPSCOPE_S
     return out;
 }
 
-std::uint16_t be16id(const Pkt& ip) { return static_cast<std::uint16_t>((ip[4] << 8) | ip[5]); }
+std::uint16_t be16id(const Pkt& ip) {
+    return static_cast<std::uint16_t>((ip[4] << 8) | ip[5]);
+}
 
-std::uint16_t etherTypeOf(const Pkt& ip) { return (ip[0] >> 4) == 6 ? 0x86DD : 0x0800; }
+std::uint16_t etherTypeOf(const Pkt& ip) {
+    return (ip[0] >> 4) == 6 ? 0x86DD : 0x0800;
+}
 
 // IPv4 UDP datagrams split into 3 fragments, sent last fragment first.
 std::vector<Pkt> fragment(const Pkt& ip) {
@@ -64,8 +68,10 @@ std::vector<Pkt> fragment(const Pkt& ip) {
     std::vector<Pkt> frags;
     for (std::size_t off = 0; off < payload.size(); off += step) {
         const std::size_t n = std::min(step, payload.size() - off);
-        const Pkt part(payload.begin() + static_cast<long>(off), payload.begin() + static_cast<long>(off + n));
-        frags.push_back(ipv4(s, d, 17, part, be16id(ip), static_cast<std::uint16_t>(off), off + n < payload.size()));
+        const Pkt part(payload.begin() + static_cast<long>(off),
+                       payload.begin() + static_cast<long>(off + n));
+        frags.push_back(ipv4(s, d, 17, part, be16id(ip), static_cast<std::uint16_t>(off),
+                             off + n < payload.size()));
     }
     std::reverse(frags.begin(), frags.end());
     return frags;
@@ -75,14 +81,14 @@ std::vector<Pkt> fragment(const Pkt& ip) {
 
 class TestCaptureVariants : public QObject {
     Q_OBJECT
-private slots:
+  private slots:
     void initTestCase();
     void variants_data();
     void variants();
     void hostileTcp();
     void coalescedTcpBurst();
 
-private:
+  private:
     QTemporaryDir m_dir;
     std::vector<Seen> m_plain;
 };
@@ -100,7 +106,9 @@ void TestCaptureVariants::variants_data() {
     QTest::addColumn<Wrap>("wrap");
     auto one = [](auto f) { return Wrap([f](const Pkt& ip) { return std::vector<Pkt>{f(ip)}; }); };
     QTest::newRow("raw ip") << 101 << one([](const Pkt& ip) { return ip; });
-    QTest::newRow("vlan") << 1 << one([](const Pkt& ip) { return eth(0x8100, vlanTag(0, 42, etherTypeOf(ip), ip)); });
+    QTest::newRow("vlan") << 1 << one([](const Pkt& ip) {
+        return eth(0x8100, vlanTag(0, 42, etherTypeOf(ip), ip));
+    });
     QTest::newRow("qinq") << 1 << one([](const Pkt& ip) {
         return eth(0x88A8, vlanTag(0, 300, 0x8100, vlanTag(0, 42, etherTypeOf(ip), ip)));
     });
@@ -114,12 +122,19 @@ void TestCaptureVariants::variants_data() {
         return eth(0x0800, ipv4(kA4, kB4, 47, gre(etherTypeOf(ip), ip, true)));
     });
     QTest::newRow("erspan ii") << 1 << one([](const Pkt& ip) {
-        return eth(0x0800, ipv4(kA4, kB4, 47, gre(0x88BE, cat(Pkt(8, 0), eth(etherTypeOf(ip), ip)), false, true)));
+        return eth(
+            0x0800,
+            ipv4(kA4, kB4, 47, gre(0x88BE, cat(Pkt(8, 0), eth(etherTypeOf(ip), ip)), false, true)));
     });
     QTest::newRow("vxlan") << 1 << one([](const Pkt& ip) {
-        return eth(0x0800, ipv4(kA4, kB4, 17, udp(50000, 4789, cat(Pkt{8, 0, 0, 0, 0, 0x10, 0, 0}, eth(etherTypeOf(ip), ip)))));
+        return eth(
+            0x0800,
+            ipv4(kA4, kB4, 17,
+                 udp(50000, 4789, cat(Pkt{8, 0, 0, 0, 0, 0x10, 0, 0}, eth(etherTypeOf(ip), ip)))));
     });
-    QTest::newRow("mpls") << 1 << one([](const Pkt& ip) { return eth(0x8847, cat(Pkt{0, 0x10, 0x01, 64}, ip)); });
+    QTest::newRow("mpls") << 1 << one([](const Pkt& ip) {
+        return eth(0x8847, cat(Pkt{0, 0x10, 0x01, 64}, ip));
+    });
     QTest::newRow("fragments") << 1 << Wrap([](const Pkt& ip) {
         std::vector<Pkt> out;
         for (auto& f : fragment(ip)) out.push_back(eth(0x0800, f));
@@ -153,7 +168,8 @@ void TestCaptureVariants::hostileTcp() {
             frames.push_back({p.tsNs, eth(0x0800, ip)});
             continue;
         }
-        const Pkt hdr(ip.begin() + static_cast<long>(ihl), ip.begin() + static_cast<long>(ihl + thl));
+        const Pkt hdr(ip.begin() + static_cast<long>(ihl),
+                      ip.begin() + static_cast<long>(ihl + thl));
         const Pkt data(ip.begin() + static_cast<long>(ihl + thl), ip.end());
         const std::uint32_t seq = (std::uint32_t{hdr[4]} << 24) | (std::uint32_t{hdr[5]} << 16) |
                                   (std::uint32_t{hdr[6]} << 8) | hdr[7];
@@ -167,7 +183,9 @@ void TestCaptureVariants::hostileTcp() {
             h[7] = static_cast<std::uint8_t>(sq);
             h[13] &= static_cast<std::uint8_t>(~0x01);  // FIN only on the last piece
             if (to == data.size()) h[13] = hdr[13];
-            return eth(0x0800, ipv4(s, d, 6, cat(h, Pkt(data.begin() + static_cast<long>(from), data.begin() + static_cast<long>(to)))));
+            return eth(0x0800, ipv4(s, d, 6,
+                                    cat(h, Pkt(data.begin() + static_cast<long>(from),
+                                               data.begin() + static_cast<long>(to)))));
         };
         const std::size_t a = data.size() / 3, b = 2 * data.size() / 3;
         frames.push_back({p.tsNs, piece(b, data.size())});
@@ -184,7 +202,8 @@ void TestCaptureVariants::hostileTcp() {
 // connection, one message per segment. Re-cut each direction's byte stream into segments of
 // 1..4000 bytes (seeded), so segments hold several messages and messages span segments.
 void TestCaptureVariants::coalescedTcpBurst() {
-    const std::string file = std::string(SIPSCOPE_SOURCE_DIR) + "/tests/data/capture/sipp-tcp-burst.pcap";
+    const std::string file =
+        std::string(SIPSCOPE_SOURCE_DIR) + "/tests/data/capture/sipp-tcp-burst.pcap";
     const auto plain = extract(file);
     QCOMPARE(plain.size(), std::size_t(1400));
     struct Dir {
@@ -198,7 +217,8 @@ void TestCaptureVariants::coalescedTcpBurst() {
     std::vector<TimedPkt> frames;
     for (const auto& p : ipPackets(file)) {
         const Pkt& ip = p.data;
-        const std::size_t ihl = std::size_t(ip[0] & 0x0F) * 4, thl = std::size_t(ip[ihl + 12] >> 4) * 4;
+        const std::size_t ihl = std::size_t(ip[0] & 0x0F) * 4,
+                          thl = std::size_t(ip[ihl + 12] >> 4) * 4;
         if (ip.size() == ihl + thl) {  // handshake, pure ACKs, FIN: kept as they are
             frames.push_back({p.tsNs, eth(0x0800, ip)});
             continue;
@@ -209,7 +229,8 @@ void TestCaptureVariants::coalescedTcpBurst() {
         if (d.hdr.empty()) {
             d.src = {ip[12], ip[13], ip[14], ip[15]};
             d.dst = {ip[16], ip[17], ip[18], ip[19]};
-            d.hdr = Pkt(ip.begin() + static_cast<long>(ihl), ip.begin() + static_cast<long>(ihl + thl));
+            d.hdr =
+                Pkt(ip.begin() + static_cast<long>(ihl), ip.begin() + static_cast<long>(ihl + thl));
             d.seq = (std::uint32_t{d.hdr[4]} << 24) | (std::uint32_t{d.hdr[5]} << 16) |
                     (std::uint32_t{d.hdr[6]} << 8) | d.hdr[7];
         }
@@ -225,7 +246,8 @@ void TestCaptureVariants::coalescedTcpBurst() {
             const std::uint32_t sq = d.seq + static_cast<std::uint32_t>(off);
             for (int i = 0; i < 4; ++i) h[4 + i] = static_cast<std::uint8_t>(sq >> (24 - 8 * i));
             h[13] = 0x18;
-            frames.push_back({d.ts, eth(0x0800, ipv4(d.src, d.dst, 6, cat(h, bytesOf(d.data.substr(off, n)))))});
+            frames.push_back(
+                {d.ts, eth(0x0800, ipv4(d.src, d.dst, 6, cat(h, bytesOf(d.data.substr(off, n)))))});
             off += n;
         }
     }

@@ -46,13 +46,15 @@ std::vector<Got> decodeAll(int linkType, const std::vector<Pkt>& frames) {
     return out;
 }
 
-Pkt udp4() { return ipv4(kA4, kB4, 17, udp(5060, 5070, bytesOf(kSip))); }
+Pkt udp4() {
+    return ipv4(kA4, kB4, 17, udp(5060, 5070, bytesOf(kSip)));
+}
 
 }  // namespace
 
 class TestPacketDecoder : public QObject {
     Q_OBJECT
-private slots:
+  private slots:
     void encapsulations_data();
     void encapsulations();
     void ipv6ExtensionHeaders();
@@ -69,7 +71,8 @@ void TestPacketDecoder::encapsulations_data() {
     QTest::addColumn<QString>("path");
     const Pkt ip = udp4();
     QTest::newRow("ethernet") << 1 << eth(0x0800, ip) << "eth/ipv4/udp";
-    QTest::newRow("vlan") << 1 << eth(0x8100, vlanTag(0x8100, 10, 0x0800, ip)) << "eth/vlan:10/ipv4/udp";
+    QTest::newRow("vlan") << 1 << eth(0x8100, vlanTag(0x8100, 10, 0x0800, ip))
+                          << "eth/vlan:10/ipv4/udp";
     QTest::newRow("qinq") << 1 << eth(0x88A8, vlanTag(0, 100, 0x8100, vlanTag(0, 20, 0x0800, ip)))
                           << "eth/vlan:100/vlan:20/ipv4/udp";
     Pkt sll{0, 0, 0, 1, 0, 6, 1, 2, 3, 4, 5, 6, 0, 0};
@@ -85,23 +88,41 @@ void TestPacketDecoder::encapsulations_data() {
     QTest::newRow("ipv4 linktype") << 228 << ip << "raw/ipv4/udp";
     Pkt pppoe{0x11, 0, 0, 1};
     put16(pppoe, static_cast<std::uint16_t>(ip.size() + 2));
-    QTest::newRow("pppoe") << 1 << eth(0x8864, cat(cat(pppoe, Pkt{0, 0x21}), ip)) << "eth/pppoe/ppp/ipv4/udp";
+    QTest::newRow("pppoe") << 1 << eth(0x8864, cat(cat(pppoe, Pkt{0, 0x21}), ip))
+                           << "eth/pppoe/ppp/ipv4/udp";
     QTest::newRow("mpls") << 1 << eth(0x8847, cat(Pkt{0, 0x01, 0x00, 64, 0, 0x02, 0x01, 64}, ip))
                           << "eth/mpls/ipv4/udp";
     QTest::newRow("gre ip") << 1 << eth(0x0800, ipv4(kB4, kA4, 47, gre(0x0800, ip, true, true)))
                             << "eth/ipv4/gre/ipv4/udp";
-    QTest::newRow("gre ppp") << 1 << eth(0x0800, ipv4(kB4, kA4, 47, gre(0x880B, cat(Pkt{0xFF, 0x03, 0, 0x21}, ip))))
+    QTest::newRow("gre ppp") << 1
+                             << eth(0x0800, ipv4(kB4, kA4, 47,
+                                                 gre(0x880B, cat(Pkt{0xFF, 0x03, 0, 0x21}, ip))))
                              << "eth/ipv4/gre/ppp/ipv4/udp";
     QTest::newRow("gre teb") << 1 << eth(0x0800, ipv4(kB4, kA4, 47, gre(0x6558, eth(0x0800, ip))))
                              << "eth/ipv4/gre/eth/ipv4/udp";
-    QTest::newRow("erspan ii") << 1 << eth(0x0800, ipv4(kB4, kA4, 47, gre(0x88BE, cat(Pkt(8, 0), eth(0x0800, ip)), false, true)))
+    QTest::newRow("erspan ii") << 1
+                               << eth(0x0800, ipv4(kB4, kA4, 47,
+                                                   gre(0x88BE, cat(Pkt(8, 0), eth(0x0800, ip)),
+                                                       false, true)))
                                << "eth/ipv4/gre/erspan/eth/ipv4/udp";
-    QTest::newRow("erspan iii") << 1 << eth(0x0800, ipv4(kB4, kA4, 47, gre(0x22EB, cat(Pkt(12, 0), eth(0x0800, ip)), false, true)))
+    QTest::newRow("erspan iii") << 1
+                                << eth(0x0800, ipv4(kB4, kA4, 47,
+                                                    gre(0x22EB, cat(Pkt(12, 0), eth(0x0800, ip)),
+                                                        false, true)))
                                 << "eth/ipv4/gre/erspan/eth/ipv4/udp";
-    QTest::newRow("vxlan") << 1 << eth(0x0800, ipv4(kB4, kA4, 17, udp(40000, 4789, cat(Pkt{8, 0, 0, 0, 0, 0, 42, 0}, eth(0x0800, ip)))))
-                           << "eth/ipv4/udp/vxlan:42/eth/ipv4/udp";
-    QTest::newRow("gtp-u") << 1 << eth(0x0800, ipv4(kB4, kA4, 17, udp(2152, 2152, cat(Pkt{0x30, 0xFF, 0, static_cast<std::uint8_t>(ip.size()), 0, 0, 0, 1}, ip))))
-                           << "eth/ipv4/udp/gtp/ipv4/udp";
+    QTest::newRow("vxlan")
+        << 1
+        << eth(0x0800, ipv4(kB4, kA4, 17,
+                            udp(40000, 4789, cat(Pkt{8, 0, 0, 0, 0, 0, 42, 0}, eth(0x0800, ip)))))
+        << "eth/ipv4/udp/vxlan:42/eth/ipv4/udp";
+    QTest::newRow("gtp-u")
+        << 1
+        << eth(0x0800,
+               ipv4(kB4, kA4, 17,
+                    udp(2152, 2152,
+                        cat(Pkt{0x30, 0xFF, 0, static_cast<std::uint8_t>(ip.size()), 0, 0, 0, 1},
+                            ip))))
+        << "eth/ipv4/udp/gtp/ipv4/udp";
     QTest::newRow("ip-in-ip") << 1 << eth(0x0800, ipv4(kB4, kA4, 4, ip)) << "eth/ipv4/ipv4/udp";
     QTest::newRow("ipv4 in ipv6") << 1 << eth(0x86DD, ipv6(kA6, kB6, 4, ip)) << "eth/ipv6/ipv4/udp";
 }
@@ -122,9 +143,10 @@ void TestPacketDecoder::encapsulations() {
 }
 
 void TestPacketDecoder::ipv6ExtensionHeaders() {
-    Pkt hopByHop{60, 0, 1, 4, 0, 0, 0, 0};   // next: destination options
-    Pkt destOpts{17, 0, 1, 4, 0, 0, 0, 0};   // next: UDP
-    const Pkt frame = eth(0x86DD, ipv6(kA6, kB6, 0, cat(cat(hopByHop, destOpts), udp(5060, 5060, bytesOf(kSip)))));
+    Pkt hopByHop{60, 0, 1, 4, 0, 0, 0, 0};  // next: destination options
+    Pkt destOpts{17, 0, 1, 4, 0, 0, 0, 0};  // next: UDP
+    const Pkt frame = eth(
+        0x86DD, ipv6(kA6, kB6, 0, cat(cat(hopByHop, destOpts), udp(5060, 5060, bytesOf(kSip)))));
     const auto got = decodeAll(1, {frame});
     QCOMPARE(got.size(), std::size_t(1));
     QCOMPARE(got[0].src, std::string("2001:db8::1"));
@@ -136,10 +158,15 @@ void TestPacketDecoder::fragmentsInAnyOrder() {
     std::vector<Pkt> v4, v6;
     for (std::size_t off = 0; off < dgram.size(); off += 1480) {
         const std::size_t n = std::min<std::size_t>(1480, dgram.size() - off);
-        const Pkt part(dgram.begin() + static_cast<long>(off), dgram.begin() + static_cast<long>(off + n));
+        const Pkt part(dgram.begin() + static_cast<long>(off),
+                       dgram.begin() + static_cast<long>(off + n));
         const bool more = off + n < dgram.size();
-        v4.push_back(eth(0x0800, ipv4(kA4, kB4, 17, part, 77, static_cast<std::uint16_t>(off), more)));
-        v6.push_back(eth(0x86DD, ipv6(kA6, kB6, 44, cat(ipv6FragmentHeader(17, static_cast<std::uint16_t>(off), more, 99), part))));
+        v4.push_back(
+            eth(0x0800, ipv4(kA4, kB4, 17, part, 77, static_cast<std::uint16_t>(off), more)));
+        v6.push_back(eth(
+            0x86DD,
+            ipv6(kA6, kB6, 44,
+                 cat(ipv6FragmentHeader(17, static_cast<std::uint16_t>(off), more, 99), part))));
     }
     QCOMPARE(v4.size(), std::size_t(3));
     std::vector<int> order{0, 1, 2};
@@ -157,7 +184,8 @@ void TestPacketDecoder::fragmentsInAnyOrder() {
 }
 
 void TestPacketDecoder::tcpAndSctp() {
-    const auto t = decodeAll(1, {eth(0x0800, ipv4(kA4, kB4, 6, tcp(40000, 5060, 1000, 0x18, bytesOf(kSip))))});
+    const auto t =
+        decodeAll(1, {eth(0x0800, ipv4(kA4, kB4, 6, tcp(40000, 5060, 1000, 0x18, bytesOf(kSip))))});
     QCOMPARE(t.size(), std::size_t(1));
     QCOMPARE(t[0].proto, L4::Tcp);
     QCOMPARE(t[0].payload, kSip);
@@ -180,7 +208,8 @@ void TestPacketDecoder::tcpAndSctp() {
 }
 
 void TestPacketDecoder::truncatedAndGarbageNeverCrash() {
-    const Pkt full = eth(0x8100, vlanTag(0, 5, 0x0800, ipv4(kB4, kA4, 47, gre(0x0800, udp4(), true))));
+    const Pkt full =
+        eth(0x8100, vlanTag(0, 5, 0x0800, ipv4(kB4, kA4, 47, gre(0x0800, udp4(), true))));
     for (std::size_t n = 0; n < full.size(); ++n) {
         const Pkt cut(full.begin(), full.begin() + static_cast<long>(n));
         for (int lt : {0, 1, 9, 101, 108, 113, 276}) (void)decodeAll(lt, {cut});
@@ -224,7 +253,8 @@ void TestPacketDecoder::hepV3AndCompressed() {
     QCOMPARE(h->tsNs.value_or(0), std::int64_t{0x65000000} * 1000000000 + 5000);
     uLongf n = compressBound(kSip.size());
     Pkt z(n);
-    QCOMPARE(compress(z.data(), &n, reinterpret_cast<const Bytef*>(kSip.data()), kSip.size()), Z_OK);
+    QCOMPARE(compress(z.data(), &n, reinterpret_cast<const Bytef*>(kSip.data()), kSip.size()),
+             Z_OK);
     z.resize(n);
     auto hz = decodeHep(wrap(cat(body, chunk(16, z))));
     QVERIFY(hz.has_value());

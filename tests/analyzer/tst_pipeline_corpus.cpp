@@ -38,7 +38,8 @@ Counts run(const QString& path, bool keep = false) {
             } else {
                 ++c.responses;
             }
-            if (const auto* h = m.message->header(sipscope::stack::HeaderId::CallId)) c.callIds.emplace(h->value);
+            if (const auto* h = m.message->header(sipscope::stack::HeaderId::CallId))
+                c.callIds.emplace(h->value);
         }
         if (keep) c.all.push_back(std::move(m));
     });
@@ -56,7 +57,7 @@ Counts run(const QString& path, bool keep = false) {
 
 class TestPipelineCorpus : public QObject {
     Q_OBJECT
-private slots:
+  private slots:
     void manifest_data();
     void manifest();
     void bundledExample();
@@ -72,7 +73,8 @@ void TestPipelineCorpus::manifest_data() {
 }
 
 void TestPipelineCorpus::manifest() {
-    if (sipscope::test::corpusDir().isEmpty()) QSKIP("shared corpus not found (set SIPSCOPE_CORPUS_DIR)");
+    if (sipscope::test::corpusDir().isEmpty())
+        QSKIP("shared corpus not found (set SIPSCOPE_CORPUS_DIR)");
     QFETCH(QString, path);
     QFETCH(QStringList, row);
     // Columns: local_path file_format link_type packets sip_frames sip_messages sip_requests
@@ -96,11 +98,13 @@ void TestPipelineCorpus::manifest() {
     QCOMPARE(c.requests, requests);
     QCOMPARE(c.responses, row[7].toULongLong());
     QCOMPARE(static_cast<std::uint64_t>(c.callIds.size()), row[8].toULongLong());
-    QCOMPARE(static_cast<std::uint64_t>(c.methods.count("INVITE") ? c.methods.at("INVITE") : 0), invites);
+    QCOMPARE(static_cast<std::uint64_t>(c.methods.count("INVITE") ? c.methods.at("INVITE") : 0),
+             invites);
 }
 
 void TestPipelineCorpus::bundledExample() {
-    const Counts c = run(QStringLiteral(SIPSCOPE_SOURCE_DIR) + "/resources/examples/basic-calls.pcap", true);
+    const Counts c =
+        run(QStringLiteral(SIPSCOPE_SOURCE_DIR) + "/resources/examples/basic-calls.pcap", true);
     QVERIFY2(c.error.empty(), c.error.c_str());
     // resources/examples/README.md lists what the capture holds (tshark -z sip,stat agrees).
     QCOMPARE(c.messages, std::uint64_t(61));

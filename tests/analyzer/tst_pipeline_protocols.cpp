@@ -11,9 +11,11 @@ using namespace sipscope::test;
 
 namespace {
 
-const std::string kReq = "MESSAGE sip:b@example.com SIP/2.0\r\nVia: SIP/2.0/WSS df7jal23ls0d.invalid;branch=z9hG4bK56sdasks\r\n"
-                         "From: <sip:a@example.com>;tag=1\r\nTo: <sip:b@example.com>\r\nCall-ID: ws-1\r\n"
-                         "CSeq: 1 MESSAGE\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n";
+const std::string kReq =
+    "MESSAGE sip:b@example.com SIP/2.0\r\nVia: SIP/2.0/WSS "
+    "df7jal23ls0d.invalid;branch=z9hG4bK56sdasks\r\n"
+    "From: <sip:a@example.com>;tag=1\r\nTo: <sip:b@example.com>\r\nCall-ID: ws-1\r\n"
+    "CSeq: 1 MESSAGE\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n";
 
 struct Out {
     std::vector<ObservedMessage> messages;
@@ -62,7 +64,7 @@ Pkt wsFrame(const std::string& text, bool masked) {
 
 class TestPipelineProtocols : public QObject {
     Q_OBJECT
-private slots:
+  private slots:
     void sipOverWebSocket();
     void hepCarriesTheAgentsEndpoints();
     void concatenatedDatagram();
@@ -71,14 +73,17 @@ private slots:
 };
 
 void TestPipelineProtocols::sipOverWebSocket() {
-    const std::string upgrade = "GET / HTTP/1.1\r\nHost: sip-ws.example.com\r\nUpgrade: websocket\r\n"
-                                "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
-                                "Sec-WebSocket-Protocol: sip\r\nSec-WebSocket-Version: 13\r\n\r\n";
-    const std::string accept = "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                               "Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\nSec-WebSocket-Protocol: sip\r\n\r\n";
-    const std::string resp = "SIP/2.0 200 OK\r\nVia: SIP/2.0/WSS df7jal23ls0d.invalid;branch=z9hG4bK56sdasks\r\n"
-                             "From: <sip:a@example.com>;tag=1\r\nTo: <sip:b@example.com>;tag=2\r\nCall-ID: ws-1\r\n"
-                             "CSeq: 1 MESSAGE\r\nContent-Length: 0\r\n\r\n";
+    const std::string upgrade =
+        "GET / HTTP/1.1\r\nHost: sip-ws.example.com\r\nUpgrade: websocket\r\n"
+        "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+        "Sec-WebSocket-Protocol: sip\r\nSec-WebSocket-Version: 13\r\n\r\n";
+    const std::string accept =
+        "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+        "Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\nSec-WebSocket-Protocol: sip\r\n\r\n";
+    const std::string resp =
+        "SIP/2.0 200 OK\r\nVia: SIP/2.0/WSS df7jal23ls0d.invalid;branch=z9hG4bK56sdasks\r\n"
+        "From: <sip:a@example.com>;tag=1\r\nTo: <sip:b@example.com>;tag=2\r\nCall-ID: ws-1\r\n"
+        "CSeq: 1 MESSAGE\r\nContent-Length: 0\r\n\r\n";
     const Pkt req = wsFrame(kReq, true);
     std::uint32_t c = 1000, s = 5000;
     std::vector<Pkt> frames;
@@ -110,8 +115,11 @@ void TestPipelineProtocols::hepCarriesTheAgentsEndpoints() {
         put16(c, static_cast<std::uint16_t>(6 + v.size()));
         return cat(c, v);
     };
-    Pkt body = cat(cat(cat(chunk(1, {10}), chunk(2, {6})), cat(chunk(5, Pkt(kA6.begin(), kA6.end())), chunk(6, Pkt(kB6.begin(), kB6.end())))),
-                   cat(cat(chunk(7, {0x13, 0xC4}), chunk(8, {0x13, 0xC5})), cat(chunk(9, {0x6B, 0x00, 0x00, 0x00}), chunk(10, {0, 0, 0, 7}))));
+    Pkt body =
+        cat(cat(cat(chunk(1, {10}), chunk(2, {6})),
+                cat(chunk(5, Pkt(kA6.begin(), kA6.end())), chunk(6, Pkt(kB6.begin(), kB6.end())))),
+            cat(cat(chunk(7, {0x13, 0xC4}), chunk(8, {0x13, 0xC5})),
+                cat(chunk(9, {0x6B, 0x00, 0x00, 0x00}), chunk(10, {0, 0, 0, 7}))));
     body = cat(cat(body, chunk(11, {1})), chunk(15, bytesOf(kReq)));
     Pkt hep = bytesOf("HEP3");
     put16(hep, static_cast<std::uint16_t>(6 + body.size()));

@@ -13,7 +13,8 @@
 
 namespace {
 
-const QString kExample = QStringLiteral(SIPSCOPE_SOURCE_DIR) + "/resources/examples/basic-calls.pcap";
+const QString kExample =
+    QStringLiteral(SIPSCOPE_SOURCE_DIR) + "/resources/examples/basic-calls.pcap";
 
 struct Run {
     int exitCode = -1;
@@ -34,13 +35,15 @@ Run runCli(const QStringList& args, const QString& stdinFile = {}) {
     return r;
 }
 
-const QStringList kKeys = {"id", "frames", "ts", "src", "sport", "dst", "dport", "transport", "ip",
-                           "kind", "method", "status", "call_id", "cseq", "bytes", "issues"};
+const QStringList kKeys = {"id",      "frames",    "ts",    "src",   "sport",  "dst",
+                           "dport",   "transport", "ip",    "kind",  "method", "status",
+                           "call_id", "cseq",      "bytes", "issues"};
 
 bool udpPortOpen(int port) {
     QFile f("/proc/net/udp");
     if (!f.open(QIODevice::ReadOnly)) return false;
-    const QByteArray needle = ":" + QByteArray::number(port, 16).toUpper().rightJustified(4, '0') + " ";
+    const QByteArray needle =
+        ":" + QByteArray::number(port, 16).toUpper().rightJustified(4, '0') + " ";
     return f.readAll().contains(needle);
 }
 
@@ -48,7 +51,7 @@ bool udpPortOpen(int port) {
 
 class TestCliMessages : public QObject {
     Q_OBJECT
-private slots:
+  private slots:
     void contract();
     void summary();
     void gzipAndStdinGiveTheSameOutput();
@@ -155,10 +158,11 @@ void TestCliMessages::bpfAndUsage() {
 
 void TestCliMessages::liveCaptureOnLoopback() {
     if (getuid() != 0) QSKIP("live capture needs root or sipscope-capture with capabilities");
-    if (QStandardPaths::findExecutable("sipp").isEmpty()) QSKIP("sipp (Debian sip-tester) not installed");
+    if (QStandardPaths::findExecutable("sipp").isEmpty())
+        QSKIP("sipp (Debian sip-tester) not installed");
     QProcess cap;
-    cap.start(QStringLiteral(SIPSCOPE_CLI), {"capture", "-i", "lo", "-f", "udp port 25160 or udp port 25170",
-                                             "--duration", "6"});
+    cap.start(QStringLiteral(SIPSCOPE_CLI),
+              {"capture", "-i", "lo", "-f", "udp port 25160 or udp port 25170", "--duration", "6"});
     QVERIFY(cap.waitForStarted());
     // `capture` says on stderr when the helper is capturing: only then may SIPp send.
     cap.setReadChannel(QProcess::StandardError);
@@ -168,15 +172,16 @@ void TestCliMessages::liveCaptureOnLoopback() {
     QVERIFY2(err.contains("capturing"), err.constData());
     const QString scen = QStringLiteral(SIPSCOPE_SOURCE_DIR) + "/resources/examples/scenarios/";
     QProcess uas, uac;
-    uas.start("sipp", {"-sf", scen + "uas-options.xml", "-i", "127.0.0.1", "-p", "25170", "-m", "1", "-nostdin",
-                       "-timeout", "10s", "-key", "case", "live", "-s", "bob"});
+    uas.start("sipp", {"-sf", scen + "uas-options.xml", "-i", "127.0.0.1", "-p", "25170", "-m", "1",
+                       "-nostdin", "-timeout", "10s", "-key", "case", "live", "-s", "bob"});
     QVERIFY(uas.waitForStarted());
     // SIPp binds its port right after starting: wait (bounded) until the UAS socket exists so
     // the OPTIONS is not lost and retransmitted.
     for (int i = 0; i < 100 && !udpPortOpen(25170); ++i) QTest::qWait(20);
     QVERIFY(udpPortOpen(25170));
-    uac.start("sipp", {"-sf", scen + "uac-options.xml", "127.0.0.1:25170", "-i", "127.0.0.1", "-p", "25160", "-m", "1",
-                       "-nostdin", "-timeout", "10s", "-key", "case", "live", "-s", "bob", "-cid_str", "live-%u@t"});
+    uac.start("sipp", {"-sf", scen + "uac-options.xml", "127.0.0.1:25170", "-i", "127.0.0.1", "-p",
+                       "25160", "-m", "1", "-nostdin", "-timeout", "10s", "-key", "case", "live",
+                       "-s", "bob", "-cid_str", "live-%u@t"});
     QVERIFY(uac.waitForFinished(15000));
     QVERIFY(uas.waitForFinished(15000));
     QVERIFY(cap.waitForFinished(20000));

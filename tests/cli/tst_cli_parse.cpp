@@ -42,9 +42,10 @@ Run runCli(const QStringList& args, const QByteArray& input = {}, bool json = tr
     return r;
 }
 
-const QStringList kKeys = {"file", "ok", "kind", "method", "request_uri", "status", "reason",
-                           "call_id", "cseq", "from", "to", "vias", "max_forwards",
-                           "content_length", "body_parts", "sdp", "issues", "error"};
+const QStringList kKeys = {"file",   "ok",     "kind",         "method",         "request_uri",
+                           "status", "reason", "call_id",      "cseq",           "from",
+                           "to",     "vias",   "max_forwards", "content_length", "body_parts",
+                           "sdp",    "issues", "error"};
 
 QString writeTemp(QTemporaryDir& dir, const QString& name, const QByteArray& data) {
     const QString path = dir.filePath(name);
@@ -66,7 +67,7 @@ const QByteArray kInvite =
 
 class TestCliParse : public QObject {
     Q_OBJECT
-private slots:
+  private slots:
     void contractFields();
     void responseAndInvalidMessage();
     void corpusVerdictsAndOrder();
@@ -118,7 +119,8 @@ void TestCliParse::responseAndInvalidMessage() {
                                  "SIP/2.0 100 \r\nVia: SIP/2.0/TCP h;branch=z9hG4bK2\r\n"
                                  "To: <sip:b@h>\r\nFrom: <sip:a@h>;tag=1\r\nCall-ID: x\r\n"
                                  "CSeq: 1 INVITE\r\nContent-Length: 0\r\n\r\n");
-    const QString bad = writeTemp(dir, "bad.sip", QByteArray(kInvite).replace("CSeq: 7 INVITE", "CSeq: 7 BYE"));
+    const QString bad =
+        writeTemp(dir, "bad.sip", QByteArray(kInvite).replace("CSeq: 7 INVITE", "CSeq: 7 BYE"));
     const Run r = runCli({"parse", ok, bad});
     QCOMPARE(r.exitCode, 1);
     QCOMPARE(r.objects.size(), 2);

@@ -24,7 +24,9 @@ inline Pkt cat(Pkt a, const Pkt& b) {
     a.insert(a.end(), b.begin(), b.end());
     return a;
 }
-inline Pkt bytesOf(std::string_view s) { return Pkt(s.begin(), s.end()); }
+inline Pkt bytesOf(std::string_view s) {
+    return Pkt(s.begin(), s.end());
+}
 
 using V4 = std::array<std::uint8_t, 4>;
 using V6 = std::array<std::uint8_t, 16>;
@@ -53,7 +55,8 @@ inline Pkt tcp(std::uint16_t sport, std::uint16_t dport, std::uint32_t seq, std:
 }
 
 inline Pkt ipv4(V4 src, V4 dst, std::uint8_t proto, const Pkt& payload, std::uint16_t id = 1,
-                std::uint16_t fragOffsetBytes = 0, bool more = false, std::size_t totalOverride = 0) {
+                std::uint16_t fragOffsetBytes = 0, bool more = false,
+                std::size_t totalOverride = 0) {
     Pkt p{0x45, 0};
     put16(p, static_cast<std::uint16_t>(totalOverride ? totalOverride : 20 + payload.size()));
     put16(p, id);
@@ -76,7 +79,8 @@ inline Pkt ipv6(V6 src, V6 dst, std::uint8_t next, const Pkt& payload) {
     return cat(p, payload);
 }
 
-inline Pkt ipv6FragmentHeader(std::uint8_t next, std::uint16_t offsetBytes, bool more, std::uint32_t id) {
+inline Pkt ipv6FragmentHeader(std::uint8_t next, std::uint16_t offsetBytes, bool more,
+                              std::uint32_t id) {
     Pkt p{next, 0};
     put16(p, static_cast<std::uint16_t>(offsetBytes | (more ? 1 : 0)));
     put32(p, id);
@@ -97,7 +101,8 @@ inline Pkt vlanTag(std::uint16_t tpid, std::uint16_t vid, std::uint16_t inner, c
     return cat(p, payload);
 }
 
-inline Pkt gre(std::uint16_t proto, const Pkt& payload, bool withKey = false, bool withSeq = false) {
+inline Pkt gre(std::uint16_t proto, const Pkt& payload, bool withKey = false,
+               bool withSeq = false) {
     Pkt p;
     put16(p, static_cast<std::uint16_t>((withKey ? 0x2000 : 0) | (withSeq ? 0x1000 : 0)));
     put16(p, proto);
@@ -138,7 +143,8 @@ inline bool writePcap(const std::string& path, int linkType, const std::vector<T
         u32(static_cast<std::uint32_t>(p.tsNs % 1000000000));
         u32(static_cast<std::uint32_t>(p.data.size()));
         u32(static_cast<std::uint32_t>(p.data.size()));
-        out.write(reinterpret_cast<const char*>(p.data.data()), static_cast<std::streamsize>(p.data.size()));
+        out.write(reinterpret_cast<const char*>(p.data.data()),
+                  static_cast<std::streamsize>(p.data.size()));
     }
     return static_cast<bool>(out);
 }

@@ -57,7 +57,7 @@ const std::map<QString, Expect>& expectedErrors() {
 
 class TestMessageCorpus : public QObject {
     Q_OBJECT
-private slots:
+  private slots:
     void expected_data();
     void expected();
     void everyRowHasAnExpectation();

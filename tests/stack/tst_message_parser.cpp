@@ -36,7 +36,7 @@ SipMessage parseOk(const std::string& text) {
 
 class TestMessageParser : public QObject {
     Q_OBJECT
-private slots:
+  private slots:
     void startLines_data();
     void startLines();
     void foldingCompactAndCase();
@@ -65,16 +65,20 @@ void TestMessageParser::startLines_data() {
     QTest::addColumn<int>("status");
     QTest::addColumn<QString>("error");
     QTest::newRow("invite") << "INVITE sip:b@h SIP/2.0" << true << "INVITE" << 0 << "";
-    QTest::newRow("unknown method") << "FOO.bar-1 sip:b@h SIP/2.0" << true << "FOO.bar-1" << 0 << "";
-    QTest::newRow("lower-case version") << "OPTIONS sip:b@h sip/2.0" << true << "OPTIONS" << 0 << "";
+    QTest::newRow("unknown method")
+        << "FOO.bar-1 sip:b@h SIP/2.0" << true << "FOO.bar-1" << 0 << "";
+    QTest::newRow("lower-case version")
+        << "OPTIONS sip:b@h sip/2.0" << true << "OPTIONS" << 0 << "";
     QTest::newRow("tel uri") << "INVITE tel:+1-201-555-0123 SIP/2.0" << true << "INVITE" << 0 << "";
     QTest::newRow("200") << "SIP/2.0 200 OK" << false << "OK" << 200 << "";
-    QTest::newRow("reason with spaces") << "SIP/2.0 486 Busy Here" << false << "Busy Here" << 486 << "";
+    QTest::newRow("reason with spaces")
+        << "SIP/2.0 486 Busy Here" << false << "Busy Here" << 486 << "";
     QTest::newRow("empty reason") << "SIP/2.0 100 " << false << "" << 100 << "";
     QTest::newRow("4-digit code") << "SIP/2.0 1000 X" << false << "X" << 0 << "bad_status_code";
     QTest::newRow("code 099") << "SIP/2.0 099 X" << false << "X" << 0 << "bad_status_code";
     QTest::newRow("SIP/3.0") << "SIP/3.0 200 OK" << false << "OK" << 200 << "bad_version";
-    QTest::newRow("tab in uri") << "INVITE sip:b@h\tx SIP/2.0" << true << "INVITE" << 0 << "bad_request_uri";
+    QTest::newRow("tab in uri") << "INVITE sip:b@h\tx SIP/2.0" << true << "INVITE" << 0
+                                << "bad_request_uri";
 }
 
 void TestMessageParser::startLines() {
@@ -198,15 +202,16 @@ void TestMessageParser::viaParams() {
     QVERIFY(flag->vias[0].hasRport());
     QVERIFY(!flag->vias[0].rport());
     QVERIFY(!flag->vias[0].hasMagicCookie());
-    QVERIFY(ViaList::parse("SIP/2.0/UDP [2001:db8::9:1];received=2001:db8::9:255;branch=z9hG4bK1").ok());
+    QVERIFY(ViaList::parse("SIP/2.0/UDP [2001:db8::9:1];received=2001:db8::9:255;branch=z9hG4bK1")
+                .ok());
     QVERIFY(!ViaList::parse("SIP/2.0/UDP h;ttl=300").ok());
     QVERIFY(!ViaList::parse("SIP/2.0/UDP h:99999").ok());
     QVERIFY(!ViaList::parse("SIP/2.0/UDP h;received=not..an.ip!").ok());
     QVERIFY(!ViaList::parse("SIP/2.0 h").ok());
     QVERIFY(!ViaList::parse("SIP/2.0/UDP h;branch=x,").ok());
     QCOMPARE(r->vias[0].encode(), std::string("SIP/2.0/UDP 192.0.2.1:5060;branch=z9hG4bKnashds8;"
-                                               "received=198.51.100.7;rport=40123;"
-                                               "maddr=239.255.255.1;ttl=16"));
+                                              "received=198.51.100.7;rport=40123;"
+                                              "maddr=239.255.255.1;ttl=16"));
 }
 
 void TestMessageParser::nameAddrVsAddrSpec_data() {
@@ -216,19 +221,32 @@ void TestMessageParser::nameAddrVsAddrSpec_data() {
     QTest::addColumn<QString>("tag");
     QTest::addColumn<int>("uriParams");
     // RFC 3261 §20.10: without <>, parameters after the URI belong to the header.
-    QTest::newRow("addr-spec") << "sip:a@h;tag=1" << true << "sip:a@h" << "1" << 0;
-    QTest::newRow("name-addr") << "<sip:a@h;transport=tcp>;tag=2" << true << "sip:a@h;transport=tcp" << "2" << 1;
-    QTest::newRow("token display") << "Alice Smith <sip:a@h>" << true << "sip:a@h" << "" << 0;
-    QTest::newRow("no LWS before <") << "caller<sip:a@h>;tag=3" << true << "sip:a@h" << "3" << 0;
-    QTest::newRow("quoted display") << "\"A, B\" <sip:a@h>" << true << "sip:a@h" << "" << 0;
-    QTest::newRow("tel") << "<tel:+1-201-555-0123>;tag=t" << true << "tel:+1-201-555-0123" << "t" << 0;
-    QTest::newRow("ipv6") << "<sip:[2001:db8::1]:5070>" << true << "sip:[2001:db8::1]:5070" << "" << 0;
-    QTest::newRow("two values") << "<sip:a@h>, <sip:b@h>" << false << "" << "" << 0;
-    QTest::newRow("comma in bare display") << "A, B <sip:a@h>" << false << "" << "" << 0;
-    QTest::newRow("? without <>") << "sip:a@h?Subject=x" << false << "" << "" << 0;
-    QTest::newRow("space inside <>") << "< sip:a@h>" << false << "" << "" << 0;
-    QTest::newRow("unclosed <") << "<sip:a@h" << false << "" << "" << 0;
-    QTest::newRow("empty param") << "<sip:a@h>;;tag=1" << false << "" << "" << 0;
+    QTest::newRow("addr-spec") << "sip:a@h;tag=1" << true << "sip:a@h"
+                               << "1" << 0;
+    QTest::newRow("name-addr") << "<sip:a@h;transport=tcp>;tag=2" << true << "sip:a@h;transport=tcp"
+                               << "2" << 1;
+    QTest::newRow("token display") << "Alice Smith <sip:a@h>" << true << "sip:a@h"
+                                   << "" << 0;
+    QTest::newRow("no LWS before <") << "caller<sip:a@h>;tag=3" << true << "sip:a@h"
+                                     << "3" << 0;
+    QTest::newRow("quoted display") << "\"A, B\" <sip:a@h>" << true << "sip:a@h"
+                                    << "" << 0;
+    QTest::newRow("tel") << "<tel:+1-201-555-0123>;tag=t" << true << "tel:+1-201-555-0123"
+                         << "t" << 0;
+    QTest::newRow("ipv6") << "<sip:[2001:db8::1]:5070>" << true << "sip:[2001:db8::1]:5070"
+                          << "" << 0;
+    QTest::newRow("two values") << "<sip:a@h>, <sip:b@h>" << false << ""
+                                << "" << 0;
+    QTest::newRow("comma in bare display") << "A, B <sip:a@h>" << false << ""
+                                           << "" << 0;
+    QTest::newRow("? without <>") << "sip:a@h?Subject=x" << false << ""
+                                  << "" << 0;
+    QTest::newRow("space inside <>") << "< sip:a@h>" << false << ""
+                                     << "" << 0;
+    QTest::newRow("unclosed <") << "<sip:a@h" << false << ""
+                                << "" << 0;
+    QTest::newRow("empty param") << "<sip:a@h>;;tag=1" << false << ""
+                                 << "" << 0;
 }
 
 void TestMessageParser::nameAddrVsAddrSpec() {
@@ -287,8 +305,10 @@ void TestMessageParser::digestAuth() {
     QVERIFY(c->stale());
     QCOMPARE(c->param("opaque").value_or("x"), std::string(""));
     auto cr = AuthValue::parse(
-        "Digest username=\"bob\", realm=\"biloxi.com\", nonce=\"dcd98b\", uri=\"sip:bob@biloxi.com\","
-        " qop=auth, nc=00000001, cnonce=\"0a4f113b\", response=\"6629fae49393a05397450978507c4ef1\"");
+        "Digest username=\"bob\", realm=\"biloxi.com\", nonce=\"dcd98b\", "
+        "uri=\"sip:bob@biloxi.com\","
+        " qop=auth, nc=00000001, cnonce=\"0a4f113b\", "
+        "response=\"6629fae49393a05397450978507c4ef1\"");
     QVERIFY(cr.ok());
     QCOMPARE(cr->username(), std::string("bob"));
     QCOMPARE(cr->param("nc").value_or(""), std::string("00000001"));
@@ -298,11 +318,11 @@ void TestMessageParser::digestAuth() {
 }
 
 void TestMessageParser::extensionHeaders() {
-    const SipMessage m = parseOk(req(
-        "Require: 100rel\r\nRSeq: 988789\r\nRAck: 776656 1 INVITE\r\n"
-        "Event: presence;id=7\r\nSubscription-State: active;expires=60\r\n"
-        "Session-Expires: 1800;refresher=uac\r\nMin-SE: 90\r\nExpires: 0\r\n"
-        "Date: Sat, 13 Nov 2010 23:29:00 GMT\r\nX-Custom: anything ;,; goes\r\n"));
+    const SipMessage m =
+        parseOk(req("Require: 100rel\r\nRSeq: 988789\r\nRAck: 776656 1 INVITE\r\n"
+                    "Event: presence;id=7\r\nSubscription-State: active;expires=60\r\n"
+                    "Session-Expires: 1800;refresher=uac\r\nMin-SE: 90\r\nExpires: 0\r\n"
+                    "Date: Sat, 13 Nov 2010 23:29:00 GMT\r\nX-Custom: anything ;,; goes\r\n"));
     QVERIFY(validate(m).ok());
     QCOMPARE((*m.typed<RSeq>(HeaderId::RSeq))->value, 988789u);
     const auto* rack = m.typed<RAck>(HeaderId::RAck);
@@ -320,7 +340,8 @@ void TestMessageParser::malformedHeaderKeepsTheRest() {
     const Validation v = validate(m);
     QVERIFY(!v.ok());
     // Everything else is still there: Call-ID, From tag, the CSeq.
-    QCOMPARE(std::string(m.headerValue(HeaderId::CallId)), std::string("a84b4c76e66710@pc33.example.com"));
+    QCOMPARE(std::string(m.headerValue(HeaderId::CallId)),
+             std::string("a84b4c76e66710@pc33.example.com"));
     QCOMPARE(std::string((*m.typed<NameAddr>(HeaderId::From))->tag()), std::string("1928301774"));
     bool badLine = false, badValue = false;
     for (const auto& e : v.errors) {
@@ -328,7 +349,8 @@ void TestMessageParser::malformedHeaderKeepsTheRest() {
             badLine = true;
             QCOMPARE(e.offset, text.find("This line"));
         }
-        if (e.code == ErrorCode::ValueOutOfRange || e.code == ErrorCode::BadHeaderValue) badValue = true;
+        if (e.code == ErrorCode::ValueOutOfRange || e.code == ErrorCode::BadHeaderValue)
+            badValue = true;
         if (e.code == ErrorCode::MultipleValues) QCOMPARE(e.header, std::string("Max-Forwards"));
     }
     QVERIFY(badLine);
@@ -339,30 +361,48 @@ void TestMessageParser::bodyFraming_data() {
     QTest::addColumn<QString>("tail");
     QTest::addColumn<QString>("body");
     QTest::addColumn<QString>("code");
-    QTest::newRow("exact") << "Content-Length: 3\r\n\r\nabc" << "abc" << "";
-    QTest::newRow("trailing octets") << "Content-Length: 3\r\n\r\nabcdef" << "abc" << "trailing_data";
-    QTest::newRow("truncated") << "Content-Length: 9\r\n\r\nabc" << "abc" << "body_truncated";
-    QTest::newRow("no length (UDP)") << "\r\nabc" << "abc" << "no_content_length";
-    QTest::newRow("negative") << "Content-Length: -1\r\n\r\nabc" << "abc" << "bad_content_length";
-    QTest::newRow("no empty line") << "Content-Length: 0\r\n" << "" << "headers_not_terminated";
-    QTest::newRow("bare LF") << "Content-Length: 2\n\nok" << "ok" << "";
+    QTest::newRow("exact") << "Content-Length: 3\r\n\r\nabc"
+                           << "abc"
+                           << "";
+    QTest::newRow("trailing octets") << "Content-Length: 3\r\n\r\nabcdef"
+                                     << "abc"
+                                     << "trailing_data";
+    QTest::newRow("truncated") << "Content-Length: 9\r\n\r\nabc"
+                               << "abc"
+                               << "body_truncated";
+    QTest::newRow("no length (UDP)") << "\r\nabc"
+                                     << "abc"
+                                     << "no_content_length";
+    QTest::newRow("negative") << "Content-Length: -1\r\n\r\nabc"
+                              << "abc"
+                              << "bad_content_length";
+    QTest::newRow("no empty line") << "Content-Length: 0\r\n"
+                                   << ""
+                                   << "headers_not_terminated";
+    QTest::newRow("bare LF") << "Content-Length: 2\n\nok"
+                             << "ok"
+                             << "";
 }
 
 void TestMessageParser::bodyFraming() {
     QFETCH(QString, tail);
     QFETCH(QString, body);
     QFETCH(QString, code);
-    const std::string text = "SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP h;branch=z9hG4bK1\r\nTo: <sip:b@h>;tag=2\r\n"
-                             "From: <sip:a@h>;tag=1\r\nCall-ID: c\r\nCSeq: 1 INVITE\r\n"
-                             "Content-Type: text/plain\r\n" + tail.toStdString();
+    const std::string text =
+        "SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP h;branch=z9hG4bK1\r\nTo: <sip:b@h>;tag=2\r\n"
+        "From: <sip:a@h>;tag=1\r\nCall-ID: c\r\nCSeq: 1 INVITE\r\n"
+        "Content-Type: text/plain\r\n" +
+        tail.toStdString();
     const SipMessage m = parseOk(text);
     QCOMPARE(QString::fromStdString(std::string(m.body())), body);
     const Validation v = validate(m);
     std::string all;
     for (const auto& e : v.errors) all += std::string(errorCodeName(e.code)) + " ";
     for (const auto& e : v.issues) all += std::string(errorCodeName(e.code)) + " ";
-    if (code.isEmpty()) QVERIFY2(all.empty(), all.c_str());
-    else QVERIFY2(all.find(code.toStdString()) != std::string::npos, all.c_str());
+    if (code.isEmpty())
+        QVERIFY2(all.empty(), all.c_str());
+    else
+        QVERIFY2(all.find(code.toStdString()) != std::string::npos, all.c_str());
 }
 
 void TestMessageParser::errorOffsetsPointAtTheFault() {
@@ -374,8 +414,9 @@ void TestMessageParser::errorOffsetsPointAtTheFault() {
     const std::string quoted = req("To: \"unterminated <sip:b@h>\r\n");
     const Validation q = validate(parseOk(quoted));
     QVERIFY(!q.ok());
-    const auto it = std::find_if(q.errors.begin(), q.errors.end(),
-                                 [](const Error& e) { return e.code == ErrorCode::UnterminatedQuote; });
+    const auto it = std::find_if(q.errors.begin(), q.errors.end(), [](const Error& e) {
+        return e.code == ErrorCode::UnterminatedQuote;
+    });
     QVERIFY(it != q.errors.end());
     QCOMPARE(it->offset, quoted.find("\"unterminated"));
     QCOMPARE(it->header, std::string("To"));
@@ -384,9 +425,11 @@ void TestMessageParser::errorOffsetsPointAtTheFault() {
 void TestMessageParser::keyHeadersMatchTypedValues() {
     const SipMessage m = parseOk(
         "SIP/2.0 180 Ringing\r\n"
-        "Via: SIP/2.0/TLS [2001:db8::1]:5061 ; Branch = z9hG4bK-top;rport=1, SIP/2.0/UDP x;branch=z9hG4bK-2\r\n"
+        "Via: SIP/2.0/TLS [2001:db8::1]:5061 ; Branch = z9hG4bK-top;rport=1, SIP/2.0/UDP "
+        "x;branch=z9hG4bK-2\r\n"
         "To: \"x;tag=fake\" <sip:b@h;tag=inuri>;tag=real-to\r\n"
-        "From: sip:a@h;tag=from1\r\nCall-ID: abc@def\r\nCSeq: 42  INVITE\r\nContent-Length: 0\r\n\r\n");
+        "From: sip:a@h;tag=from1\r\nCall-ID: abc@def\r\nCSeq: 42  INVITE\r\nContent-Length: "
+        "0\r\n\r\n");
     const KeyHeaders k = extractKeyHeaders(m);
     QCOMPARE(std::string(k.callId), std::string("abc@def"));
     QCOMPARE(std::string(k.topViaBranch), std::string("z9hG4bK-top"));

@@ -14,7 +14,7 @@ using namespace sipscope::stack;
 
 class TestSerializer : public QObject {
     Q_OBJECT
-private slots:
+  private slots:
     void buildRequestRoundTrip();
     void editKeepsUntouchedLinesByteExact();
     void makeResponseCopiesTheRightHeaders();
@@ -22,8 +22,9 @@ private slots:
 };
 
 void TestSerializer::buildRequestRoundTrip() {
-    const std::string sdp = "v=0\r\no=- 1 1 IN IP4 192.0.2.1\r\ns=-\r\nc=IN IP4 192.0.2.1\r\nt=0 0\r\n"
-                            "m=audio 4000 RTP/AVP 0 8 101\r\na=rtpmap:101 telephone-event/8000\r\n";
+    const std::string sdp =
+        "v=0\r\no=- 1 1 IN IP4 192.0.2.1\r\ns=-\r\nc=IN IP4 192.0.2.1\r\nt=0 0\r\n"
+        "m=audio 4000 RTP/AVP 0 8 101\r\na=rtpmap:101 telephone-event/8000\r\n";
     auto built = MessageBuilder::request("INVITE", "sip:bob@[2001:db8::5]:5070;transport=udp")
                      .header(HeaderId::Via, "SIP/2.0/UDP 192.0.2.1:5060;branch=z9hG4bKabc;rport")
                      .header(HeaderId::MaxForwards, "70")
@@ -115,7 +116,8 @@ void TestSerializer::corpusEditRoundTrip() {
         QCOMPARE(std::string(re->headerValue(HeaderId::Subject)), std::string("edited"));
         QCOMPARE(re->headers().size(), m.headers().size());
         QCOMPARE(std::string(re->body()), std::string(m.body()));
-        QCOMPARE(std::string(re->headerValue(HeaderId::CallId)), std::string(m.headerValue(HeaderId::CallId)));
+        QCOMPARE(std::string(re->headerValue(HeaderId::CallId)),
+                 std::string(m.headerValue(HeaderId::CallId)));
         QCOMPARE(validate(*re).ok(), validate(m).ok());
         ++n;
     }

@@ -77,7 +77,7 @@ std::string sample(int cseq, std::string_view body = {}) {
 
 class TestStreamFramer : public QObject {
     Q_OBJECT
-private slots:
+  private slots:
     void severalMessagesAndKeepAlives();
     void everySplitPositionGivesTheSameFrames();
     void corpusMessagesAtEverySplit();
@@ -107,7 +107,8 @@ void TestStreamFramer::severalMessagesAndKeepAlives() {
 }
 
 void TestStreamFramer::everySplitPositionGivesTheSameFrames() {
-    const std::string stream = sample(1, "body one") + "\r\n\r\n" + sample(2) + sample(3, "x\r\n\r\ny");
+    const std::string stream =
+        sample(1, "body one") + "\r\n\r\n" + sample(2) + sample(3, "x\r\n\r\ny");
     const auto whole = frameWhole(stream);
     QCOMPARE(whole.size(), std::size_t(4));
     for (std::size_t at = 0; at <= stream.size(); ++at) QVERIFY(frameSplit(stream, at) == whole);
