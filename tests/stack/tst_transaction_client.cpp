@@ -8,40 +8,15 @@
 #include "message/message_builder.hpp"
 #include "transaction/invite_client.hpp"
 #include "transaction/non_invite_client.hpp"
+#include "transaction_test_util.hpp"
 
 using namespace sipscope::stack;
 using namespace std::chrono_literals;
+using sipscope::test::makeReply;
+using sipscope::test::makeRequest;
+using sipscope::test::toList;
 
 namespace {
-
-SipMessage makeRequest(std::string_view method) {
-    auto r = MessageBuilder::request(method, "sip:bob@biloxi.example.com")
-                 .header("Via", "SIP/2.0/UDP pc33.atlanta.example.com;branch=z9hG4bK776asdhds")
-                 .header("Via", "SIP/2.0/UDP proxy.example.com;branch=z9hG4bKold")
-                 .header("Route", "<sip:p1.example.com;lr>")
-                 .header("Route", "<sip:p2.example.com;lr>")
-                 .header("Max-Forwards", "70")
-                 .header("To", "Bob <sip:bob@biloxi.example.com>")
-                 .header("From", "Alice <sip:alice@atlanta.example.com>;tag=1928301774")
-                 .header("Call-ID", "a84b4c76e66710@pc33.atlanta.example.com")
-                 .header("CSeq", std::string("314159 ") + std::string(method))
-                 .header("Contact", "<sip:alice@pc33.atlanta.example.com>")
-                 .build();
-    if (!r.ok()) qFatal("request did not build");
-    return std::move(r).value();
-}
-
-SipMessage makeReply(const SipMessage& request, int code) {
-    auto r = makeResponse(request, code, {}, "a6c85cf");
-    if (!r.ok()) qFatal("response did not build");
-    return std::move(r).value();
-}
-
-QStringList toList(const Actions& actions) {
-    QStringList out;
-    for (const auto& s : describe(actions)) out << QString::fromStdString(s);
-    return out;
-}
 
 // Runs a script of "event | expected state | expected actions" lines. Events: start, rNNN
 // (response from the network), tperr, "fire X@T" (advance the clock to the next deadline, which
