@@ -61,16 +61,11 @@ void cseq(std::string_view v, KeyHeaders& k) noexcept {
 }  // namespace
 
 std::string_view headerParam(std::string_view v, std::string_view name) noexcept {
-    bool inQuote = false, inAngle = false;
+    bool inAngle = false;
     for (std::size_t i = 0; i < v.size(); ++i) {
         const char c = v[i];
-        if (inQuote) {
-            if (c == '\\')
-                ++i;
-            else if (c == '"')
-                inQuote = false;
-        } else if (c == '"') {
-            inQuote = true;
+        if (c == '"') {
+            i = skipQuoted(v, i) - 1;
         } else if (c == '<') {
             inAngle = true;
         } else if (c == '>') {

@@ -11,19 +11,14 @@ namespace {
 
 // Finds the first '<' (and, in a list, ',') from `from`, skipping quoted strings.
 std::size_t findAngleOrComma(std::string_view t, std::size_t from, bool list) noexcept {
-    bool inQuote = false;
-    for (std::size_t i = from; i < t.size(); ++i) {
+    for (std::size_t i = from; i < t.size();) {
         const char c = t[i];
-        if (inQuote) {
-            if (c == '\\')
-                ++i;
-            else if (c == '"')
-                inQuote = false;
-        } else if (c == '"') {
-            inQuote = true;
-        } else if (c == '<' || (list && c == ',')) {
-            return i;
+        if (c == '"') {
+            i = skipQuoted(t, i);
+            continue;
         }
+        if (c == '<' || (list && c == ',')) return i;
+        ++i;
     }
     return std::string_view::npos;
 }

@@ -96,6 +96,16 @@ std::string unquote(std::string_view q) {
     return out;
 }
 
+std::size_t skipQuoted(std::string_view s, std::size_t open) noexcept {
+    for (std::size_t i = open + 1; i < s.size(); ++i) {
+        if (s[i] == '\\')
+            ++i;
+        else if (s[i] == '"')
+            return i + 1;
+    }
+    return s.size();
+}
+
 std::string_view trimLws(std::string_view s) noexcept {
     std::size_t b = 0, e = s.size();
     while (b < e && isLws(s[b])) ++b;

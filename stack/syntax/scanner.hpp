@@ -47,6 +47,9 @@ class Scanner {
 
 // Removes the quotes and resolves quoted-pairs of a raw quoted-string slice.
 std::string unquote(std::string_view quoted);
+// Index just past the quoted-string whose opening '"' is at `open` (quoted-pairs skipped), or
+// s.size() when it never closes.
+std::size_t skipQuoted(std::string_view s, std::size_t open) noexcept;
 // Trims LWS from both ends.
 std::string_view trimLws(std::string_view s) noexcept;
 // Parses an unsigned decimal; fails on overflow of `max` or non-digits.
