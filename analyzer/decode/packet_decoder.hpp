@@ -79,6 +79,8 @@ class PacketDecoder {
     void udp(const IpAddress& src, const IpAddress& dst, ByteSpan d, Ctx& c);
     void tcp(const IpAddress& src, const IpAddress& dst, ByteSpan d, Ctx& c);
     void sctp(const IpAddress& src, const IpAddress& dst, ByteSpan d, Ctx& c);
+    TransportPacket transportPacket(L4 proto, const IpAddress& src, std::uint16_t sport,
+                                    const IpAddress& dst, std::uint16_t dport, const Ctx& c) const;
     bool tunnelUdp(std::uint16_t sport, std::uint16_t dport, ByteSpan d, Ctx& c);
 
     Sink m_sink;

@@ -78,6 +78,22 @@ bool PacketDecoder::tunnelUdp(std::uint16_t, std::uint16_t dport, ByteSpan d, Ct
     return false;
 }
 
+// The fields every transport packet takes from the decoding context.
+TransportPacket PacketDecoder::transportPacket(L4 proto, const IpAddress& src, std::uint16_t sport,
+                                               const IpAddress& dst, std::uint16_t dport,
+                                               const Ctx& c) const {
+    TransportPacket t;
+    t.proto = proto;
+    t.src = {src, sport};
+    t.dst = {dst, dport};
+    t.ipVersion = src.version;
+    t.frame = c.frame;
+    t.tsNs = c.tsNs;
+    t.path = &c.path;
+    t.fragmentFrames = c.fragmentFrames;
+    return t;
+}
+
 void PacketDecoder::udp(const IpAddress& src, const IpAddress& dst, ByteSpan d, Ctx& c) {
     if (d.size() < 8) return void(++m_stats.malformed);
     const std::uint16_t sport = be16(d.data()), dport = be16(d.data() + 2);
@@ -86,16 +102,8 @@ void PacketDecoder::udp(const IpAddress& src, const IpAddress& dst, ByteSpan d, 
     const ByteSpan payload = d.subspan(8, len - 8);
     c.path.push(Layer::Udp);
     if (tunnelUdp(sport, dport, payload, c)) return;
-    TransportPacket t;
-    t.proto = L4::Udp;
-    t.src = {src, sport};
-    t.dst = {dst, dport};
-    t.ipVersion = src.version;
+    TransportPacket t = transportPacket(L4::Udp, src, sport, dst, dport, c);
     t.payload = payload;
-    t.frame = c.frame;
-    t.tsNs = c.tsNs;
-    t.path = &c.path;
-    t.fragmentFrames = c.fragmentFrames;
     m_sink(t);
 }
 
@@ -104,18 +112,10 @@ void PacketDecoder::tcp(const IpAddress& src, const IpAddress& dst, ByteSpan d, 
     const std::size_t hlen = static_cast<std::size_t>(d[12] >> 4) * 4;
     if (hlen < 20 || hlen > d.size()) return void(++m_stats.malformed);
     c.path.push(Layer::Tcp);
-    TransportPacket t;
-    t.proto = L4::Tcp;
-    t.src = {src, be16(d.data())};
-    t.dst = {dst, be16(d.data() + 2)};
-    t.ipVersion = src.version;
+    TransportPacket t = transportPacket(L4::Tcp, src, be16(d.data()), dst, be16(d.data() + 2), c);
     t.seq = be32(d.data() + 4);
     t.tcpFlags = d[13];
     t.payload = d.subspan(hlen);
-    t.frame = c.frame;
-    t.tsNs = c.tsNs;
-    t.path = &c.path;
-    t.fragmentFrames = c.fragmentFrames;
     m_sink(t);
 }
 
@@ -124,14 +124,7 @@ void PacketDecoder::sctp(const IpAddress& src, const IpAddress& dst, ByteSpan d,
     // chunks (B and E set) carry one SIP message each (RFC 4168 §5).
     if (d.size() < 12) return void(++m_stats.malformed);
     c.path.push(Layer::Sctp);
-    TransportPacket t;
-    t.proto = L4::Sctp;
-    t.src = {src, be16(d.data())};
-    t.dst = {dst, be16(d.data() + 2)};
-    t.ipVersion = src.version;
-    t.frame = c.frame;
-    t.tsNs = c.tsNs;
-    t.path = &c.path;
+    TransportPacket t = transportPacket(L4::Sctp, src, be16(d.data()), dst, be16(d.data() + 2), c);
     std::size_t off = 12;
     while (off + 4 <= d.size()) {
         const std::size_t len = be16(d.data() + off + 2);

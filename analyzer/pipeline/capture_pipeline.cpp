@@ -54,6 +54,13 @@ void CapturePipeline::deliver(ObservedMessage&& m) {
     m_sink(std::move(m));
 }
 
+void CapturePipeline::deliver(ObservedMessage&& m, DatagramMessage&& dm) {
+    m.bytes = std::move(dm.bytes);
+    m.message = std::move(dm.message);
+    m.issues = std::move(dm.issues);
+    deliver(std::move(m));
+}
+
 void CapturePipeline::onTransport(const TransportPacket& t) {
     switch (t.proto) {
         case L4::Udp:
@@ -83,10 +90,7 @@ void CapturePipeline::onDatagram(const TransportPacket& t, Transport transport) 
             m.frames = *t.fragmentFrames;
         else
             m.frames = {t.frame};
-        m.bytes = std::move(dm.bytes);
-        m.message = std::move(dm.message);
-        m.issues = std::move(dm.issues);
-        deliver(std::move(m));
+        deliver(std::move(m), std::move(dm));
     }
 }
 
@@ -111,10 +115,7 @@ void CapturePipeline::onHep(const TransportPacket& t) {
         m.ipVersion = hep->ipVersion;
         m.path = (t.path ? t.path->toString() + "/" : std::string()) + "hep";
         m.frames = {t.frame};
-        m.bytes = std::move(dm.bytes);
-        m.message = std::move(dm.message);
-        m.issues = std::move(dm.issues);
-        deliver(std::move(m));
+        deliver(std::move(m), std::move(dm));
     }
 }
 

@@ -10,6 +10,7 @@
 #include "capture/packet_source.hpp"
 #include "core/observed_message.hpp"
 #include "decode/packet_decoder.hpp"
+#include "sip/datagram_sip.hpp"
 
 namespace sipscope::analyzer {
 
@@ -50,6 +51,7 @@ class CapturePipeline {
     void onDatagram(const TransportPacket& t, Transport transport);
     void onHep(const TransportPacket& t);
     void deliver(ObservedMessage&& m);
+    void deliver(ObservedMessage&& m, DatagramMessage&& extracted);
     void markFrame(std::uint64_t frame);
 
     PipelineOptions m_options;
