@@ -13,5 +13,9 @@ int cmdParse(const Args& args);
 int cmdMessages(const Args& args);
 int cmdInterfaces(const Args& args);
 int cmdCapture(const Args& args);
+int cmdCalls(const Args& args);
+int cmdTransactions(const Args& args);
+int cmdStats(const Args& args);
+int cmdEvents(const Args& args);
 
 }  // namespace sipscope::cli

@@ -23,6 +23,10 @@ constexpr Command kCommands[] = {
     {"messages", cmdMessages, "every SIP message of a capture file, or a --summary"},
     {"interfaces", cmdInterfaces, "list the interfaces live capture can open"},
     {"capture", cmdCapture, "capture live (through sipscope-capture) and print SIP messages"},
+    {"calls", cmdCalls, "calls rebuilt from a capture (transactions, dialogs, legs, metrics)"},
+    {"transactions", cmdTransactions, "every SIP transaction of a capture"},
+    {"stats", cmdStats, "RFC 6076 metrics per peer for a capture"},
+    {"events", cmdEvents, "the analyzer's event log: message roles, dialogs, anomalies"},
 };
 
 void usage(std::FILE* out) {

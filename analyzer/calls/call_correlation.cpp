@@ -1,0 +1,128 @@
+// B2BUA leg correlation (issue: "B2BUA legs are tied through X-CID / X-Call-ID / Session-ID
+// (RFC 7989) or, failing those, a configurable time+number heuristic").
+#include <algorithm>
+#include <cctype>
+
+#include "calls/call_data.hpp"
+#include "calls/call_tracker.hpp"
+#include "message/key_headers.hpp"
+#include "message/name_addr.hpp"
+
+namespace sipscope::analyzer {
+
+namespace {
+
+constexpr std::string_view kNullUuid = "00000000000000000000000000000000";
+
+std::string lower(std::string_view s) {
+    std::string out(s);
+    std::transform(out.begin(), out.end(), out.begin(),
+                   [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
+    return out;
+}
+
+// RFC 7989 §4: Session-ID = local-uuid [;remote=remote-uuid]; both are 32 hex digits.
+std::vector<std::string> sessionUuids(const stack::SipMessage& m) {
+    std::vector<std::string> out;
+    const std::string_view value = m.headerValue(stack::HeaderId::SessionId);
+    if (value.empty()) return out;
+    const std::string_view local = value.substr(0, value.find(';'));
+    auto add = [&](std::string_view uuid) {
+        while (!uuid.empty() && (uuid.back() == ' ' || uuid.back() == '\t')) uuid.remove_suffix(1);
+        if (uuid.size() == 32 && uuid != kNullUuid) out.push_back(lower(uuid));
+    };
+    add(local);
+    add(stack::headerParam(value, "remote"));
+    return out;
+}
+
+std::string hostOf(std::string_view endpoint) {
+    const auto colon = endpoint.rfind(':');
+    return std::string(colon == std::string_view::npos ? endpoint : endpoint.substr(0, colon));
+}
+
+bool loopback(std::string_view host) {
+    return host.substr(0, 4) == "127." || host == "[::1]";
+}
+
+// One node: the same IP address; on loopback (where every node shares the address) the same
+// address and port.
+bool sameNode(std::string_view a, std::string_view b) {
+    const std::string ha = hostOf(a), hb = hostOf(b);
+    if (loopback(ha) || loopback(hb)) return a == b;
+    return ha == hb;
+}
+
+std::string digitsOf(std::string_view user) {
+    std::string out;
+    for (char ch : user)
+        if (std::isdigit(static_cast<unsigned char>(ch))) out.push_back(ch);
+    return out;
+}
+
+// The same called number: equal users, or at least 6 digits where one number ends the other
+// (a B2BUA adds or strips a prefix: +49..., 0049..., 0...).
+bool sameNumber(std::string_view a, std::string_view b) {
+    if (a.empty() || b.empty()) return false;
+    if (a == b) return true;
+    const std::string da = digitsOf(a), db = digitsOf(b);
+    if (da.size() < 6 || db.size() < 6) return false;
+    const std::string& shorter = da.size() < db.size() ? da : db;
+    const std::string& longer = da.size() < db.size() ? db : da;
+    return longer.compare(longer.size() - shorter.size(), shorter.size(), shorter) == 0;
+}
+
+}  // namespace
+
+CallData* CallTracker::correlate(const ObservedMessage& m) {
+    const stack::SipMessage& msg = *m.message;
+    if (!msg.isRequest() || msg.method() != "INVITE") return nullptr;
+    if (!stack::extractKeyHeaders(msg).toTag.empty()) return nullptr;
+    // Headers that carry the other leg's Call-ID (X-CID: Asterisk/Kamailio topos style).
+    for (std::string_view name : {"X-CID", "X-Call-ID", "X-Orig-Call-ID"}) {
+        const stack::HeaderField* h = msg.header(name);
+        if (!h) continue;
+        if (auto it = m_byCallId.find(std::string(h->value)); it != m_byCallId.end())
+            if (CallData* c = byNumber(it->second)) return c;
+    }
+    for (const auto& uuid : sessionUuids(msg)) {
+        if (auto it = m_bySessionId.find(uuid); it != m_bySessionId.end())
+            if (CallData* c = byNumber(it->second)) return c;
+    }
+    return m_options.b2buaWindow.count() > 0 ? correlateByNumber(m) : nullptr;
+}
+
+CallData* CallTracker::correlateByNumber(const ObservedMessage& m) {
+    const stack::SipMessage& msg = *m.message;
+    const auto* to = msg.typed<stack::NameAddr>(stack::HeaderId::To);
+    const std::string toUser = to && to->ok() ? to->value().uri.user() : std::string();
+    auto ruri = stack::parseUri(msg.requestUri());
+    const std::string reqUser = ruri.ok() ? ruri.value().user() : std::string();
+    const std::string src =
+        (m.src.ip.version == 6 ? "[" + m.src.ip.toString() + "]" : m.src.ip.toString()) + ":" +
+        std::to_string(m.src.port);
+    const std::int64_t window = std::chrono::nanoseconds(m_options.b2buaWindow).count();
+    // Newest first, back to the start of the window: an unanswered INVITE received by the
+    // node that now sends this one, for the same number.
+    for (auto it = m_openStarts.rbegin(); it != m_openStarts.rend(); ++it) {
+        if (it->first < m.tsNs - window) break;
+        CallData* c = byNumber(it->second);
+        if (!c || c->method != "INVITE" || c->attempts.empty()) continue;
+        if (!sameNode(c->callee, src) || sameNode(c->caller, src)) continue;
+        const bool answered = std::any_of(c->attempts.begin(), c->attempts.end(),
+                                          [](const Attempt& a) { return a.finalCode.has_value(); });
+        if (answered) continue;
+        if (sameNumber(c->requestUser, reqUser) || sameNumber(c->toUser, toUser) ||
+            sameNumber(c->requestUser, toUser))
+            return c;
+    }
+    return nullptr;
+}
+
+void CallTracker::registerSessionId(CallData& c, const stack::SipMessage& m) {
+    for (auto& uuid : sessionUuids(m)) {
+        if (m_bySessionId.emplace(uuid, c.no).second) c.sessionIds.push_back(std::move(uuid));
+    }
+}
+
+}  // namespace sipscope::analyzer

@@ -1,0 +1,65 @@
+#pragma once
+// What the call tracker accumulates for one open call (internal to analyzer/calls).
+
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "calls/call_record.hpp"
+#include "dialog/dialog.hpp"
+
+namespace sipscope::analyzer {
+
+// One out-of-dialog request of the call's initial method sent by the caller: the first one and
+// every retry (after 401/407, after a failure).
+struct Attempt {
+    std::uint64_t tx = 0;
+    std::string branch;
+    std::uint32_t cseq = 0;
+    std::int64_t ns = 0;
+    std::optional<int> finalCode;
+    std::string reason;
+    std::optional<std::int64_t> finalNs, ringNs, firstResponseNs;
+    bool cancelled = false;
+    bool timeout = false;
+};
+
+struct CallData {
+    std::uint64_t no = 0;
+    std::vector<std::string> callIds;
+    std::string method;         // first out-of-dialog request's method
+    bool inviteDialog = false;  // INVITE, BYE, PRACK ... seen: a call even if it began mid-way
+    std::string firstRequestMethod;
+    std::string fromUser, toUser, requestUser;
+    std::string caller, callee, userAgent, transport;
+    std::vector<std::string> sessionIds;  // RFC 7989 UUIDs registered for B2BUA correlation
+    std::int64_t startNs = 0, lastNs = 0;
+    std::vector<std::uint64_t> messageIds;
+    std::uint32_t messages = 0, retransmissions = 0, duplicates = 0, transactions = 0;
+    std::uint32_t authChallenges = 0;
+    std::set<std::string> legs;
+    std::vector<Attempt> attempts;
+    std::set<std::uint64_t> openTx;
+    std::optional<std::int64_t> byeNs, byeDoneNs;
+    std::uint64_t byeTx = 0;
+    std::map<std::string, stack::DialogState> dialogs;
+    std::vector<MediaSummary> media;
+    std::vector<stack::Anomaly> anomalies;
+    bool closeScheduled = false;
+
+    bool closable() const {
+        if (!openTx.empty()) return false;
+        for (const auto& [key, state] : dialogs)
+            if (state != stack::DialogState::Terminated) return false;
+        return true;
+    }
+};
+
+// call_outcome.cpp: state, final code, times, metrics of a finished (or cut) call.
+CallRecord buildRecord(const CallData& c);
+// call_outcome.cpp: the media lines of an SDP body, as offer or answer.
+void addMedia(CallData& c, const stack::SipMessage& m, std::uint64_t messageId, const char* origin);
+
+}  // namespace sipscope::analyzer

@@ -1,0 +1,267 @@
+#include "calls/call_tracker.hpp"
+
+#include "calls/call_data.hpp"
+#include "message/key_headers.hpp"
+#include "message/name_addr.hpp"
+
+namespace sipscope::analyzer {
+
+namespace {
+
+std::string endpointText(const Endpoint& e) {
+    const std::string ip = e.ip.toString();
+    return (e.ip.version == 6 ? "[" + ip + "]" : ip) + ":" + std::to_string(e.port);
+}
+
+std::string userOf(const stack::SipMessage& m, stack::HeaderId id) {
+    const auto* na = m.typed<stack::NameAddr>(id);
+    if (!na || !na->ok()) return {};
+    return na->value().uri.user();
+}
+
+std::string requestUser(const stack::SipMessage& m) {
+    auto uri = stack::parseUri(m.requestUri());
+    return uri.ok() ? uri.value().user() : std::string();
+}
+
+bool isInviteDialogMethod(std::string_view method) {
+    return method == "INVITE" || method == "BYE" || method == "PRACK" || method == "UPDATE" ||
+           method == "ACK";
+}
+
+// SDP offers and answers of the INVITE session on the caller's leg (RFC 3264): the initial
+// exchange, re-INVITEs and UPDATEs (hold and resume), first copies only.
+void noteMedia(CallData& c, const stack::Observation& o, const stack::MessageVerdict& v) {
+    const stack::SipMessage& m = *o.message;
+    if (m.body().empty() || v.role == stack::MessageRole::Retransmission) return;
+    if (o.src != c.caller && o.dst != c.caller) return;
+    const std::string_view method =
+        m.isRequest() ? m.method() : stack::extractKeyHeaders(m).cseqMethod;
+    if (method != "INVITE" && method != "UPDATE" && method != "PRACK" && method != "ACK") return;
+    if (m.isResponse() && (m.status().value_or(0) <= 100 || m.status().value_or(0) >= 300)) return;
+    addMedia(c, m, o.id, m.isRequest() && method != "ACK" ? "offer" : "answer");
+}
+
+}  // namespace
+
+CallTracker::CallTracker(CallTrackerOptions options, CallTrackerSinks sinks)
+    : m_options(options),
+      m_sinks(std::move(sinks)),
+      m_observer(options.observer, *this),
+      m_dialogs([this](const stack::DialogEvent& e) { onDialog(e); },
+                [this](const stack::Anomaly& a) { onAnomaly(a); }) {}
+
+CallTracker::~CallTracker() = default;
+
+void CallTracker::observe(const ObservedMessage& m) {
+    if (!m.message) return;
+    const stack::KeyHeaders k = stack::extractKeyHeaders(*m.message);
+    m_current = &m;
+    m_currentCall = &callFor(m, k.callId);
+    const std::string src = endpointText(m.src), dst = endpointText(m.dst);
+    stack::Observation o;
+    o.id = m.id;
+    o.at = stack::Instant{m.tsNs / 1000};
+    o.message = &*m.message;
+    o.src = src;
+    o.dst = dst;
+    o.transport = m.transport == Transport::Udp ? stack::TransportKind::Unreliable
+                                                : stack::TransportKind::Reliable;
+    const stack::MessageVerdict v = m_observer.observe(o);
+    m_dialogs.observe(o, v);
+    m_current = nullptr;
+    m_currentCall = nullptr;
+    closeDue(m.tsNs, false);
+    emitReady(false);
+}
+
+void CallTracker::finish() {
+    m_observer.finish();
+    closeDue(0, true);
+    emitReady(true);
+}
+
+CallData& CallTracker::callFor(const ObservedMessage& m, std::string_view callId) {
+    if (auto it = m_byCallId.find(std::string(callId)); it != m_byCallId.end())
+        if (CallData* c = byNumber(it->second)) return *c;
+    CallData* c = correlate(m);
+    if (!c) {
+        auto data = std::make_unique<CallData>();
+        data->no = m_nextCall++;
+        data->startNs = m.tsNs;
+        data->lastNs = m.tsNs;
+        c = data.get();
+        m_openStarts.emplace(c->startNs, c->no);
+        m_calls.emplace(c->no, std::move(data));
+    }
+    c->callIds.emplace_back(callId);
+    m_byCallId[std::string(callId)] = c->no;
+    return *c;
+}
+
+CallData* CallTracker::byNumber(std::uint64_t no) {
+    auto it = m_calls.find(no);
+    return it == m_calls.end() ? nullptr : it->second.get();
+}
+
+void CallTracker::onMessage(const stack::Observation& o, const stack::MessageVerdict& v) {
+    if (m_sinks.message) m_sinks.message(*m_current, v);
+    CallData& c = *m_currentCall;
+    const stack::SipMessage& m = *o.message;
+    ++c.messages;
+    c.messageIds.push_back(o.id);
+    c.lastNs = m_current->tsNs;
+    if (v.role == stack::MessageRole::Retransmission) ++c.retransmissions;
+    if (v.role == stack::MessageRole::Duplicate) {
+        ++c.duplicates;
+        return;
+    }
+    if (m.isRequest()) {
+        if (isInviteDialogMethod(m.method())) c.inviteDialog = true;
+        if (c.firstRequestMethod.empty()) c.firstRequestMethod = std::string(m.method());
+    }
+    if (v.role == stack::MessageRole::Request) {
+        ++c.transactions;
+        c.openTx.insert(v.transaction);
+        m_txCall[v.transaction] = c.no;
+        const stack::KeyHeaders k = stack::extractKeyHeaders(m);
+        if (m.method() == "CANCEL") {
+            for (auto& a : c.attempts)
+                if (a.branch == k.topViaBranch && a.cseq == k.cseq.value_or(0)) a.cancelled = true;
+        } else if (m.method() == "BYE" && !c.byeNs) {
+            c.byeNs = m_current->tsNs;
+            c.byeTx = v.transaction;
+        }
+        if (k.toTag.empty() && m.method() != "CANCEL" && m.method() != "ACK") {
+            if (c.method.empty()) {
+                c.method = std::string(m.method());
+                c.caller = std::string(o.src);
+                c.callee = std::string(o.dst);
+                c.fromUser = userOf(m, stack::HeaderId::From);
+                c.toUser = userOf(m, stack::HeaderId::To);
+                c.requestUser = requestUser(m);
+                c.userAgent = std::string(m.headerValue(stack::HeaderId::UserAgent));
+                c.transport = transportName(m_current->transport);
+            }
+            if (m.method() == "INVITE") registerSessionId(c, m);
+            if (m.method() == c.method) {
+                c.legs.insert(std::string(o.src) + ">" + std::string(o.dst));
+                if (o.src == c.caller) {
+                    Attempt a;
+                    a.tx = v.transaction;
+                    a.branch = std::string(k.topViaBranch);
+                    a.cseq = k.cseq.value_or(0);
+                    a.ns = m_current->tsNs;
+                    c.attempts.push_back(std::move(a));
+                }
+            }
+        }
+        noteMedia(c, o, v);
+        return;
+    }
+    noteMedia(c, o, v);
+    if (v.role != stack::MessageRole::Response) return;
+    const int code = m.status().value_or(0);
+    if (code == 401 || code == 407) ++c.authChallenges;
+    if (v.transaction == c.byeTx && code >= 200 && !c.byeDoneNs) c.byeDoneNs = m_current->tsNs;
+    for (auto& a : c.attempts) {
+        if (a.tx != v.transaction) continue;
+        if (code > 100 && code != 401 && code != 407 && !a.firstResponseNs)
+            a.firstResponseNs = m_current->tsNs;
+        if ((code == 180 || code == 183) && !a.ringNs) a.ringNs = m_current->tsNs;
+        if (code >= 200 && !a.finalCode) {
+            a.finalCode = code;
+            a.finalNs = m_current->tsNs;
+            a.reason = std::string(m.reason());
+        }
+    }
+}
+
+void CallTracker::onTransactionEnded(const stack::TransactionRecord& t) {
+    if (m_sinks.transaction) m_sinks.transaction(t);
+    m_dialogs.transactionEnded(t, m_observer.now());
+    auto it = m_txCall.find(t.id);
+    if (it == m_txCall.end()) return;
+    if (CallData* c = byNumber(it->second)) {
+        c->openTx.erase(t.id);
+        for (auto& a : c->attempts)
+            if (a.tx == t.id) a.timeout = t.timeout;
+        scheduleClose(*c);
+    }
+    m_txCall.erase(it);
+}
+
+void CallTracker::onAnomaly(const stack::Anomaly& a) {
+    if (m_sinks.anomaly) m_sinks.anomaly(a);
+    CallData* c = nullptr;
+    if (auto it = m_txCall.find(a.transaction); a.transaction && it != m_txCall.end())
+        c = byNumber(it->second);
+    if (!c) c = m_currentCall;
+    if (c) c->anomalies.push_back(a);
+}
+
+void CallTracker::onDialog(const stack::DialogEvent& e) {
+    if (m_sinks.dialog) m_sinks.dialog(e);
+    auto it = m_byCallId.find(e.callId);
+    if (it == m_byCallId.end()) return;
+    if (CallData* c = byNumber(it->second)) {
+        c->dialogs[e.uac + ">" + e.uas + " " + e.uacTag + " " + e.uasTag] = e.to;
+        scheduleClose(*c);
+    }
+}
+
+void CallTracker::scheduleClose(CallData& c) {
+    if (c.closeScheduled || !c.closable()) return;
+    c.closeScheduled = true;
+    m_closeAt.emplace(c.lastNs + std::chrono::nanoseconds(m_options.linger).count(), c.no);
+}
+
+void CallTracker::closeDue(std::int64_t nowNs, bool all) {
+    while (!m_closeAt.empty() && (all || m_closeAt.begin()->first <= nowNs)) {
+        const std::uint64_t no = m_closeAt.begin()->second;
+        m_closeAt.erase(m_closeAt.begin());
+        CallData* c = byNumber(no);
+        if (!c) continue;
+        if (!all) {
+            // Opened again since the close was planned: the next end plans it anew.
+            if (!c->closable()) {
+                c->closeScheduled = false;
+                continue;
+            }
+            // Activity since the close was planned: plan again from the latest message.
+            const auto due = c->lastNs + std::chrono::nanoseconds(m_options.linger).count();
+            if (due > nowNs) {
+                m_closeAt.emplace(due, no);
+                continue;
+            }
+        }
+        m_ready.emplace(std::make_pair(c->startNs, c->no), buildRecord(*c));
+        m_openStarts.erase({c->startNs, c->no});
+        for (const auto& id : c->callIds) {
+            auto it = m_byCallId.find(id);
+            if (it != m_byCallId.end() && it->second == no) m_byCallId.erase(it);
+        }
+        for (const auto& uuid : c->sessionIds) m_bySessionId.erase(uuid);
+        m_calls.erase(no);
+    }
+    if (all) {
+        for (auto& [no, c] : m_calls)
+            m_ready.emplace(std::make_pair(c->startNs, no), buildRecord(*c));
+        m_calls.clear();
+        m_openStarts.clear();
+        m_byCallId.clear();
+        m_bySessionId.clear();
+    }
+}
+
+void CallTracker::emitReady(bool all) {
+    while (!m_ready.empty() &&
+           (all || m_openStarts.empty() || m_ready.begin()->first < *m_openStarts.begin())) {
+        CallRecord r = std::move(m_ready.begin()->second);
+        m_ready.erase(m_ready.begin());
+        r.number = m_nextNumber++;
+        if (m_sinks.call) m_sinks.call(std::move(r));
+    }
+}
+
+}  // namespace sipscope::analyzer

@@ -1,0 +1,88 @@
+#pragma once
+// The call tracker (ARCHITECTURE.md "Passive pipeline"): observed messages go through the
+// transaction and dialog shadows (stack/observe); their verdicts, transaction records, dialog
+// events and anomalies are grouped into calls: legs through proxies (same Call-ID), B2BUA legs
+// (X-CID / X-Call-ID / Session-ID, or a time + number heuristic), outcome and metrics. Calls
+// are reported once they are over, in start order; memory holds only calls still open.
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <set>
+#include <unordered_map>
+
+#include "calls/call_record.hpp"
+#include "core/observed_message.hpp"
+#include "observe/dialog_observer.hpp"
+#include "observe/transaction_observer.hpp"
+
+namespace sipscope::analyzer {
+
+struct CallTrackerOptions {
+    stack::ObserverOptions observer;
+    // B2BUA heuristic: an INVITE with a new Call-ID sent from the address an unanswered INVITE
+    // was sent to, within this window and for the same called number, is the same call's next
+    // leg. 0 disables the heuristic (correlation headers still apply).
+    std::chrono::milliseconds b2buaWindow{2000};
+    // A call with nothing open is reported after this much capture time without activity, so
+    // that late messages with its Call-ID still join it.
+    std::chrono::milliseconds linger{32000};
+};
+
+struct CallTrackerSinks {
+    std::function<void(CallRecord&&)> call;
+    std::function<void(const stack::TransactionRecord&)> transaction;
+    std::function<void(const ObservedMessage&, const stack::MessageVerdict&)> message;
+    std::function<void(const stack::DialogEvent&)> dialog;
+    std::function<void(const stack::Anomaly&)> anomaly;
+};
+
+struct CallData;
+
+class CallTracker : private stack::ObserverListener {
+  public:
+    CallTracker(CallTrackerOptions options, CallTrackerSinks sinks);
+    ~CallTracker() override;
+    CallTracker(const CallTracker&) = delete;
+    CallTracker& operator=(const CallTracker&) = delete;
+
+    // Messages must come in capture order; those without a parsed SIP message are skipped.
+    void observe(const ObservedMessage& m);
+    // End of input: every transaction ends (64*T1 + T4 later) and every call is reported.
+    void finish();
+
+    std::size_t openCalls() const noexcept { return m_calls.size(); }
+    std::size_t openTransactions() const noexcept { return m_observer.openTransactions(); }
+
+  private:
+    void onMessage(const stack::Observation& o, const stack::MessageVerdict& v) override;
+    void onTransactionEnded(const stack::TransactionRecord& t) override;
+    void onAnomaly(const stack::Anomaly& a) override;
+    void onDialog(const stack::DialogEvent& e);
+
+    CallData& callFor(const ObservedMessage& m, std::string_view callId);
+    CallData* correlate(const ObservedMessage& m);
+    CallData* correlateByNumber(const ObservedMessage& m);
+    void registerSessionId(CallData& c, const stack::SipMessage& m);
+    CallData* byNumber(std::uint64_t no);
+    void scheduleClose(CallData& c);
+    void closeDue(std::int64_t nowNs, bool all);
+    void emitReady(bool all);
+
+    CallTrackerOptions m_options;
+    CallTrackerSinks m_sinks;
+    stack::TransactionObserver m_observer;
+    stack::DialogObserver m_dialogs;
+    const ObservedMessage* m_current = nullptr;
+    CallData* m_currentCall = nullptr;
+    std::uint64_t m_nextCall = 1, m_nextNumber = 1;
+    std::map<std::uint64_t, std::unique_ptr<CallData>> m_calls;  // open, by internal number
+    std::unordered_map<std::string, std::uint64_t> m_byCallId;
+    std::unordered_map<std::uint64_t, std::uint64_t> m_txCall;     // transaction -> call
+    std::unordered_map<std::string, std::uint64_t> m_bySessionId;  // RFC 7989 UUID -> call
+    std::multimap<std::int64_t, std::uint64_t> m_closeAt;          // deadline -> call
+    std::set<std::pair<std::int64_t, std::uint64_t>> m_openStarts;
+    std::map<std::pair<std::int64_t, std::uint64_t>, CallRecord> m_ready;
+};
+
+}  // namespace sipscope::analyzer

@@ -1,0 +1,283 @@
+// `sipscope-cli calls|transactions|stats FILE`: the passive transaction, dialog and call layers
+// over a capture (issue "Transactions, dialogs and calls").
+
+#include <iostream>
+#include <map>
+#include <string>
+
+#include "call_json.hpp"
+#include "calls/call_tracker.hpp"
+#include "calls/event_log.hpp"
+#include "calls/peer_stats.hpp"
+#include "capture_run.hpp"
+#include "commands.hpp"
+#include "text_table.hpp"
+
+namespace sipscope::cli {
+
+namespace {
+
+constexpr const char* kOptions =
+    "  --json                 NDJSON instead of a table\n"
+    "  --t1-ms N              RFC 3261 T1 the endpoints use (default 500); T2 and T4 too:\n"
+    "  --t2-ms N, --t4-ms N   (defaults 4000, 5000)\n"
+    "  --b2bua-window-ms N    tie a B2BUA's outgoing INVITE to the incoming one for the same\n"
+    "                         number within N ms (default 2000; 0: only by X-CID/Session-ID)\n"
+    "  --bpf EXPR             only packets matching this libpcap filter\n"
+    "  --sip-port N           treat TLS on port N as SIP over TLS (repeatable)\n"
+    "\n"
+    "Exit status: 0 success, 1 damaged input (partial output still printed), 2 usage error.\n";
+
+constexpr const char* kCallsHelp =
+    "usage: sipscope-cli calls FILE [--json] [--t1-ms N] [options]\n"
+    "\n"
+    "Rebuilds transactions (RFC 3261 §17), dialogs (§12) and calls from a capture and prints\n"
+    "one call per line in start order: legs through proxies and B2BUAs, state (ringing,\n"
+    "answered, busy, rejected, cancelled, timeout, failed, in_progress), final code,\n"
+    "retransmissions, dialogs, RFC 6076 metrics, SDP media and anomalies.\n"
+    "REGISTER, OPTIONS, MESSAGE and SUBSCRIBE exchanges are listed as calls of their own kind.\n"
+    "\n";
+
+constexpr const char* kTransactionsHelp =
+    "usage: sipscope-cli transactions FILE [--json] [--t1-ms N] [options]\n"
+    "\n"
+    "Every SIP transaction of a capture, in start order: kind (ict/nict, named after the\n"
+    "client side), method, branch, final state, final code, requests, responses,\n"
+    "retransmissions and whether Timer B/F expired.\n"
+    "\n";
+
+constexpr const char* kStatsHelp =
+    "usage: sipscope-cli stats FILE [--json] [--t1-ms N] [options]\n"
+    "\n"
+    "RFC 6076 metrics aggregated per peer (the node that received the call's first request)\n"
+    "and in total: SER, SEER, ISA, SCR, IRA and the delays PDD, SRD, SDD, SDT, RRD.\n"
+    "\n";
+
+constexpr const char* kEventsHelp =
+    "usage: sipscope-cli events FILE [--t1-ms N] [options]\n"
+    "\n"
+    "What the passive analyzer concluded, one line per event in the order it happened: every\n"
+    "message with its role (request, response, retransmission, ack, ack_2xx, stray, duplicate)\n"
+    "and transaction, dialog state changes, anomalies, transaction records and calls. Times\n"
+    "are seconds since the first message. The golden tests compare this log.\n"
+    "\n";
+
+struct CallsOptions {
+    CaptureRunOptions capture;
+    analyzer::CallTrackerOptions tracker;
+    bool json = false;
+};
+
+bool parseMs(std::string_view text, std::chrono::milliseconds& out, bool allowZero) {
+    std::uint64_t v = 0;
+    if (text.empty() || text.size() > 9) return false;
+    for (char ch : text) {
+        if (ch < '0' || ch > '9') return false;
+        v = v * 10 + static_cast<std::uint64_t>(ch - '0');
+    }
+    if (v == 0 && !allowZero) return false;
+    out = std::chrono::milliseconds(v);
+    return true;
+}
+
+// 0: parsed, 1: --help printed, 2: usage error (printed).
+int parseOptions(const Args& args, const char* name, const char* help, CallsOptions& o) {
+    auto fail = [&](const std::string& why) {
+        std::cerr << "sipscope-cli " << name << ": " << why << '\n';
+        return 2;
+    };
+    for (std::size_t i = 0; i < args.size(); ++i) {
+        const auto a = args[i];
+        const bool hasValue = i + 1 < args.size();
+        auto& timers = o.tracker.observer.timers;
+        if (a == "--help" || a == "-h") {
+            std::cout << help << kOptions << "\nexample:\n  sipscope-cli " << name
+                      << " resources/examples/basic-calls.pcap\n";
+            return 1;
+        } else if (a == "--json" && std::string_view(name) != "events") {
+            o.json = true;
+        } else if (a == "--t1-ms" && hasValue) {
+            if (!parseMs(args[++i], timers.t1, false)) return fail("bad --t1-ms value");
+        } else if (a == "--t2-ms" && hasValue) {
+            if (!parseMs(args[++i], timers.t2, false)) return fail("bad --t2-ms value");
+        } else if (a == "--t4-ms" && hasValue) {
+            if (!parseMs(args[++i], timers.t4, false)) return fail("bad --t4-ms value");
+        } else if (a == "--b2bua-window-ms" && hasValue) {
+            if (!parseMs(args[++i], o.tracker.b2buaWindow, true))
+                return fail("bad --b2bua-window-ms value");
+        } else if ((a == "--bpf" || a == "-f") && hasValue) {
+            o.capture.bpf = std::string(args[++i]);
+        } else if (a == "--sip-port" && hasValue) {
+            std::uint16_t port = 0;
+            if (!parsePort(args[++i], port)) return fail("bad port");
+            o.capture.sipPorts.push_back(port);
+        } else if (a != "-" && a.size() > 1 && a[0] == '-') {
+            std::cerr << "sipscope-cli " << name << ": unknown option '" << a << "'\n" << help;
+            return 2;
+        } else if (o.capture.path.empty()) {
+            o.capture.path = std::string(a);
+        } else {
+            return fail("one capture file at a time");
+        }
+    }
+    if (o.capture.path.empty()) {
+        std::cerr << help << kOptions;
+        return 2;
+    }
+    o.tracker.linger = std::max(o.tracker.linger, o.tracker.observer.timers.sixtyFourT1());
+    return 0;
+}
+
+// Runs the capture through a CallTracker; returns the exit code.
+int run(const char* name, CallsOptions& o, analyzer::CallTrackerSinks sinks) {
+    analyzer::CallTracker tracker(o.tracker, std::move(sinks));
+    CaptureRunResult r;
+    const bool opened = runCapture(
+        o.capture, [&](analyzer::ObservedMessage&& m) { tracker.observe(m); }, r);
+    if (!opened) {
+        std::cerr << "sipscope-cli " << name << ": " << r.openError << '\n';
+        return 2;
+    }
+    tracker.finish();
+    if (r.sourceError) {
+        std::cerr << "sipscope-cli " << name << ": " << o.capture.path << ": packet "
+                  << r.sourceError->packetNumber << " at byte " << r.sourceError->offset << ": "
+                  << r.sourceError->message << '\n';
+        return 1;
+    }
+    return 0;
+}
+
+std::string lowerState(const stack::TransactionRecord& t) {
+    std::string s(stack::stateLabel(t.outcome));
+    for (auto& ch : s) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    return s;
+}
+
+std::string optionalText(const std::optional<int>& v) {
+    return v ? std::to_string(*v) : "-";
+}
+
+std::string msText(const std::optional<double>& v) {
+    return v ? fixed(&*v, 0) : std::string("-");
+}
+
+}  // namespace
+
+int cmdCalls(const Args& args) {
+    CallsOptions o;
+    if (int rc = parseOptions(args, "calls", kCallsHelp, o)) return rc == 1 ? 0 : rc;
+    TextTable table({"#>", "start", "kind", "from", "to", "state", "code>", "dur_s>", "msgs>",
+                     "rtx>", "legs>", "pdd_ms>", "anom>", "call_id"});
+    JsonWriter w;
+    analyzer::CallTrackerSinks sinks;
+    sinks.call = [&](analyzer::CallRecord&& c) {
+        if (o.json) {
+            w.clear();
+            writeCall(w, c);
+            std::cout << w.str() << '\n' << std::flush;
+            return;
+        }
+        std::optional<double> dur;
+        if (c.answerNs && c.endNs) dur = static_cast<double>(*c.endNs - *c.answerNs) / 1e9;
+        table.add({std::to_string(c.number), clockTime(c.startNs), analyzer::callKindName(c.kind),
+                   c.fromUser, c.toUser, analyzer::callStateName(c.state),
+                   optionalText(c.finalCode), dur ? fixed(&*dur, 1) : "-",
+                   std::to_string(c.messages), std::to_string(c.retransmissions),
+                   std::to_string(c.legs), msText(c.metrics.pddMs),
+                   std::to_string(c.anomalies.size()), c.callId});
+    };
+    const int rc = run("calls", o, std::move(sinks));
+    if (!o.json && rc != 2) table.print(std::cout);
+    return rc;
+}
+
+int cmdTransactions(const Args& args) {
+    CallsOptions o;
+    if (int rc = parseOptions(args, "transactions", kTransactionsHelp, o)) return rc == 1 ? 0 : rc;
+    TextTable table({"id>", "kind", "method", "cseq>", "state", "code>", "req>", "resp>", "rtx>",
+                     "timeout", "client", "server", "branch"});
+    JsonWriter w;
+    // Transactions end out of order; print them by id as soon as every earlier one is out.
+    std::map<std::uint64_t, stack::TransactionRecord> pending;
+    std::uint64_t next = 1;
+    auto print = [&](const stack::TransactionRecord& t) {
+        if (o.json) {
+            w.clear();
+            writeTransaction(w, t);
+            std::cout << w.str() << '\n' << std::flush;
+            return;
+        }
+        table.add({std::to_string(t.id), transactionKind(t), t.method, std::to_string(t.cseq),
+                   lowerState(t), optionalText(t.finalCode), std::to_string(t.requests.size()),
+                   std::to_string(t.responses.size()), std::to_string(t.retransmissions),
+                   t.timeout ? "yes" : "no", t.client, t.server, t.branch});
+    };
+    analyzer::CallTrackerSinks sinks;
+    sinks.transaction = [&](const stack::TransactionRecord& t) {
+        pending.emplace(t.id, t);
+        while (!pending.empty() && pending.begin()->first == next) {
+            print(pending.begin()->second);
+            pending.erase(pending.begin());
+            ++next;
+        }
+    };
+    const int rc = run("transactions", o, std::move(sinks));
+    for (const auto& [id, t] : pending) print(t);
+    if (!o.json && rc != 2) table.print(std::cout);
+    return rc;
+}
+
+int cmdEvents(const Args& args) {
+    CallsOptions o;
+    if (int rc = parseOptions(args, "events", kEventsHelp, o)) return rc == 1 ? 0 : rc;
+    analyzer::EventLog log([](const std::string& line) { std::cout << line << '\n'; });
+    const int rc = run("events", o, log.sinks());
+    std::cout << std::flush;
+    return rc;
+}
+
+int cmdStats(const Args& args) {
+    CallsOptions o;
+    if (int rc = parseOptions(args, "stats", kStatsHelp, o)) return rc == 1 ? 0 : rc;
+    analyzer::StatsAggregator stats;
+    std::uint64_t calls = 0;
+    analyzer::CallTrackerSinks sinks;
+    sinks.call = [&](analyzer::CallRecord&& c) {
+        ++calls;
+        stats.add(c);
+    };
+    const int rc = run("stats", o, std::move(sinks));
+    if (rc == 2) return rc;
+    if (o.json) {
+        JsonWriter w;
+        w.beginObject();
+        w.key("calls").value(calls);
+        w.key("total");
+        writePeerStats(w, stats.total());
+        w.key("peers").beginArray();
+        for (const auto& p : stats.peers()) writePeerStats(w, p);
+        w.endArray();
+        w.endObject();
+        std::cout << w.str() << '\n';
+        return rc;
+    }
+    TextTable table({"peer", "sessions>", "answered>", "ser%>", "seer%>", "isa%>", "scr%>",
+                     "pdd_ms>", "srd_ms>", "sdt_s>", "reg>", "ira%>", "other>", "rtx>"});
+    auto row = [&](const analyzer::PeerStats& p, const std::string& label) {
+        const auto ser = p.ser(), seer = p.seer(), isa = p.isa(), scr = p.scr(), ira = p.ira();
+        const auto pdd = p.pdd.meanMs(), srd = p.srd.meanMs(), sdt = p.sdt.meanMs();
+        const std::optional<double> sdtS = sdt ? std::optional<double>(*sdt / 1000) : std::nullopt;
+        auto pct = [](const std::optional<double>& v) { return v ? fixed(&*v, 1) : "-"; };
+        table.add({label, std::to_string(p.sessions), std::to_string(p.answered), pct(ser),
+                   pct(seer), pct(isa), pct(scr), msText(pdd), msText(srd),
+                   sdtS ? fixed(&*sdtS, 1) : "-", std::to_string(p.registrations), pct(ira),
+                   std::to_string(p.otherExchanges), std::to_string(p.retransmissions)});
+    };
+    for (const auto& p : stats.peers()) row(p, p.peer);
+    row(stats.total(), "total");
+    table.print(std::cout);
+    return rc;
+}
+
+}  // namespace sipscope::cli

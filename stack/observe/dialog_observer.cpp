@@ -1,0 +1,154 @@
+#include "observe/dialog_observer.hpp"
+
+#include "message/key_headers.hpp"
+
+namespace sipscope::stack {
+
+namespace {
+
+bool createsDialog(std::string_view method) noexcept {
+    return method == "INVITE" || method == "SUBSCRIBE" || method == "REFER";
+}
+
+}  // namespace
+
+DialogObserver::DialogObserver(EventSink events, AnomalySink anomalies)
+    : m_events(std::move(events)), m_anomalies(std::move(anomalies)) {}
+
+void DialogObserver::observe(const Observation& o, const MessageVerdict& v) {
+    if (v.role == MessageRole::Request) onRequest(o, v.transaction);
+    if (v.role == MessageRole::Response) onResponse(o, v.transaction);
+}
+
+void DialogObserver::transactionEnded(const TransactionRecord& r, Instant now) {
+    // RFC 6026 §8.4 / RFC 3261 §13.2.2.4: early dialogs of a dialog-creating request that were
+    // never confirmed end with its client transaction (lost forks, failed or timed-out request).
+    for (auto it = m_dialogs.begin(); it != m_dialogs.end();) {
+        if (it->second.creatingTx == r.id && it->second.uac.state() == DialogState::Early) {
+            const DialogUpdate u = it->second.uac.terminate(
+                r.finalCode && *r.finalCode < 300 ? DialogReason::Forked : DialogReason::External);
+            it->second.uas.terminate(u.to == DialogState::Terminated ? it->second.uac.endReason()
+                                                                     : DialogReason::External);
+            report(it->first, it->second, u, nullptr, false, now);
+            it = m_dialogs.erase(it);
+        } else {
+            ++it;
+        }
+    }
+    m_requests.erase(r.id);
+}
+
+void DialogObserver::onRequest(const Observation& o, std::uint64_t tx) {
+    const SipMessage& m = *o.message;
+    const KeyHeaders k = extractKeyHeaders(m);
+    const bool creating = createsDialog(m.method()) && k.toTag.empty();
+    m_requests.insert_or_assign(tx, Request{m, std::string(o.src), std::string(o.dst), creating});
+    if (k.toTag.empty() || m.method() == "ACK" || m.method() == "CANCEL") return;
+    for (auto it : inDialog(m, o.src, o.dst)) {
+        Pair& p = it->second;
+        // Sent by the UAC side when its From tag is the UAC's local tag (RFC 3261 §12.2.1.1).
+        const bool fromUac = k.fromTag == it->first.uacTag;
+        const DialogUpdate u = p.uac.onRequest(m, fromUac ? Direction::Sent : Direction::Received);
+        const DialogUpdate us = p.uas.onRequest(m, fromUac ? Direction::Received : Direction::Sent);
+        if ((fromUac ? us : u).cseqOutOfOrder) {
+            // RFC 3261 §12.2.2: a lower CSeq than the remote sequence number must be rejected.
+            Anomaly a;
+            a.code = "cseq_out_of_order";
+            a.messageIds = {o.id};
+            a.rfc = "RFC 3261 §12.2.2";
+            a.text = std::string(m.method()) + " with a CSeq lower than an earlier request's";
+            a.at = o.at;
+            a.transaction = tx;
+            m_anomalies(a);
+        }
+        report(it->first, p, u, &o);
+        if (p.uac.state() == DialogState::Terminated) m_dialogs.erase(it);
+    }
+}
+
+void DialogObserver::onResponse(const Observation& o, std::uint64_t tx) {
+    auto req = m_requests.find(tx);
+    if (req == m_requests.end()) return;
+    const SipMessage& m = *o.message;
+    if (req->second.creating) {
+        onCreatingResponse(o, req->second, tx);
+        return;
+    }
+    const SipMessage& request = req->second.message;
+    const KeyHeaders rk = extractKeyHeaders(request);
+    for (auto it : inDialog(request, req->second.client, req->second.server)) {
+        Pair& p = it->second;
+        const bool fromUac = rk.fromTag == it->first.uacTag;
+        const DialogUpdate u =
+            p.uac.onResponse(request, m, fromUac ? Direction::Received : Direction::Sent);
+        p.uas.onResponse(request, m, fromUac ? Direction::Sent : Direction::Received);
+        report(it->first, p, u, &o);
+        if (p.uac.state() == DialogState::Terminated) m_dialogs.erase(it);
+    }
+}
+
+void DialogObserver::onCreatingResponse(const Observation& o, const Request& req,
+                                        std::uint64_t tx) {
+    const SipMessage& m = *o.message;
+    const KeyHeaders k = extractKeyHeaders(m);
+    Key key{std::string(k.callId), std::string(k.fromTag), std::string(k.toTag), req.client,
+            req.server};
+    auto it = m_dialogs.find(key);
+    if (it == m_dialogs.end()) {
+        // RFC 3261 §12.1: a 101-199 with a To tag or a 2xx creates the dialog on both sides.
+        auto uac = Dialog::createAsUac(req.message, m);
+        auto uas = Dialog::createAsUas(req.message, m);
+        if (!uac || !uas) return;
+        auto [pos, inserted] = m_dialogs.emplace(
+            key, Pair{std::move(*uac), std::move(*uas), tx, std::string(req.message.method())});
+        DialogUpdate u;
+        u.matched = true;
+        u.to = pos->second.uac.state();
+        report(pos->first, pos->second, u, &o, true);
+        return;
+    }
+    Pair& p = it->second;
+    const DialogUpdate u = p.uac.onResponse(req.message, m, Direction::Received);
+    p.uas.onResponse(req.message, m, Direction::Sent);
+    report(it->first, p, u, &o);
+    if (p.uac.state() == DialogState::Terminated) m_dialogs.erase(it);
+}
+
+std::vector<std::map<DialogObserver::Key, DialogObserver::Pair>::iterator> DialogObserver::inDialog(
+    const SipMessage& m, std::string_view a, std::string_view b) {
+    const KeyHeaders k = extractKeyHeaders(m);
+    std::vector<std::map<Key, Pair>::iterator> sameHop, anyHop;
+    for (auto it = m_dialogs.lower_bound(Key{std::string(k.callId), {}, {}, {}, {}});
+         it != m_dialogs.end() && it->first.callId == k.callId; ++it) {
+        const Key& key = it->first;
+        const bool tags = (key.uacTag == k.fromTag && key.uasTag == k.toTag) ||
+                          (key.uacTag == k.toTag && key.uasTag == k.fromTag);
+        if (!tags) continue;
+        anyHop.push_back(it);
+        if ((key.uac == a && key.uas == b) || (key.uac == b && key.uas == a)) sameHop.push_back(it);
+    }
+    // The request on this hop belongs to this hop's dialog view; a request that travels
+    // elsewhere (no Record-Route: straight between the UAs) ends every view of the dialog.
+    return sameHop.empty() ? anyHop : sameHop;
+}
+
+void DialogObserver::report(const Key& k, const Pair& p, const DialogUpdate& u,
+                            const Observation* o, bool created, Instant now) {
+    if (!created && !u.stateChanged) return;
+    DialogEvent e;
+    e.callId = k.callId;
+    e.uacTag = k.uacTag;
+    e.uasTag = k.uasTag;
+    e.uac = k.uac;
+    e.uas = k.uas;
+    e.method = p.method;
+    e.created = created;
+    e.from = u.from;
+    e.to = created ? p.uac.state() : u.to;
+    e.reason = p.uac.endReason();
+    e.at = o ? o->at : now;
+    e.messageId = o ? o->id : 0;
+    m_events(e);
+}
+
+}  // namespace sipscope::stack

@@ -1,0 +1,70 @@
+#pragma once
+// Passive dialog shadows (RFC 3261 §12): for every hop on which a dialog-creating request
+// (INVITE, SUBSCRIBE, REFER) was answered with a tagged 1xx or a 2xx, the UAC's and the UAS's
+// Dialog run side by side. Forks give several dialogs for one request; the ones never
+// confirmed end with their transaction (RFC 6026 §8.4 / RFC 3261 §13.2.2.4).
+
+#include <functional>
+#include <map>
+#include <optional>
+
+#include "dialog/dialog.hpp"
+#include "observe/observer_events.hpp"
+
+namespace sipscope::stack {
+
+struct DialogEvent {
+    std::string callId, uacTag, uasTag;
+    std::string uac, uas;  // the hop's ends: who sent the creating request, who answered it
+    std::string method;    // creating method
+    bool created = false;
+    DialogState from = DialogState::Early, to = DialogState::Early;
+    DialogReason reason = DialogReason::None;
+    Instant at{0};
+    std::uint64_t messageId = 0;  // the message that caused it (0: a transaction ended)
+};
+
+class DialogObserver {
+  public:
+    using EventSink = std::function<void(const DialogEvent&)>;
+    using AnomalySink = std::function<void(const Anomaly&)>;
+    DialogObserver(EventSink events, AnomalySink anomalies);
+
+    // Call after the transaction observer's verdict for the same message.
+    void observe(const Observation& o, const MessageVerdict& v);
+    // The transaction observer reported the end of a transaction.
+    void transactionEnded(const TransactionRecord& r, Instant now);
+
+    std::size_t openDialogs() const noexcept { return m_dialogs.size(); }
+
+  private:
+    struct Key {
+        std::string callId, uacTag, uasTag, uac, uas;
+        auto operator<=>(const Key&) const = default;
+    };
+    struct Pair {
+        Dialog uac, uas;
+        std::uint64_t creatingTx = 0;
+        std::string method;
+    };
+    struct Request {
+        SipMessage message;
+        std::string client, server;
+        bool creating = false;
+    };
+
+    void onRequest(const Observation& o, std::uint64_t tx);
+    void onResponse(const Observation& o, std::uint64_t tx);
+    void onCreatingResponse(const Observation& o, const Request& req, std::uint64_t tx);
+    std::vector<std::map<Key, Pair>::iterator> inDialog(const SipMessage& m, std::string_view a,
+                                                        std::string_view b);
+    void report(const Key& k, const Pair& p, const DialogUpdate& u, const Observation* o,
+                bool created = false, Instant now = Instant{0});
+
+    EventSink m_events;
+    AnomalySink m_anomalies;
+    std::map<Key, Pair> m_dialogs;
+    std::map<std::uint64_t, Request> m_requests;  // open transactions' requests
+};
+
+}  // namespace sipscope::stack

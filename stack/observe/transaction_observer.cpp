@@ -1,0 +1,195 @@
+#include "observe/transaction_observer.hpp"
+
+#include <algorithm>
+
+#include "message/key_headers.hpp"
+
+namespace sipscope::stack {
+
+namespace {
+
+std::string section(bool invite, std::string_view inviteRfc, std::string_view otherRfc) {
+    return std::string(invite ? inviteRfc : otherRfc);
+}
+
+}  // namespace
+
+TransactionObserver::TransactionObserver(ObserverOptions options, ObserverListener& listener)
+    : m_options(options), m_listener(listener) {}
+
+TransactionObserver::~TransactionObserver() = default;
+
+// ---- clock and timers ----
+
+bool TransactionObserver::advanceTo(Instant at) {
+    if (!m_started) {
+        m_started = true;
+        m_now = at;
+        return true;
+    }
+    if (at < m_now) return false;
+    // ARCHITECTURE.md "Time": timers due earlier fire first, each at its own deadline.
+    while (!m_timers.empty() && m_timers.nextDeadline() <= at) {
+        const auto due = m_timers.popNextDue(at);
+        if (due.empty()) break;
+        m_now = std::max(m_now, due.front().deadline);
+        fire(due.front().id);
+    }
+    m_now = at;
+    return true;
+}
+
+void TransactionObserver::fire(const TimerKey& key) {
+    auto it = m_tx.find(key.tx);
+    if (it == m_tx.end()) return;
+    TransactionShadow& s = *it->second;
+    switch (key.side) {
+        case ShadowSide::Client:
+            apply(s, key.side, s.toClient(TimerFired{key.timer}));
+            break;
+        case ShadowSide::Server:
+            apply(s, key.side, s.toServer(TimerFired{key.timer}));
+            break;
+        case ShadowSide::Idle:
+            // RFC 3261 §16.6 step 11: nobody answers an INVITE for longer than Timer C.
+            if (!s.ended) {
+                s.record.abandoned = true;
+                anomalyFor(&s, anomaly::kAbandoned, s.record.requests, "RFC 3261 §16.6",
+                           "no final response and no activity for " +
+                               std::to_string(m_options.inviteIdle.count() / 1000) + " s");
+                endTransaction(s);
+            }
+            break;
+        case ShadowSide::Evict:
+            evict(key.tx);
+            break;
+    }
+}
+
+void TransactionObserver::apply(TransactionShadow& s, ShadowSide side, const Actions& actions) {
+    for (const auto& action : actions) {
+        if (const auto* send = std::get_if<SendMessage>(&action)) {
+            // What the shadow would put on the wire: a request retransmission (Timer A/E) is
+            // checked against the capture when the copy shows up.
+            if (side == ShadowSide::Client && send->message.isRequest() &&
+                send->message.method() != "ACK")
+                s.expectedSends.push_back(m_now);
+        } else if (const auto* start = std::get_if<StartTimer>(&action)) {
+            m_timers.schedule(TimerKey{s.record.id, side, start->timer}, m_now + start->duration);
+        } else if (const auto* stop = std::get_if<StopTimer>(&action)) {
+            m_timers.cancel(TimerKey{s.record.id, side, stop->timer});
+        } else if (const auto* timeout = std::get_if<TimeoutToTu>(&action)) {
+            if (side == ShadowSide::Client) {
+                // RFC 3261 §17.1.1.2 (Timer B) / §17.1.2.2 (Timer F).
+                s.record.timeout = true;
+                anomalyFor(&s, anomaly::kTransactionTimeout, s.record.requests,
+                           section(s.record.invite, "RFC 3261 §17.1.1.2", "RFC 3261 §17.1.2.2"),
+                           "Timer " + std::string(timerLabel(timeout->timer)) +
+                               " fired: no final response to " + s.record.method);
+            } else {
+                // RFC 3261 §17.2.1: Timer H: the ACK for a non-2xx final response never came.
+                s.record.ackMissing = true;
+                anomalyFor(&s, anomaly::kAckMissing, s.record.responses, "RFC 3261 §17.2.1",
+                           "Timer H fired: no ACK for the " +
+                               std::to_string(s.record.finalCode.value_or(0)) + " response");
+            }
+        } else if (std::holds_alternative<TransactionTerminated>(action)) {
+            sideTerminated(s, side);
+        }
+    }
+}
+
+void TransactionObserver::sideTerminated(TransactionShadow& s, ShadowSide side) {
+    if (side == ShadowSide::Client) s.clientDone = true;
+    if (side == ShadowSide::Server) s.serverDone = true;
+    // A server shadow that never sent a final response has no timer of its own: it ends with
+    // its client (the request timed out or was given up).
+    if (s.clientDone && !s.serverDone && !s.record.finalCode) s.serverDone = true;
+    if (s.clientDone && s.serverDone) endTransaction(s);
+}
+
+void TransactionObserver::endTransaction(TransactionShadow& s) {
+    if (s.ended) return;
+    s.ended = true;
+    s.record.end = m_now;
+    for (auto side : {ShadowSide::Client, ShadowSide::Server, ShadowSide::Idle})
+        for (std::uint8_t t = 0; t <= static_cast<std::uint8_t>(TimerName::M); ++t)
+            m_timers.cancel(TimerKey{s.record.id, side, static_cast<TimerName>(t)});
+    // Kept findable for another 64*T1 so late copies are recognised, then reported.
+    m_timers.schedule(TimerKey{s.record.id, ShadowSide::Evict, TimerName::A},
+                      m_now + m_options.timers.sixtyFourT1());
+}
+
+void TransactionObserver::evict(std::uint64_t id) {
+    auto it = m_tx.find(id);
+    if (it == m_tx.end()) return;
+    TransactionShadow& s = *it->second;
+    TransactionRecord& r = s.record;
+    if (r.finalCode && *r.finalCode >= 300 && r.invite) {
+        r.outcome = r.acks.empty() ? TransactionState::Completed : TransactionState::Confirmed;
+    } else if (r.finalCode) {
+        r.outcome = r.invite && *r.finalCode < 300 ? TransactionState::Accepted
+                                                   : TransactionState::Completed;
+    } else {
+        r.outcome = r.firstProvisional ? TransactionState::Proceeding
+                    : r.invite         ? TransactionState::Calling
+                                       : TransactionState::Trying;
+        if (!s.ended || !r.timeout) r.abandoned = true;
+    }
+    if (!s.ended) r.end = m_now;
+    // RFC 3261 §13.3.1.4: a 2xx that was never acknowledged.
+    for (auto p = m_pending2xx.begin(); p != m_pending2xx.end();) {
+        if (p->second.tx != id) {
+            ++p;
+            continue;
+        }
+        if (!p->second.acked)
+            anomalyFor(&s, anomaly::kAck2xxMissing, {p->second.response}, "RFC 3261 §13.3.1.4",
+                       "no ACK for the 2xx to INVITE within 64*T1");
+        p = m_pending2xx.erase(p);
+    }
+    m_listener.onTransactionEnded(r);
+    for (auto side : {ShadowSide::Client, ShadowSide::Server, ShadowSide::Idle, ShadowSide::Evict})
+        for (std::uint8_t t = 0; t <= static_cast<std::uint8_t>(TimerName::M); ++t)
+            m_timers.cancel(TimerKey{id, side, static_cast<TimerName>(t)});
+    if (auto k = m_keyOf.find(id); k != m_keyOf.end()) {
+        auto& ids = m_index[k->second];
+        ids.erase(std::remove(ids.begin(), ids.end(), id), ids.end());
+        if (ids.empty()) m_index.erase(k->second);
+        m_keyOf.erase(k);
+    }
+    m_tx.erase(it);
+}
+
+void TransactionObserver::finish() {
+    if (!m_started) return;
+    advanceTo(m_now + m_options.timers.sixtyFourT1() + m_options.timers.t4);
+    std::vector<std::uint64_t> open;
+    for (const auto& [id, s] : m_tx) open.push_back(id);
+    std::sort(open.begin(), open.end());
+    for (auto id : open) evict(id);
+}
+
+void TransactionObserver::touch(TransactionShadow& s) {
+    if (!s.record.invite || s.ended || s.record.finalCode) {
+        m_timers.cancel(TimerKey{s.record.id, ShadowSide::Idle, TimerName::A});
+        return;
+    }
+    m_timers.schedule(TimerKey{s.record.id, ShadowSide::Idle, TimerName::A},
+                      m_now + m_options.inviteIdle);
+}
+
+void TransactionObserver::anomalyFor(const TransactionShadow* s, std::string_view code,
+                                     std::vector<std::uint64_t> ids, std::string_view rfc,
+                                     std::string text) {
+    Anomaly a;
+    a.code = std::string(code);
+    a.messageIds = std::move(ids);
+    a.rfc = std::string(rfc);
+    a.text = std::move(text);
+    a.at = m_now;
+    a.transaction = s ? s->record.id : 0;
+    m_listener.onAnomaly(a);
+}
+
+}  // namespace sipscope::stack

@@ -1,0 +1,117 @@
+#pragma once
+// The passive transaction layer: every observed message drives the client shadow (requests as
+// sent, responses as received) and the server shadow (requests as received, responses as sent)
+// of its transaction, RFC 3261 §17. What the shadows would retransmit is compared with what the
+// capture shows; their timer expiries are how timeouts are known. Sans-I/O, driven by the
+// observation timestamps only.
+
+#include <deque>
+#include <map>
+#include <memory>
+#include <set>
+#include <unordered_map>
+
+#include "observe/observer_events.hpp"
+#include "observe/transaction_shadow.hpp"
+
+namespace sipscope::stack {
+
+struct ObserverOptions {
+    TimerConfig timers;
+    // RFC 3261 §16.6 step 11 (Timer C, > 3 min): an INVITE transaction with provisional
+    // responses only that shows no activity for this long is given up ("abandoned").
+    Duration inviteIdle{180000};
+    // A retransmission within max(this, a quarter of the interval) of the shadow's schedule is
+    // on time.
+    Duration scheduleTolerance{100};
+    // The same bytes between the same two ends again within this time are one message seen
+    // twice by the capture (SPAN ports, "any" captures), not a retransmission (T1 >= 100 ms in
+    // practice).
+    Duration duplicateWindow{20};
+};
+
+class TransactionObserver {
+  public:
+    TransactionObserver(ObserverOptions options, ObserverListener& listener);
+    ~TransactionObserver();
+    TransactionObserver(const TransactionObserver&) = delete;
+    TransactionObserver& operator=(const TransactionObserver&) = delete;
+
+    // Fires every shadow timer due up to `at`, each at its own deadline, then moves the clock.
+    // An earlier `at` is clamped (returns false).
+    bool advanceTo(Instant at);
+    // One observed message: advances the clock to its time, then matches it.
+    MessageVerdict observe(const Observation& o);
+    // End of input (ARCHITECTURE.md "Time"): the clock moves on by 64*T1 + T4 so every
+    // transaction ends; what is still open is closed as abandoned.
+    void finish();
+
+    Instant now() const noexcept { return m_now; }
+    std::size_t openTransactions() const noexcept { return m_tx.size(); }
+    const ObserverOptions& options() const noexcept { return m_options; }
+
+  private:
+    struct MatchKey {
+        std::string branch, sentBy, method, callId, fromTag;
+        std::uint32_t cseq = 0;
+        auto operator<=>(const MatchKey&) const = default;
+    };
+    struct TimerKey {
+        std::uint64_t tx;
+        ShadowSide side;
+        TimerName timer;
+        auto operator<=>(const TimerKey&) const = default;
+    };
+    // A 2xx to an INVITE waiting for its ACK (RFC 3261 §13.2.2.4, §13.3.1.4).
+    struct Pending2xx {
+        std::uint64_t tx = 0, response = 0;
+        Instant at{0};
+        bool acked = false;
+        std::map<std::tuple<std::string, std::string, std::string>, std::uint64_t> acks;
+    };
+    using DialogCSeq = std::tuple<std::string, std::uint32_t, std::string, std::string>;
+
+    static std::optional<MatchKey> keyOf(const SipMessage& m, std::string_view method);
+    TransactionShadow* find(const MatchKey& key, std::string_view client, std::string_view server,
+                            bool anyHop);
+
+    MessageVerdict onNewRequest(const Observation& o, MatchKey key);
+    MessageVerdict onRequestAgain(TransactionShadow& s, const Observation& o);
+    MessageVerdict onAck(const Observation& o);
+    MessageVerdict onAck2xx(const Observation& o);
+    MessageVerdict onResponse(const Observation& o);
+    MessageVerdict onResponseIn(TransactionShadow& s, const Observation& o);
+    void checkSchedule(TransactionShadow& s, const Observation& o);
+    std::optional<MessageVerdict> duplicateOf(const Observation& o, std::uint64_t& hash);
+    MessageVerdict remember(std::uint64_t hash, const Observation& o, MessageVerdict v);
+
+    void apply(TransactionShadow& s, ShadowSide side, const Actions& actions);
+    void fire(const TimerKey& key);
+    void sideTerminated(TransactionShadow& s, ShadowSide side);
+    void endTransaction(TransactionShadow& s);
+    void evict(std::uint64_t id);
+    void touch(TransactionShadow& s);
+    void anomalyFor(const TransactionShadow* s, std::string_view code,
+                    std::vector<std::uint64_t> ids, std::string_view rfc, std::string text);
+
+    ObserverOptions m_options;
+    ObserverListener& m_listener;
+    Instant m_now{0};
+    bool m_started = false;
+    std::uint64_t m_nextId = 1;
+    std::unordered_map<std::uint64_t, std::unique_ptr<TransactionShadow>> m_tx;
+    std::map<MatchKey, std::vector<std::uint64_t>> m_index;
+    std::map<std::uint64_t, MatchKey> m_keyOf;
+    std::map<DialogCSeq, Pending2xx> m_pending2xx;
+    TimerQueue<TimerKey> m_timers;
+    struct RecentCopy {
+        Instant at{0};
+        std::uint64_t id = 0;
+        std::size_t size = 0;
+        MessageVerdict verdict;
+    };
+    std::unordered_map<std::uint64_t, RecentCopy> m_recent;  // by hash of bytes and hop
+    std::deque<std::pair<Instant, std::uint64_t>> m_recentOrder;
+};
+
+}  // namespace sipscope::stack

@@ -1,0 +1,328 @@
+// Matching observed messages to transactions (RFC 3261 §17.1.3, §17.2.3) and feeding both
+// shadows. Lifecycle and timers are in transaction_observer.cpp.
+#include <algorithm>
+#include <cstdlib>
+
+#include "message/key_headers.hpp"
+#include "observe/transaction_observer.hpp"
+
+namespace sipscope::stack {
+
+namespace {
+
+std::string_view foldAck(std::string_view method) noexcept {
+    return method == "ACK" ? std::string_view("INVITE") : method;
+}
+
+std::string rseqOf(const SipMessage& m) {
+    return std::string(m.headerValue(HeaderId::RSeq));
+}
+
+}  // namespace
+
+// The key combines RFC 3261 §17.2.3 (branch, sent-by, method with ACK folded into INVITE) with
+// the Call-ID, From tag and CSeq number, which all messages of one transaction share (§8.1.1,
+// §17.1.1.3, §9.1). The extra fields keep apart the transactions of broken UAs that reuse a
+// branch, and they are exactly the RFC 2543 fallback fields for branches without the cookie.
+std::optional<TransactionObserver::MatchKey> TransactionObserver::keyOf(const SipMessage& m,
+                                                                        std::string_view method) {
+    const KeyHeaders k = extractKeyHeaders(m);
+    if (k.callId.empty() || !k.cseq) return std::nullopt;
+    MatchKey key;
+    key.branch = std::string(k.topViaBranch);
+    key.sentBy = std::string(k.topViaSentBy);
+    key.method = std::string(foldAck(method));
+    key.callId = std::string(k.callId);
+    key.fromTag = std::string(k.fromTag);
+    key.cseq = *k.cseq;
+    return key;
+}
+
+TransactionShadow* TransactionObserver::find(const MatchKey& key, std::string_view client,
+                                             std::string_view server, bool anyHop) {
+    auto it = m_index.find(key);
+    if (it == m_index.end()) return nullptr;
+    TransactionShadow* fallback = nullptr;
+    for (auto id = it->second.rbegin(); id != it->second.rend(); ++id) {
+        TransactionShadow& s = *m_tx.at(*id);
+        if (s.record.client == client && s.record.server == server) return &s;
+        if (!fallback) fallback = &s;
+    }
+    return anyHop ? fallback : nullptr;
+}
+
+MessageVerdict TransactionObserver::observe(const Observation& o) {
+    if (!advanceTo(o.at)) {
+        // ARCHITECTURE.md "Time": out-of-order timestamps are clamped and reported.
+        anomalyFor(nullptr, anomaly::kClockBackwards, {o.id}, "",
+                   "timestamp earlier than the previous message's; clamped");
+    }
+    std::uint64_t hash = 0;
+    if (auto duplicate = duplicateOf(o, hash)) {
+        m_listener.onMessage(o, *duplicate);
+        return *duplicate;
+    }
+    const SipMessage& m = *o.message;
+    if (m.isResponse()) return remember(hash, o, onResponse(o));
+    if (m.method() == "ACK") return remember(hash, o, onAck(o));
+    auto key = keyOf(m, m.method());
+    if (!key) {
+        MessageVerdict v{MessageRole::Stray, 0, 0};
+        m_listener.onMessage(o, v);
+        anomalyFor(nullptr, anomaly::kUnmatchable, {o.id}, "RFC 3261 §8.1.1",
+                   std::string(m.method()) + " without a usable Call-ID or CSeq");
+        return v;
+    }
+    if (TransactionShadow* s = find(*key, o.src, o.dst, false))
+        return remember(hash, o, onRequestAgain(*s, o));
+    return remember(hash, o, onNewRequest(o, std::move(*key)));
+}
+
+std::optional<MessageVerdict> TransactionObserver::duplicateOf(const Observation& o,
+                                                               std::uint64_t& hash) {
+    while (!m_recentOrder.empty() &&
+           m_recentOrder.front().first + m_options.duplicateWindow < o.at) {
+        auto it = m_recent.find(m_recentOrder.front().second);
+        if (it != m_recent.end() && it->second.at == m_recentOrder.front().first)
+            m_recent.erase(it);
+        m_recentOrder.pop_front();
+    }
+    const std::hash<std::string_view> h;
+    const std::string_view bytes = o.message->bytes();
+    hash = h(bytes) ^ (h(o.src) * 0x9E3779B97F4A7C15ull) ^ (h(o.dst) * 0xC2B2AE3D27D4EB4Full);
+    auto it = m_recent.find(hash);
+    if (it == m_recent.end() || it->second.size != bytes.size()) return std::nullopt;
+    MessageVerdict v = it->second.verdict;
+    return MessageVerdict{MessageRole::Duplicate, v.transaction, it->second.id};
+}
+
+MessageVerdict TransactionObserver::remember(std::uint64_t hash, const Observation& o,
+                                             MessageVerdict v) {
+    m_recent.insert_or_assign(hash, RecentCopy{o.at, o.id, o.message->bytes().size(), v});
+    m_recentOrder.emplace_back(o.at, hash);
+    return v;
+}
+
+MessageVerdict TransactionObserver::onNewRequest(const Observation& o, MatchKey key) {
+    const SipMessage& m = *o.message;
+    auto shadow = std::make_unique<TransactionShadow>(o, m_options.timers);
+    TransactionShadow& s = *shadow;
+    TransactionRecord& r = s.record;
+    r.id = m_nextId++;
+    r.invite = m.method() == "INVITE";
+    r.method = std::string(m.method());
+    r.branch = key.branch;
+    r.callId = key.callId;
+    r.fromTag = key.fromTag;
+    r.cseq = key.cseq;
+    r.client = std::string(o.src);
+    r.server = std::string(o.dst);
+    r.transport = o.transport;
+    r.start = o.at;
+    r.requests.push_back(o.id);
+    s.lastSend = o.at;
+    if (m.method() == "CANCEL") {
+        // RFC 3261 §9.2: the CANCEL names the INVITE by the same branch, Call-ID, From tag and
+        // CSeq number on the same hop.
+        MatchKey target = key;
+        target.method = "INVITE";
+        if (TransactionShadow* invite = find(target, o.src, o.dst, true))
+            r.cancels = invite->record.id;
+    }
+    m_index[key].push_back(r.id);
+    m_keyOf.emplace(r.id, std::move(key));
+    m_tx.emplace(r.id, std::move(shadow));
+    m_listener.onMessage(o, MessageVerdict{MessageRole::Request, r.id, 0});
+    // RFC 3261 §17.1.1.2 / §17.1.2.2: the client "sends" the request (Calling/Trying); §17.2.1
+    // / §17.2.2: the server "receives" it (Proceeding/Trying).
+    Actions started = s.startClient();
+    if (!started.empty() && std::holds_alternative<SendMessage>(started.front()))
+        started.erase(started.begin());  // the request itself is the observed one
+    apply(s, ShadowSide::Client, started);
+    apply(s, ShadowSide::Server, s.startServer());
+    touch(s);
+    return MessageVerdict{MessageRole::Request, r.id, 0};
+}
+
+MessageVerdict TransactionObserver::onRequestAgain(TransactionShadow& s, const Observation& o) {
+    TransactionRecord& r = s.record;
+    MessageVerdict v{MessageRole::Retransmission, r.id, r.requests.front()};
+    m_listener.onMessage(o, v);
+    r.requests.push_back(o.id);
+    ++r.retransmissions;
+    if (s.ended) {
+        anomalyFor(&s, anomaly::kLateMessage, {r.requests.front(), o.id}, "RFC 3261 §17",
+                   r.method + " retransmitted after its transaction ended");
+        return v;
+    }
+    checkSchedule(s, o);
+    // RFC 3261 §17.2.1 / §17.2.2: the server shadow answers a retransmission with its last
+    // response (absorbed here: the capture shows whether the server did).
+    apply(s, ShadowSide::Server, s.toServer(MessageFromNetwork{*o.message}));
+    touch(s);
+    return v;
+}
+
+void TransactionObserver::checkSchedule(TransactionShadow& s, const Observation& o) {
+    const TransactionRecord& r = s.record;
+    if (o.transport == TransportKind::Reliable) {
+        // RFC 3261 §17.1.1.2 / §17.1.2.2: Timers A and E are not used on reliable transports.
+        anomalyFor(&s, anomaly::kRetransmissionReliable, {r.requests.front(), o.id},
+                   r.invite ? "RFC 3261 §17.1.1.2" : "RFC 3261 §17.1.2.2",
+                   r.method + " retransmitted over a reliable transport");
+        return;
+    }
+    // The nearest retransmission the client shadow made (Timer A: T1, 2*T1, 4*T1 ...; Timer E:
+    // doubling up to T2) that the capture has not matched yet.
+    std::size_t best = s.expectedSends.size();
+    Instant bestGap{0};
+    for (std::size_t i = s.consumedSends; i < s.expectedSends.size(); ++i) {
+        const Instant gap{std::abs((o.at - s.expectedSends[i]).count())};
+        if (best == s.expectedSends.size() || gap < bestGap) {
+            best = i;
+            bestGap = gap;
+        }
+    }
+    if (best < s.expectedSends.size()) {
+        const Instant previous = best == 0 ? r.start : s.expectedSends[best - 1];
+        const Instant tolerance =
+            std::max<Instant>(m_options.scheduleTolerance, (s.expectedSends[best] - previous) / 4);
+        if (bestGap <= tolerance) {
+            s.consumedSends = best + 1;
+            s.lastSend = o.at;
+            return;
+        }
+    }
+    const auto since = std::chrono::duration_cast<Duration>(o.at - s.lastSend).count();
+    s.lastSend = o.at;
+    anomalyFor(&s, anomaly::kRetransmissionSchedule, {r.requests.front(), o.id},
+               r.invite ? "RFC 3261 §17.1.1.2" : "RFC 3261 §17.1.2.2",
+               r.method + " retransmitted " + std::to_string(since) +
+                   " ms after the previous copy, off the T1 schedule (T1 = " +
+                   std::to_string(m_options.timers.t1.count()) + " ms)");
+}
+
+MessageVerdict TransactionObserver::onAck(const Observation& o) {
+    auto key = keyOf(*o.message, "INVITE");
+    TransactionShadow* s = key ? find(*key, o.src, o.dst, false) : nullptr;
+    // An ACK with the INVITE's branch belongs to the INVITE transaction only when that one
+    // ended with a non-2xx final response (RFC 3261 §17.1.1.3); the ACK for a 2xx is its own
+    // transaction (§13.2.2.4) even when an RFC 2543 UA gives it the same key.
+    if (!s || (s->record.finalCode && *s->record.finalCode < 300)) return onAck2xx(o);
+    TransactionRecord& r = s->record;
+    MessageVerdict v{MessageRole::AckNon2xx, r.id, 0};
+    if (!r.acks.empty()) {
+        v = MessageVerdict{MessageRole::Retransmission, r.id, r.acks.front()};
+        ++r.retransmissions;
+    }
+    m_listener.onMessage(o, v);
+    r.acks.push_back(o.id);
+    if (!s->ended) {
+        // RFC 3261 §17.2.1: ACK in Completed -> Confirmed; later ACKs are absorbed.
+        apply(*s, ShadowSide::Server, s->toServer(MessageFromNetwork{*o.message}));
+    }
+    return v;
+}
+
+MessageVerdict TransactionObserver::onAck2xx(const Observation& o) {
+    const KeyHeaders k = extractKeyHeaders(*o.message);
+    MessageVerdict v{MessageRole::Ack2xx, 0, 0};
+    auto pending = m_pending2xx.end();
+    if (k.cseq)
+        pending = m_pending2xx.find(DialogCSeq{std::string(k.callId), *k.cseq,
+                                               std::string(k.fromTag), std::string(k.toTag)});
+    if (pending == m_pending2xx.end()) {
+        m_listener.onMessage(o, v);
+        // RFC 3261 §13.2.2.4: an ACK is sent for a 2xx; none was seen for this one.
+        anomalyFor(nullptr, anomaly::kStrayAck, {o.id}, "RFC 3261 §13.2.2.4",
+                   "ACK that matches no 2xx response to an INVITE");
+        return v;
+    }
+    Pending2xx& p = pending->second;
+    p.acked = true;
+    v.transaction = p.tx;
+    auto hop = std::make_tuple(std::string(k.topViaBranch), std::string(o.src), std::string(o.dst));
+    if (auto seen = p.acks.find(hop); seen != p.acks.end()) {
+        // RFC 3261 §13.2.2.4: the UAC sends the ACK again for every retransmitted 2xx.
+        v = MessageVerdict{MessageRole::Retransmission, p.tx, seen->second};
+        if (auto t = m_tx.find(p.tx); t != m_tx.end()) ++t->second->record.retransmissions;
+    } else {
+        p.acks.emplace(std::move(hop), o.id);
+    }
+    m_listener.onMessage(o, v);
+    return v;
+}
+
+MessageVerdict TransactionObserver::onResponse(const Observation& o) {
+    const SipMessage& m = *o.message;
+    const KeyHeaders k = extractKeyHeaders(m);
+    auto key = keyOf(m, k.cseqMethod);
+    // RFC 3261 §17.1.3: the response goes back over the hop the request came on.
+    TransactionShadow* s = key ? find(*key, o.dst, o.src, true) : nullptr;
+    if (!s) {
+        MessageVerdict v{MessageRole::Stray, 0, 0};
+        m_listener.onMessage(o, v);
+        anomalyFor(nullptr, anomaly::kStrayResponse, {o.id}, "RFC 3261 §17.1.3",
+                   std::to_string(m.status().value_or(0)) + " response (CSeq " +
+                       std::string(k.cseqMethod) + ") that matches no transaction");
+        return v;
+    }
+    return onResponseIn(*s, o);
+}
+
+MessageVerdict TransactionObserver::onResponseIn(TransactionShadow& s, const Observation& o) {
+    const SipMessage& m = *o.message;
+    TransactionRecord& r = s.record;
+    const int code = m.status().value_or(0);
+    const KeyHeaders k = extractKeyHeaders(m);
+    TransactionShadow::ResponseSignature sig{code, std::string(k.toTag), rseqOf(m)};
+    r.responses.push_back(o.id);
+    if (auto seen = s.responsesSeen.find(sig); seen != s.responsesSeen.end()) {
+        MessageVerdict v{MessageRole::Retransmission, r.id, seen->second};
+        m_listener.onMessage(o, v);
+        ++r.retransmissions;
+        if (s.ended)
+            anomalyFor(&s, anomaly::kLateMessage, {seen->second, o.id}, "RFC 3261 §17",
+                       std::to_string(code) + " retransmitted after its transaction ended");
+        // RFC 3261 §17.1.1.2: a retransmitted non-2xx final makes the client resend its ACK.
+        else
+            apply(s, ShadowSide::Client, s.toClient(MessageFromNetwork{m}));
+        return v;
+    }
+    s.responsesSeen.emplace(std::move(sig), o.id);
+    MessageVerdict v{MessageRole::Response, r.id, 0};
+    m_listener.onMessage(o, v);
+    if (s.ended)
+        anomalyFor(&s, anomaly::kLateMessage, {o.id}, "RFC 3261 §17",
+                   std::to_string(code) + " after its transaction ended");
+    const bool forked2xx = r.finalCode && *r.finalCode < 300 && code >= 200 && code < 300;
+    if (r.finalCode && !forked2xx) {
+        // RFC 3261 §17.1.1.2 / §17.1.2.2: nothing but retransmissions (and, for INVITE, 2xx
+        // from other forks) may follow a final response.
+        anomalyFor(&s, anomaly::kResponseAfterFinal, {o.id},
+                   r.invite ? "RFC 3261 §17.1.1.2" : "RFC 3261 §17.1.2.2",
+                   std::to_string(code) + " after the final " + std::to_string(*r.finalCode));
+    }
+    if (code < 200 && !r.firstProvisional && code > 0) r.firstProvisional = o.at;
+    if (code >= 200 && !r.finalCode) {
+        r.finalCode = code;
+        r.firstFinal = o.at;
+    }
+    if (r.invite && code >= 200 && code < 300 && k.cseq) {
+        Pending2xx& p = m_pending2xx[DialogCSeq{std::string(k.callId), *k.cseq,
+                                                std::string(k.fromTag), std::string(k.toTag)}];
+        if (p.tx == 0) {
+            p.tx = r.id;
+            p.response = o.id;
+            p.at = o.at;
+        }
+    }
+    if (!s.ended) {
+        apply(s, ShadowSide::Client, s.toClient(MessageFromNetwork{m}));
+        apply(s, ShadowSide::Server, s.toServer(MessageFromTu{m}));
+        touch(s);
+    }
+    return v;
+}
+
+}  // namespace sipscope::stack

@@ -1,0 +1,50 @@
+#pragma once
+// One observed transaction: the client-side and the server-side state machines running as
+// shadows of the two endpoints (ARCHITECTURE.md "Passive"), plus what the capture showed of it.
+
+#include <map>
+#include <tuple>
+#include <variant>
+
+#include "observe/observer_events.hpp"
+#include "transaction/invite_client.hpp"
+#include "transaction/invite_server.hpp"
+#include "transaction/non_invite_client.hpp"
+#include "transaction/non_invite_server.hpp"
+
+namespace sipscope::stack {
+
+enum class ShadowSide : std::uint8_t { Client, Server, Idle, Evict };
+
+class TransactionShadow {
+  public:
+    using Client = std::variant<InviteClientTransaction, NonInviteClientTransaction>;
+    using Server = std::variant<InviteServerTransaction, NonInviteServerTransaction>;
+
+    TransactionShadow(const Observation& request, TimerConfig timers);
+
+    // Both machines leave Idle: the client "sends" the request, the server "receives" it.
+    Actions startClient();
+    Actions startServer();
+    Actions toClient(const TransactionEvent& event);
+    Actions toServer(const TransactionEvent& event);
+
+    TransactionState clientState() const;
+    TransactionState serverState() const;
+
+    // (status, To tag, RSeq) of each response seen: a second sighting is a retransmission.
+    using ResponseSignature = std::tuple<int, std::string, std::string>;
+
+    TransactionRecord record;
+    bool clientDone = false, serverDone = false, ended = false;
+    std::vector<Instant> expectedSends;  // request retransmissions the client shadow made
+    std::size_t consumedSends = 0;
+    Instant lastSend{0};  // the last request sighting matched to the schedule
+    std::map<ResponseSignature, std::uint64_t> responsesSeen;
+
+  private:
+    Client m_client;
+    Server m_server;
+};
+
+}  // namespace sipscope::stack
