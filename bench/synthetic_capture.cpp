@@ -160,7 +160,7 @@ bool writeSyntheticCapture(const std::string& path, const SyntheticOptions& o,
                                 dst = fromCaller ? callee : caller;
             const std::uint16_t sp = fromCaller ? static_cast<std::uint16_t>(40000 + conn) : 5060;
             const std::uint16_t dp = fromCaller ? 5060 : static_cast<std::uint16_t>(40000 + conn);
-            ts += 37;
+            ts += o.usPerMessage;
             ++out.messages;
             out.sipBytes += msgs[i].size();
             if (!o.tcp) {

@@ -12,6 +12,7 @@ struct SyntheticOptions {
     std::uint64_t targetBytes = 200ull << 20;
     bool tcp = false;
     std::uint32_t seed = 1;
+    std::uint32_t usPerMessage = 37;  // time between consecutive messages
 };
 
 struct SyntheticResult {

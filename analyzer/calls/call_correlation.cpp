@@ -53,6 +53,12 @@ bool sameNode(std::string_view a, std::string_view b) {
     return ha == hb;
 }
 
+// The key of a node in the B2BUA index: its address, or address and port on loopback.
+std::string nodeKey(std::string_view endpoint) {
+    const std::string host = hostOf(endpoint);
+    return loopback(host) ? std::string(endpoint) : host;
+}
+
 std::string digitsOf(std::string_view user) {
     std::string out;
     for (char ch : user)
@@ -102,21 +108,30 @@ CallData* CallTracker::correlateByNumber(const ObservedMessage& m) {
         (m.src.ip.version == 6 ? "[" + m.src.ip.toString() + "]" : m.src.ip.toString()) + ":" +
         std::to_string(m.src.port);
     const std::int64_t window = std::chrono::nanoseconds(m_options.b2buaWindow).count();
-    // Newest first, back to the start of the window: an unanswered INVITE received by the
-    // node that now sends this one, for the same number.
-    for (auto it = m_openStarts.rbegin(); it != m_openStarts.rend(); ++it) {
-        if (it->first < m.tsNs - window) break;
+    // An unanswered INVITE received, within the window, by the node that now sends this one,
+    // for the same number: newest first. Entries that can no longer match are dropped.
+    CallData* best = nullptr;
+    auto [first, last] = m_byCalleeNode.equal_range(nodeKey(src));
+    for (auto it = first; it != last;) {
         CallData* c = byNumber(it->second);
-        if (!c || c->method != "INVITE" || c->attempts.empty()) continue;
-        if (!sameNode(c->callee, src) || sameNode(c->caller, src)) continue;
-        const bool answered = std::any_of(c->attempts.begin(), c->attempts.end(),
-                                          [](const Attempt& a) { return a.finalCode.has_value(); });
-        if (answered) continue;
-        if (sameNumber(c->requestUser, reqUser) || sameNumber(c->toUser, toUser) ||
-            sameNumber(c->requestUser, toUser))
-            return c;
+        const bool stale = !c || c->startNs < m.tsNs - window ||
+                           std::any_of(c->attempts.begin(), c->attempts.end(),
+                                       [](const Attempt& a) { return a.finalCode.has_value(); });
+        if (stale) {
+            it = m_byCalleeNode.erase(it);
+            continue;
+        }
+        const bool match = !sameNode(c->caller, src) &&
+                           (sameNumber(c->requestUser, reqUser) || sameNumber(c->toUser, toUser) ||
+                            sameNumber(c->requestUser, toUser));
+        if (match && (!best || c->startNs > best->startNs)) best = c;
+        ++it;
     }
-    return nullptr;
+    return best;
+}
+
+void CallTracker::registerCallee(CallData& c) {
+    if (m_options.b2buaWindow.count() > 0) m_byCalleeNode.emplace(nodeKey(c.callee), c.no);
 }
 
 void CallTracker::registerSessionId(CallData& c, const stack::SipMessage& m) {

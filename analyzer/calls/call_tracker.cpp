@@ -153,6 +153,7 @@ void CallTracker::onMessage(const stack::Observation& o, const stack::MessageVer
                     a.cseq = k.cseq.value_or(0);
                     a.ns = m_current->tsNs;
                     c.attempts.push_back(std::move(a));
+                    if (c.attempts.size() == 1 && c.method == "INVITE") registerCallee(c);
                 }
             }
         }
@@ -251,6 +252,7 @@ void CallTracker::closeDue(std::int64_t nowNs, bool all) {
         m_openStarts.clear();
         m_byCallId.clear();
         m_bySessionId.clear();
+        m_byCalleeNode.clear();
     }
 }
 

@@ -64,6 +64,7 @@ class CallTracker : private stack::ObserverListener {
     CallData* correlate(const ObservedMessage& m);
     CallData* correlateByNumber(const ObservedMessage& m);
     void registerSessionId(CallData& c, const stack::SipMessage& m);
+    void registerCallee(CallData& c);
     CallData* byNumber(std::uint64_t no);
     void scheduleClose(CallData& c);
     void closeDue(std::int64_t nowNs, bool all);
@@ -80,7 +81,9 @@ class CallTracker : private stack::ObserverListener {
     std::unordered_map<std::string, std::uint64_t> m_byCallId;
     std::unordered_map<std::uint64_t, std::uint64_t> m_txCall;     // transaction -> call
     std::unordered_map<std::string, std::uint64_t> m_bySessionId;  // RFC 7989 UUID -> call
-    std::multimap<std::int64_t, std::uint64_t> m_closeAt;          // deadline -> call
+    // Unanswered INVITE calls by the node they were sent to (B2BUA heuristic).
+    std::unordered_multimap<std::string, std::uint64_t> m_byCalleeNode;
+    std::multimap<std::int64_t, std::uint64_t> m_closeAt;  // deadline -> call
     std::set<std::pair<std::int64_t, std::uint64_t>> m_openStarts;
     std::map<std::pair<std::int64_t, std::uint64_t>, CallRecord> m_ready;
 };

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <iterator>
 #include <map>
+#include <optional>
 #include <utility>
 #include <vector>
 
@@ -70,6 +71,11 @@ class TimerQueue {
         return true;
     }
     bool contains(const Id& id) const { return m_byId.count(id) != 0; }
+    std::optional<Instant> deadlineOf(const Id& id) const {
+        auto found = m_byId.find(id);
+        if (found == m_byId.end()) return std::nullopt;
+        return found->second->first.first;
+    }
     std::size_t size() const noexcept { return m_byId.size(); }
     bool empty() const noexcept { return m_byId.empty(); }
     // The earliest deadline; only meaningful when !empty().

@@ -23,17 +23,17 @@ void DialogObserver::observe(const Observation& o, const MessageVerdict& v) {
 void DialogObserver::transactionEnded(const TransactionRecord& r, Instant now) {
     // RFC 6026 §8.4 / RFC 3261 §13.2.2.4: early dialogs of a dialog-creating request that were
     // never confirmed end with its client transaction (lost forks, failed or timed-out request).
-    for (auto it = m_dialogs.begin(); it != m_dialogs.end();) {
-        if (it->second.creatingTx == r.id && it->second.uac.state() == DialogState::Early) {
+    if (auto keys = m_byCreatingTx.find(r.id); keys != m_byCreatingTx.end()) {
+        for (const Key& key : keys->second) {
+            auto it = m_dialogs.find(key);
+            if (it == m_dialogs.end() || it->second.uac.state() != DialogState::Early) continue;
             const DialogUpdate u = it->second.uac.terminate(
                 r.finalCode && *r.finalCode < 300 ? DialogReason::Forked : DialogReason::External);
-            it->second.uas.terminate(u.to == DialogState::Terminated ? it->second.uac.endReason()
-                                                                     : DialogReason::External);
+            it->second.uas.terminate(it->second.uac.endReason());
             report(it->first, it->second, u, nullptr, false, now);
-            it = m_dialogs.erase(it);
-        } else {
-            ++it;
+            m_dialogs.erase(it);
         }
+        m_byCreatingTx.erase(keys);
     }
     m_requests.erase(r.id);
 }
@@ -101,6 +101,7 @@ void DialogObserver::onCreatingResponse(const Observation& o, const Request& req
         if (!uac || !uas) return;
         auto [pos, inserted] = m_dialogs.emplace(
             key, Pair{std::move(*uac), std::move(*uas), tx, std::string(req.message.method())});
+        m_byCreatingTx[tx].push_back(key);
         DialogUpdate u;
         u.matched = true;
         u.to = pos->second.uac.state();

@@ -65,6 +65,7 @@ class DialogObserver {
     AnomalySink m_anomalies;
     std::map<Key, Pair> m_dialogs;
     std::map<std::uint64_t, Request> m_requests;  // open transactions' requests
+    std::map<std::uint64_t, std::vector<Key>> m_byCreatingTx;
 };
 
 }  // namespace sipscope::stack

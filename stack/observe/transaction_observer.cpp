@@ -72,8 +72,13 @@ void TransactionObserver::apply(TransactionShadow& s, ShadowSide side, const Act
             // What the shadow would put on the wire: a request retransmission (Timer A/E) is
             // checked against the capture when the copy shows up.
             if (side == ShadowSide::Client && send->message.isRequest() &&
-                send->message.method() != "ACK")
+                send->message.method() != "ACK") {
                 s.expectedSends.push_back(m_now);
+                if (s.matchedAhead && *s.matchedAhead == m_now) {
+                    s.consumedSends = s.expectedSends.size();
+                    s.matchedAhead.reset();
+                }
+            }
         } else if (const auto* start = std::get_if<StartTimer>(&action)) {
             m_timers.schedule(TimerKey{s.record.id, side, start->timer}, m_now + start->duration);
         } else if (const auto* stop = std::get_if<StopTimer>(&action)) {
@@ -89,7 +94,7 @@ void TransactionObserver::apply(TransactionShadow& s, ShadowSide side, const Act
             } else {
                 // RFC 3261 §17.2.1: Timer H: the ACK for a non-2xx final response never came.
                 s.record.ackMissing = true;
-                anomalyFor(&s, anomaly::kAckMissing, s.record.responses, "RFC 3261 §17.2.1",
+                anomalyFor(&s, anomaly::kAckMissing, {s.finalId}, "RFC 3261 §17.2.1",
                            "Timer H fired: no ACK for the " +
                                std::to_string(s.record.finalCode.value_or(0)) + " response");
             }
@@ -115,9 +120,10 @@ void TransactionObserver::endTransaction(TransactionShadow& s) {
     for (auto side : {ShadowSide::Client, ShadowSide::Server, ShadowSide::Idle})
         for (std::uint8_t t = 0; t <= static_cast<std::uint8_t>(TimerName::M); ++t)
             m_timers.cancel(TimerKey{s.record.id, side, static_cast<TimerName>(t)});
-    // Kept findable for another 64*T1 so late copies are recognised, then reported.
+    // Kept findable for another T4 (the longest a copy stays in the network) so late copies
+    // are recognised, then reported.
     m_timers.schedule(TimerKey{s.record.id, ShadowSide::Evict, TimerName::A},
-                      m_now + m_options.timers.sixtyFourT1());
+                      m_now + m_options.timers.t4);
 }
 
 void TransactionObserver::evict(std::uint64_t id) {
@@ -126,7 +132,7 @@ void TransactionObserver::evict(std::uint64_t id) {
     TransactionShadow& s = *it->second;
     TransactionRecord& r = s.record;
     if (r.finalCode && *r.finalCode >= 300 && r.invite) {
-        r.outcome = r.acks.empty() ? TransactionState::Completed : TransactionState::Confirmed;
+        r.outcome = s.confirmed ? TransactionState::Confirmed : TransactionState::Completed;
     } else if (r.finalCode) {
         r.outcome = r.invite && *r.finalCode < 300 ? TransactionState::Accepted
                                                    : TransactionState::Completed;
@@ -138,15 +144,21 @@ void TransactionObserver::evict(std::uint64_t id) {
     }
     if (!s.ended) r.end = m_now;
     // RFC 3261 §13.3.1.4: a 2xx that was never acknowledged.
-    for (auto p = m_pending2xx.begin(); p != m_pending2xx.end();) {
-        if (p->second.tx != id) {
-            ++p;
-            continue;
+    for (const auto& key : s.pending2xx) {
+        auto p = m_pending2xx.find(key);
+        if (p == m_pending2xx.end()) continue;
+        auto& list = p->second;
+        for (auto it = list.begin(); it != list.end();) {
+            if (it->tx != id) {
+                ++it;
+                continue;
+            }
+            if (!it->acked)
+                anomalyFor(&s, anomaly::kAck2xxMissing, {it->response}, "RFC 3261 §13.3.1.4",
+                           "no ACK for the 2xx to INVITE before the transaction ended");
+            it = list.erase(it);
         }
-        if (!p->second.acked)
-            anomalyFor(&s, anomaly::kAck2xxMissing, {p->second.response}, "RFC 3261 §13.3.1.4",
-                       "no ACK for the 2xx to INVITE within 64*T1");
-        p = m_pending2xx.erase(p);
+        if (list.empty()) m_pending2xx.erase(p);
     }
     m_listener.onTransactionEnded(r);
     for (auto side : {ShadowSide::Client, ShadowSide::Server, ShadowSide::Idle, ShadowSide::Evict})
@@ -163,7 +175,8 @@ void TransactionObserver::evict(std::uint64_t id) {
 
 void TransactionObserver::finish() {
     if (!m_started) return;
-    advanceTo(m_now + m_options.timers.sixtyFourT1() + m_options.timers.t4);
+    const Duration longest = std::max(m_options.timers.sixtyFourT1(), kTimerDUnreliable);
+    advanceTo(m_now + longest + m_options.timers.t4);
     std::vector<std::uint64_t> open;
     for (const auto& [id, s] : m_tx) open.push_back(id);
     std::sort(open.begin(), open.end());

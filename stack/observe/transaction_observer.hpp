@@ -42,8 +42,9 @@ class TransactionObserver {
     bool advanceTo(Instant at);
     // One observed message: advances the clock to its time, then matches it.
     MessageVerdict observe(const Observation& o);
-    // End of input (ARCHITECTURE.md "Time"): the clock moves on by 64*T1 + T4 so every
-    // transaction ends; what is still open is closed as abandoned.
+    // End of input (ARCHITECTURE.md "Time"): the clock moves on by the longest transaction
+    // lifetime, max(64*T1, Timer D) + T4, so every transaction ends; what is still open is
+    // closed as abandoned.
     void finish();
 
     Instant now() const noexcept { return m_now; }
@@ -62,9 +63,10 @@ class TransactionObserver {
         TimerName timer;
         auto operator<=>(const TimerKey&) const = default;
     };
-    // A 2xx to an INVITE waiting for its ACK (RFC 3261 §13.2.2.4, §13.3.1.4).
+    // A 2xx to an INVITE waiting for its ACK (RFC 3261 §13.2.2.4, §13.3.1.4), per hop.
     struct Pending2xx {
         std::uint64_t tx = 0, response = 0;
+        std::string client, server;
         Instant at{0};
         bool acked = false;
         std::map<std::tuple<std::string, std::string, std::string>, std::uint64_t> acks;
@@ -82,6 +84,7 @@ class TransactionObserver {
     MessageVerdict onResponse(const Observation& o);
     MessageVerdict onResponseIn(TransactionShadow& s, const Observation& o);
     void checkSchedule(TransactionShadow& s, const Observation& o);
+    bool onIdealSchedule(const TransactionShadow& s, Instant at, Instant tolerance) const;
     std::optional<MessageVerdict> duplicateOf(const Observation& o, std::uint64_t& hash);
     MessageVerdict remember(std::uint64_t hash, const Observation& o, MessageVerdict v);
 
@@ -102,7 +105,7 @@ class TransactionObserver {
     std::unordered_map<std::uint64_t, std::unique_ptr<TransactionShadow>> m_tx;
     std::map<MatchKey, std::vector<std::uint64_t>> m_index;
     std::map<std::uint64_t, MatchKey> m_keyOf;
-    std::map<DialogCSeq, Pending2xx> m_pending2xx;
+    std::map<DialogCSeq, std::vector<Pending2xx>> m_pending2xx;
     TimerQueue<TimerKey> m_timers;
     struct RecentCopy {
         Instant at{0};

@@ -51,11 +51,13 @@ TransactionShadow* TransactionObserver::find(const MatchKey& key, std::string_vi
     return anyHop ? fallback : nullptr;
 }
 
-MessageVerdict TransactionObserver::observe(const Observation& o) {
+MessageVerdict TransactionObserver::observe(const Observation& observed) {
+    Observation o = observed;
     if (!advanceTo(o.at)) {
         // ARCHITECTURE.md "Time": out-of-order timestamps are clamped and reported.
         anomalyFor(nullptr, anomaly::kClockBackwards, {o.id}, "",
                    "timestamp earlier than the previous message's; clamped");
+        o.at = m_now;
     }
     std::uint64_t hash = 0;
     if (auto duplicate = duplicateOf(o, hash)) {
@@ -63,16 +65,20 @@ MessageVerdict TransactionObserver::observe(const Observation& o) {
         return *duplicate;
     }
     const SipMessage& m = *o.message;
+    const KeyHeaders k = extractKeyHeaders(m);
+    if (k.callId.empty() || !k.cseq) {
+        // RFC 3261 §8.1.1: without Call-ID and CSeq nothing can be matched.
+        MessageVerdict v{MessageRole::Stray, 0, 0};
+        m_listener.onMessage(o, v);
+        anomalyFor(
+            nullptr, anomaly::kUnmatchable, {o.id}, "RFC 3261 §8.1.1",
+            (m.isRequest() ? std::string(m.method()) : std::to_string(m.status().value_or(0))) +
+                " without a usable Call-ID or CSeq");
+        return v;
+    }
     if (m.isResponse()) return remember(hash, o, onResponse(o));
     if (m.method() == "ACK") return remember(hash, o, onAck(o));
     auto key = keyOf(m, m.method());
-    if (!key) {
-        MessageVerdict v{MessageRole::Stray, 0, 0};
-        m_listener.onMessage(o, v);
-        anomalyFor(nullptr, anomaly::kUnmatchable, {o.id}, "RFC 3261 §8.1.1",
-                   std::string(m.method()) + " without a usable Call-ID or CSeq");
-        return v;
-    }
     if (TransactionShadow* s = find(*key, o.src, o.dst, false))
         return remember(hash, o, onRequestAgain(*s, o));
     return remember(hash, o, onNewRequest(o, std::move(*key)));
@@ -173,33 +179,50 @@ void TransactionObserver::checkSchedule(TransactionShadow& s, const Observation&
         return;
     }
     // The nearest retransmission the client shadow made (Timer A: T1, 2*T1, 4*T1 ...; Timer E:
-    // doubling up to T2) that the capture has not matched yet.
-    std::size_t best = s.expectedSends.size();
-    Instant bestGap{0};
-    for (std::size_t i = s.consumedSends; i < s.expectedSends.size(); ++i) {
-        const Instant gap{std::abs((o.at - s.expectedSends[i]).count())};
-        if (best == s.expectedSends.size() || gap < bestGap) {
-            best = i;
-            bestGap = gap;
-        }
-    }
-    if (best < s.expectedSends.size()) {
-        const Instant previous = best == 0 ? r.start : s.expectedSends[best - 1];
+    // doubling up to T2) that the capture has not matched yet, or the next one it will make.
+    const auto pending = m_timers.deadlineOf(
+        TimerKey{r.id, ShadowSide::Client, r.invite ? TimerName::A : TimerName::E});
+    const std::size_t sent = s.expectedSends.size();
+    const Instant previous = s.lastSend;
+    for (std::size_t i = s.consumedSends; i <= sent; ++i) {
+        if (i == sent && !pending) break;
+        const Instant expected = i < sent ? s.expectedSends[i] : *pending;
+        const Instant before = i == 0 ? r.start : s.expectedSends[i - 1];
+        // Within max(tolerance, a quarter of the interval that led to this send).
         const Instant tolerance =
-            std::max<Instant>(m_options.scheduleTolerance, (s.expectedSends[best] - previous) / 4);
-        if (bestGap <= tolerance) {
-            s.consumedSends = best + 1;
-            s.lastSend = o.at;
-            return;
-        }
+            std::max<Instant>(m_options.scheduleTolerance, (expected - before) / 4);
+        if (Instant{std::abs((o.at - expected).count())} > tolerance) continue;
+        s.consumedSends = std::min(i + 1, sent);
+        if (i == sent) s.matchedAhead = expected;
+        s.lastSend = o.at;
+        return;
     }
-    const auto since = std::chrono::duration_cast<Duration>(o.at - s.lastSend).count();
+    // A client that never saw the provisional response the capture shows keeps the schedule of
+    // Calling/Trying: that is on time too.
+    const std::int64_t since = std::chrono::duration_cast<Duration>(o.at - previous).count();
     s.lastSend = o.at;
+    if (onIdealSchedule(s, o.at, m_options.scheduleTolerance)) return;
     anomalyFor(&s, anomaly::kRetransmissionSchedule, {r.requests.front(), o.id},
                r.invite ? "RFC 3261 §17.1.1.2" : "RFC 3261 §17.1.2.2",
                r.method + " retransmitted " + std::to_string(since) +
                    " ms after the previous copy, off the T1 schedule (T1 = " +
                    std::to_string(m_options.timers.t1.count()) + " ms)");
+}
+
+// RFC 3261 §17.1.1.2 (INVITE: T1, 2*T1, 4*T1 ... after the request) and §17.1.2.2 (non-INVITE:
+// doubling, capped at T2) as seen from the first copy, up to 64*T1.
+bool TransactionObserver::onIdealSchedule(const TransactionShadow& s, Instant at,
+                                          Instant tolerance) const {
+    const TimerConfig& t = m_options.timers;
+    Instant when = s.record.start;
+    Duration interval = t.t1;
+    while (when - s.record.start <= t.sixtyFourT1()) {
+        when += interval;
+        const Instant slack = std::max<Instant>(tolerance, Instant(interval) / 4);
+        if (std::abs((at - when).count()) <= slack.count()) return true;
+        interval = s.record.invite ? 2 * interval : std::min(2 * interval, t.t2);
+    }
+    return false;
 }
 
 MessageVerdict TransactionObserver::onAck(const Observation& o) {
@@ -217,37 +240,49 @@ MessageVerdict TransactionObserver::onAck(const Observation& o) {
     }
     m_listener.onMessage(o, v);
     r.acks.push_back(o.id);
-    if (!s->ended) {
-        // RFC 3261 §17.2.1: ACK in Completed -> Confirmed; later ACKs are absorbed.
-        apply(*s, ShadowSide::Server, s->toServer(MessageFromNetwork{*o.message}));
+    if (s->ended) {
+        anomalyFor(s, anomaly::kLateMessage, {o.id}, "RFC 3261 §17.2.1",
+                   "ACK after its INVITE transaction ended");
+        return v;
     }
+    // RFC 3261 §17.2.1: ACK in Completed -> Confirmed (-> Terminated at once when reliable);
+    // later ACKs are absorbed.
+    const bool completed = s->serverState() == TransactionState::Completed;
+    apply(*s, ShadowSide::Server, s->toServer(MessageFromNetwork{*o.message}));
+    if (completed && s->serverState() != TransactionState::Completed) s->confirmed = true;
     return v;
 }
 
 MessageVerdict TransactionObserver::onAck2xx(const Observation& o) {
     const KeyHeaders k = extractKeyHeaders(*o.message);
     MessageVerdict v{MessageRole::Ack2xx, 0, 0};
-    auto pending = m_pending2xx.end();
-    if (k.cseq)
-        pending = m_pending2xx.find(DialogCSeq{std::string(k.callId), *k.cseq,
-                                               std::string(k.fromTag), std::string(k.toTag)});
-    if (pending == m_pending2xx.end()) {
+    auto pending = m_pending2xx.find(
+        DialogCSeq{std::string(k.callId), *k.cseq, std::string(k.fromTag), std::string(k.toTag)});
+    if (pending == m_pending2xx.end() || pending->second.empty()) {
         m_listener.onMessage(o, v);
         // RFC 3261 §13.2.2.4: an ACK is sent for a 2xx; none was seen for this one.
         anomalyFor(nullptr, anomaly::kStrayAck, {o.id}, "RFC 3261 §13.2.2.4",
                    "ACK that matches no 2xx response to an INVITE");
         return v;
     }
-    Pending2xx& p = pending->second;
-    p.acked = true;
-    v.transaction = p.tx;
+    // The 2xx of this hop (a record-routing proxy forwards the ACK hop by hop); an ACK on a
+    // hop without a 2xx went straight between the user agents and acknowledges them all.
+    std::vector<Pending2xx*> targets;
+    for (auto& p : pending->second)
+        if (p.client == o.src && p.server == o.dst) targets.push_back(&p);
+    if (targets.empty())
+        for (auto& p : pending->second) targets.push_back(&p);
+    Pending2xx& first = *targets.front();
+    v.transaction = first.tx;
     auto hop = std::make_tuple(std::string(k.topViaBranch), std::string(o.src), std::string(o.dst));
-    if (auto seen = p.acks.find(hop); seen != p.acks.end()) {
+    if (auto seen = first.acks.find(hop); seen != first.acks.end()) {
         // RFC 3261 §13.2.2.4: the UAC sends the ACK again for every retransmitted 2xx.
-        v = MessageVerdict{MessageRole::Retransmission, p.tx, seen->second};
-        if (auto t = m_tx.find(p.tx); t != m_tx.end()) ++t->second->record.retransmissions;
-    } else {
-        p.acks.emplace(std::move(hop), o.id);
+        v = MessageVerdict{MessageRole::Retransmission, first.tx, seen->second};
+        if (auto t = m_tx.find(first.tx); t != m_tx.end()) ++t->second->record.retransmissions;
+    }
+    for (Pending2xx* p : targets) {
+        p->acked = true;
+        p->acks.emplace(hop, o.id);
     }
     m_listener.onMessage(o, v);
     return v;
@@ -295,7 +330,9 @@ MessageVerdict TransactionObserver::onResponseIn(TransactionShadow& s, const Obs
     if (s.ended)
         anomalyFor(&s, anomaly::kLateMessage, {o.id}, "RFC 3261 §17",
                    std::to_string(code) + " after its transaction ended");
-    const bool forked2xx = r.finalCode && *r.finalCode < 300 && code >= 200 && code < 300;
+    // RFC 3261 §13.2.2.4: only an INVITE may get several 2xx (one per fork).
+    const bool forked2xx =
+        r.invite && r.finalCode && *r.finalCode < 300 && code >= 200 && code < 300;
     if (r.finalCode && !forked2xx) {
         // RFC 3261 §17.1.1.2 / §17.1.2.2: nothing but retransmissions (and, for INVITE, 2xx
         // from other forks) may follow a final response.
@@ -307,14 +344,22 @@ MessageVerdict TransactionObserver::onResponseIn(TransactionShadow& s, const Obs
     if (code >= 200 && !r.finalCode) {
         r.finalCode = code;
         r.firstFinal = o.at;
+        s.finalId = o.id;
     }
     if (r.invite && code >= 200 && code < 300 && k.cseq) {
-        Pending2xx& p = m_pending2xx[DialogCSeq{std::string(k.callId), *k.cseq,
-                                                std::string(k.fromTag), std::string(k.toTag)}];
-        if (p.tx == 0) {
+        DialogCSeq key{std::string(k.callId), *k.cseq, std::string(k.fromTag),
+                       std::string(k.toTag)};
+        auto& list = m_pending2xx[key];
+        if (std::none_of(list.begin(), list.end(),
+                         [&](const Pending2xx& p) { return p.tx == r.id; })) {
+            Pending2xx p;
             p.tx = r.id;
             p.response = o.id;
             p.at = o.at;
+            p.client = r.client;
+            p.server = r.server;
+            list.push_back(std::move(p));
+            s.pending2xx.push_back(std::move(key));
         }
     }
     if (!s.ended) {

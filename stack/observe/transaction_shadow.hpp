@@ -39,8 +39,14 @@ class TransactionShadow {
     bool clientDone = false, serverDone = false, ended = false;
     std::vector<Instant> expectedSends;  // request retransmissions the client shadow made
     std::size_t consumedSends = 0;
-    Instant lastSend{0};  // the last request sighting matched to the schedule
+    // A copy matched a Timer A/E deadline that had not fired yet: that send is already seen.
+    std::optional<Instant> matchedAhead;
+    bool confirmed = false;     // the server shadow reached Confirmed (ACK for non-2xx)
+    std::uint64_t finalId = 0;  // the first final response's message id
+    Instant lastSend{0};        // the last request sighting matched to the schedule
     std::map<ResponseSignature, std::uint64_t> responsesSeen;
+    // Keys (Call-ID, CSeq, From tag, To tag) of this INVITE's 2xx responses awaiting their ACK.
+    std::vector<std::tuple<std::string, std::uint32_t, std::string, std::string>> pending2xx;
 
   private:
     Client m_client;

@@ -1,0 +1,294 @@
+// The passive call layer end to end: golden event logs of the generated captures in
+// tests/data/calls (input next to its expected log), the hand-checked truth table of those
+// captures, Zeek's sip.log oracle, B2BUA correlation and streaming (calls reported while the
+// capture is still being read).
+
+#include <QtTest>
+
+#include <map>
+#include <set>
+
+#include "call_test_util.hpp"
+#include "test_util.hpp"
+
+using namespace sipscope;
+using namespace sipscope::analyzer;
+using sipscope::test::analyzeFile;
+using sipscope::test::observed;
+
+namespace {
+
+const QString kCallsDir = QStringLiteral(SIPSCOPE_TEST_DATA_DIR "/calls");
+
+QString joined(const std::vector<std::string>& v) {
+    QStringList out;
+    for (const auto& s : v) out << QString::fromStdString(s);
+    return out.join(',');
+}
+
+// A minimal RFC 3261 request; `extra` lines end with CRLF.
+std::string invite(const std::string& callId, const std::string& branch, const std::string& via,
+                   const std::string& toUser, const std::string& extra = {}) {
+    return "INVITE sip:" + toUser + "@example.net SIP/2.0\r\nVia: SIP/2.0/UDP " + via +
+           ";branch=" + branch + "\r\nMax-Forwards: 70\r\nFrom: <sip:alice@example.com>;tag=f-" +
+           callId + "\r\nTo: <sip:" + toUser + "@example.net>\r\nCall-ID: " + callId +
+           "\r\nCSeq: 1 INVITE\r\nContact: <sip:alice@" + via + ">\r\n" + extra +
+           "Content-Length: 0\r\n\r\n";
+}
+
+std::string reply(const std::string& request, int code, const std::string& reason,
+                  const std::string& toTag) {
+    auto req = stack::SipMessage::parse(request);
+    std::string out = "SIP/2.0 " + std::to_string(code) + " " + reason + "\r\n";
+    for (const auto& h : req.value().headers()) {
+        const std::string name(h.name), value(h.value);
+        if (name == "Via" || name == "From" || name == "Call-ID" || name == "CSeq")
+            out += name + ": " + value + "\r\n";
+        if (name == "To") out += "To: " + value + (toTag.empty() ? "" : ";tag=" + toTag) + "\r\n";
+    }
+    return out + "Content-Length: 0\r\n\r\n";
+}
+
+// The call as a B2BUA at 10.0.0.2 relays it: A (10.0.0.1) -> B2BUA -> C (10.0.0.3), second leg
+// with another Call-ID, `outExtra` headers and the called number `outUser`.
+std::vector<CallRecord> b2buaCall(const std::string& outUser, const std::string& outExtra,
+                                  const char* outSrc = "10.0.0.2:5060",
+                                  CallTrackerOptions options = {}) {
+    std::vector<CallRecord> calls;
+    CallTrackerSinks sinks;
+    sinks.call = [&](CallRecord&& c) { calls.push_back(std::move(c)); };
+    CallTracker t(options, std::move(sinks));
+    const std::string in = invite("in-leg", "z9hG4bK-a1", "10.0.0.1:5060", "4930123456",
+                                  "Session-ID: ab30317f1a784dc48ff824d0d3715d86\r\n");
+    const std::string out = invite("out-leg", "z9hG4bK-b1", "10.0.0.2:5060", outUser, outExtra);
+    std::uint64_t id = 1;
+    t.observe(observed(id++, 0.000, "10.0.0.1:5060", "10.0.0.2:5060", in));
+    t.observe(observed(id++, 0.010, outSrc, "10.0.0.3:5060", out));
+    t.observe(observed(id++, 0.020, "10.0.0.3:5060", outSrc, reply(out, 200, "OK", "c1")));
+    t.observe(observed(id++, 0.030, "10.0.0.2:5060", "10.0.0.1:5060", reply(in, 200, "OK", "b1")));
+    t.finish();
+    return calls;
+}
+
+}  // namespace
+
+class TestCalls : public QObject {
+    Q_OBJECT
+
+  private slots:
+    void goldenEventLogs_data();
+    void goldenEventLogs();
+    void truthTable();
+    void exampleCapture();
+    void zeekTransactions();
+    void b2buaByHeaders();
+    void b2buaByNumber();
+    void b2buaNotTiedWithoutEvidence();
+    void callsReportedWhileReading();
+};
+
+void TestCalls::goldenEventLogs_data() {
+    QTest::addColumn<QString>("pcap");
+    QTest::addColumn<QString>("golden");
+    const QStringList pcaps = QDir(kCallsDir).entryList({"*.pcap"}, QDir::Files, QDir::Name);
+    QVERIFY(pcaps.size() >= 8);
+    for (const QString& p : pcaps)
+        QTest::newRow(qPrintable(p))
+            << kCallsDir + "/" + p
+            << kCallsDir + "/events/" + QString(p).replace(".pcap", ".events");
+    QTest::newRow("basic-calls (example)")
+        << QStringLiteral(SIPSCOPE_SOURCE_DIR "/resources/examples/basic-calls.pcap")
+        << kCallsDir + "/events/example-basic-calls.events";
+}
+
+// Every event (message role, transaction, dialog change, anomaly, call) equals the checked-in
+// log. SIPSCOPE_UPDATE_GOLDEN=1 rewrites the logs (review the diff before committing).
+void TestCalls::goldenEventLogs() {
+    QFETCH(QString, pcap);
+    QFETCH(QString, golden);
+    const test::Analysis a = analyzeFile(pcap);
+    QVERIFY2(a.error.empty(), a.error.c_str());
+    const QString actual = a.events.join('\n') + '\n';
+    if (qEnvironmentVariableIsSet("SIPSCOPE_UPDATE_GOLDEN")) {
+        QFile f(golden);
+        QVERIFY(f.open(QIODevice::WriteOnly | QIODevice::Truncate));
+        f.write(actual.toUtf8());
+    }
+    const QStringList expected =
+        QString::fromStdString(test::readFile(golden)).split('\n', Qt::SkipEmptyParts);
+    const QStringList got = actual.split('\n', Qt::SkipEmptyParts);
+    for (int i = 0; i < std::min(expected.size(), got.size()); ++i) {
+        if (expected[i] != got[i])
+            QFAIL(qPrintable(QString("line %1\n  expected: %2\n  actual:   %3")
+                                 .arg(i + 1)
+                                 .arg(expected[i], got[i])));
+    }
+    QCOMPARE(got.size(), expected.size());
+}
+
+// tests/data/calls/truth.tsv was written by hand from the SIPp scenarios and checked against
+// tshark (tests/data/calls/README.md): every call, with its counts, is found.
+void TestCalls::truthTable() {
+    const auto rows = test::readTsv(kCallsDir + "/truth.tsv");
+    QCOMPARE(rows.size(), std::size_t(18));
+    std::map<QString, test::Analysis> byPcap;
+    for (const QStringList& row : rows) {
+        QVERIFY(row.size() >= 13);
+        const QString pcap = row[0];
+        if (!byPcap.count(pcap)) byPcap[pcap] = analyzeFile(kCallsDir + "/" + pcap);
+        const auto& calls = byPcap[pcap].calls;
+        const CallRecord* c = nullptr;
+        for (const auto& call : calls)
+            if (joined(call.callIds) == row[1]) c = &call;
+        QVERIFY2(c, qPrintable(pcap + ": no call " + row[1]));
+        const QString where = pcap + " " + row[1];
+        QCOMPARE(QString(callKindName(c->kind)), row[2]);
+        QCOMPARE(QString::fromStdString(c->fromUser), row[3]);
+        QCOMPARE(QString::fromStdString(c->toUser), row[4]);
+        QVERIFY2(QString(callStateName(c->state)) == row[5], qPrintable(where));
+        QCOMPARE(c->finalCode ? QString::number(*c->finalCode) : QString(), row[6]);
+        QCOMPARE(c->messages, row[7].toUInt());
+        QCOMPARE(c->retransmissions, row[8].toUInt());
+        QCOMPARE(c->legs, row[9].toUInt());
+        // Every dialog of these captures has ended: confirmed ones by BYE, early ones with
+        // their INVITE (lost forks, CANCEL).
+        QCOMPARE(c->dialogs.terminated, row[10].toUInt() + row[11].toUInt());
+        QCOMPARE(c->dialogs.early + c->dialogs.confirmed, 0u);
+        QCOMPARE(c->transactions, row[12].toUInt());
+    }
+    std::size_t total = 0;
+    for (const auto& [pcap, a] : byPcap) total += a.calls.size();
+    QCOMPARE(total, rows.size());
+}
+
+void TestCalls::exampleCapture() {
+    const auto a =
+        analyzeFile(QStringLiteral(SIPSCOPE_SOURCE_DIR "/resources/examples/basic-calls.pcap"));
+    QCOMPARE(a.calls.size(), std::size_t(11));
+    std::map<std::string, std::string> states;
+    for (const auto& c : a.calls) states[c.callId] = callStateName(c.state);
+    QCOMPARE(states["register-1@sipscope.test"], std::string("answered"));
+    QCOMPARE(states["busy-1@sipscope.test"], std::string("busy"));
+    QCOMPARE(states["cancel-1@sipscope.test"], std::string("cancelled"));
+    QCOMPARE(states["tcp-call-1@sipscope.test"], std::string("answered"));
+    // In start order, numbered from 1.
+    for (std::size_t i = 0; i < a.calls.size(); ++i) {
+        QCOMPARE(a.calls[i].number, i + 1);
+        if (i) QVERIFY(a.calls[i - 1].startNs <= a.calls[i].startNs);
+    }
+    const CallRecord& call1 = a.calls[2];
+    QCOMPARE(call1.callId, std::string("call-1@sipscope.test"));
+    QVERIFY(call1.metrics.pddMs && *call1.metrics.pddMs > 0 && *call1.metrics.pddMs < 50);
+    QVERIFY(call1.metrics.sdtMs && *call1.metrics.sdtMs > 450 && *call1.metrics.sdtMs < 700);
+    QCOMPARE(call1.media.size(), std::size_t(2));
+    QCOMPARE(call1.media[0].port, std::uint16_t(16000));
+    QCOMPARE(call1.media[1].port, std::uint16_t(17000));
+    QCOMPARE(call1.media[0].codecs.front(), std::string("PCMU"));
+    QCOMPARE(a.calls[0].authChallenges, 1u);
+    QCOMPARE(a.calls[0].authOk, std::optional<bool>(true));
+    QVERIFY(a.calls[0].metrics.rrdMs.has_value());
+}
+
+// Zeek's sip.log (one row per request it saw answered or not): every (Call-ID, CSeq) it lists
+// is a transaction of ours, and every Call-ID one of our calls.
+void TestCalls::zeekTransactions() {
+    const QString corpus = test::corpusDir();
+    if (corpus.isEmpty()) QSKIP("shared corpus not found (SIPSCOPE_CORPUS_DIR)");
+    for (const char* name : {"wireshark", "sip-junk-before-request", "invalid-content-length"}) {
+        const QString base = corpus + "/pcaps/zeek/" + name;
+        const auto a = analyzeFile(base + ".pcap");
+        QVERIFY2(a.error.empty(), a.error.c_str());
+        std::set<std::pair<std::string, std::string>> ours;
+        std::set<std::string> callIds;
+        for (const auto& t : a.transactions)
+            ours.emplace(t.callId, std::to_string(t.cseq) + " " + t.method);
+        for (const auto& c : a.calls) callIds.insert(c.callIds.begin(), c.callIds.end());
+        const QStringList lines = QString::fromStdString(test::readFile(base + ".zeek-sip.log"))
+                                      .split('\n', Qt::SkipEmptyParts);
+        int checked = 0;
+        for (const QString& line : lines) {
+            if (line.startsWith('#')) continue;
+            const QStringList f = line.split('\t');
+            if (f.size() < 17 || f[15] == "-" || f[7] == "ACK") continue;
+            const std::string callId = f[15].toStdString(), seq = f[16].toStdString();
+            QVERIFY2(callIds.count(callId), qPrintable(QString(name) + ": " + f[15]));
+            QVERIFY2(ours.count({callId, seq}),
+                     qPrintable(QString(name) + ": " + f[15] + " " + f[16]));
+            ++checked;
+        }
+        QVERIFY(checked > 0 || QString(name) != "wireshark");
+    }
+}
+
+void TestCalls::b2buaByHeaders() {
+    // X-CID names the first leg's Call-ID.
+    auto calls = b2buaCall("4930123456", "X-CID: in-leg\r\n", "10.0.0.9:5060");
+    QCOMPARE(calls.size(), std::size_t(1));
+    QCOMPARE(joined(calls[0].callIds), QString("in-leg,out-leg"));
+    QCOMPARE(calls[0].legs, 2u);
+    QCOMPARE(calls[0].callId, std::string("in-leg"));
+    // RFC 7989 Session-ID: the B2BUA keeps the UUID and adds its own as remote.
+    calls = b2buaCall(
+        "999",
+        "Session-ID: ab30317f1a784dc48ff824d0d3715d86;remote=00000000000000000000000000000000\r\n",
+        "10.0.0.9:5060");
+    QCOMPARE(calls.size(), std::size_t(1));
+    QCOMPARE(calls[0].messages, 4u);
+}
+
+void TestCalls::b2buaByNumber() {
+    // No correlation header: the B2BUA node (10.0.0.2) sends an INVITE for the same number
+    // (with a + prefix) 10 ms after receiving one.
+    auto calls = b2buaCall("+4930123456", "");
+    QCOMPARE(calls.size(), std::size_t(1));
+    QCOMPARE(calls[0].legs, 2u);
+    QCOMPARE(calls[0].state, CallState::Answered);
+    QCOMPARE(calls[0].toUser, std::string("4930123456"));
+    // The window is configurable; 0 turns the heuristic off.
+    CallTrackerOptions off;
+    off.b2buaWindow = std::chrono::milliseconds(0);
+    QCOMPARE(b2buaCall("+4930123456", "", "10.0.0.2:5060", off).size(), std::size_t(2));
+    CallTrackerOptions narrow;
+    narrow.b2buaWindow = std::chrono::milliseconds(5);
+    QCOMPARE(b2buaCall("+4930123456", "", "10.0.0.2:5060", narrow).size(), std::size_t(2));
+}
+
+void TestCalls::b2buaNotTiedWithoutEvidence() {
+    // Another number from the same node, or the same number from another node: two calls.
+    QCOMPARE(b2buaCall("4930999999", "").size(), std::size_t(2));
+    QCOMPARE(b2buaCall("4930123456", "", "10.0.0.7:5060").size(), std::size_t(2));
+}
+
+// Calls are reported once they are over (transactions ended, dialogs terminated, a quiet
+// period passed), in start order, before the end of input: memory holds open calls only.
+void TestCalls::callsReportedWhileReading() {
+    std::vector<CallRecord> calls;
+    CallTrackerSinks sinks;
+    sinks.call = [&](CallRecord&& c) { calls.push_back(std::move(c)); };
+    CallTracker t({}, std::move(sinks));
+    std::uint64_t id = 1;
+    for (int i = 0; i < 5; ++i) {
+        const double at = i * 300.0;  // five minutes apart
+        const std::string cid = "stream-" + std::to_string(i);
+        const std::string inv =
+            invite(cid, "z9hG4bK-s" + std::to_string(i), "10.0.0.1:5060", "bob");
+        t.observe(observed(id++, at, "10.0.0.1:5060", "10.0.0.3:5060", inv));
+        t.observe(observed(id++, at + 0.1, "10.0.0.3:5060", "10.0.0.1:5060",
+                           reply(inv, 486, "Busy Here", "t")));
+        QCOMPARE(calls.size(), std::size_t(i));  // the previous calls are out, this one is open
+        QCOMPARE(t.openCalls(), std::size_t(1));
+    }
+    t.finish();
+    QCOMPARE(calls.size(), std::size_t(5));
+    for (std::size_t i = 0; i < calls.size(); ++i) {
+        QCOMPARE(calls[i].number, i + 1);
+        QCOMPARE(calls[i].state, CallState::Busy);
+        // No ACK was sent: Timer H on the server shadow.
+        QCOMPARE(calls[i].anomalies.size(), std::size_t(1));
+        QCOMPARE(calls[i].anomalies[0].code, std::string("ack_missing"));
+    }
+    QCOMPARE(t.openTransactions(), std::size_t(0));
+}
+
+QTEST_APPLESS_MAIN(TestCalls)
+#include "tst_calls.moc"
