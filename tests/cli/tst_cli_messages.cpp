@@ -11,28 +11,17 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "cli_test_util.hpp"
+
 namespace {
 
 const QString kExample =
     QStringLiteral(SIPSCOPE_SOURCE_DIR) + "/resources/examples/basic-calls.pcap";
 
-struct Run {
-    int exitCode = -1;
-    QList<QJsonObject> objects;
-    QByteArray err;
-};
+using Run = sipscope::test::CliRun;
 
 Run runCli(const QStringList& args, const QString& stdinFile = {}) {
-    QProcess p;
-    if (!stdinFile.isEmpty()) p.setStandardInputFile(stdinFile);
-    p.start(QStringLiteral(SIPSCOPE_CLI), args);
-    if (!p.waitForFinished(120000)) qFatal("sipscope-cli did not finish");
-    Run r;
-    r.exitCode = p.exitCode();
-    r.err = p.readAllStandardError();
-    for (const QByteArray& line : p.readAllStandardOutput().split('\n'))
-        if (!line.isEmpty()) r.objects.push_back(QJsonDocument::fromJson(line).object());
-    return r;
+    return sipscope::test::runCli(args, {}, stdinFile);
 }
 
 const QStringList kKeys = {"id",      "frames",    "ts",    "src",   "sport",  "dst",

@@ -7,40 +7,13 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include "cli_test_util.hpp"
 #include "test_util.hpp"
 
 namespace {
 
-struct Run {
-    int exitCode = -1;
-    QList<QJsonObject> objects;
-    QByteArray err;
-};
-
-Run runCli(const QStringList& args, const QByteArray& input = {}, bool json = true) {
-    QProcess p;
-    p.start(QStringLiteral(SIPSCOPE_CLI), args);
-    p.waitForStarted();
-    if (!input.isEmpty()) p.write(input);
-    p.closeWriteChannel();
-    if (!p.waitForFinished(60000)) qFatal("sipscope-cli did not finish");
-    Run r;
-    r.exitCode = p.exitCode();
-    r.err = p.readAllStandardError();
-    const QByteArray out = p.readAllStandardOutput();
-    if (!json) {
-        r.err += out;
-        return r;
-    }
-    for (const QByteArray& line : out.split('\n')) {
-        if (line.isEmpty()) continue;
-        QJsonParseError e;
-        const auto doc = QJsonDocument::fromJson(line, &e);
-        if (e.error != QJsonParseError::NoError) qFatal("not JSON: %s", line.constData());
-        r.objects.push_back(doc.object());
-    }
-    return r;
-}
+using Run = sipscope::test::CliRun;
+using sipscope::test::runCli;
 
 const QStringList kKeys = {"file",   "ok",     "kind",         "method",         "request_uri",
                            "status", "reason", "call_id",      "cseq",           "from",
@@ -180,12 +153,12 @@ void TestCliParse::usageAndIoErrors() {
     const Run missing = runCli({"parse", "/nonexistent/file.sip"});
     QCOMPARE(missing.exitCode, 2);
     QVERIFY(missing.err.contains("cannot read"));
-    const Run help = runCli({"parse", "--help"}, {}, false);
+    const Run help = runCli({"parse", "--help"});
     QCOMPARE(help.exitCode, 0);
-    QVERIFY(help.err.contains("example:"));
-    const Run version = runCli({"--version"}, {}, false);
+    QVERIFY((help.out + help.err).contains("example:"));
+    const Run version = runCli({"--version"});
     QCOMPARE(version.exitCode, 0);
-    QVERIFY(version.err.contains("OpenSSL"));
+    QVERIFY((version.out + version.err).contains("OpenSSL"));
 }
 
 QTEST_GUILESS_MAIN(TestCliParse)
