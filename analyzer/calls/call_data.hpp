@@ -48,6 +48,9 @@ struct CallData {
     std::vector<MediaSummary> media;
     std::vector<stack::Anomaly> anomalies;
     bool closeScheduled = false;
+    // A registration or subscription stays one call until it expires (RFC 3261 §10.2.1,
+    // RFC 6665 §4.1.2): refreshes with the same Call-ID join it.
+    std::int64_t holdUntilNs = 0;
 
     bool closable() const {
         if (!openTx.empty()) return false;

@@ -1,8 +1,11 @@
 #include "calls/call_tracker.hpp"
 
+#include <charconv>
+
 #include "calls/call_data.hpp"
 #include "message/key_headers.hpp"
 #include "message/name_addr.hpp"
+#include "message/simple_headers.hpp"
 
 namespace sipscope::analyzer {
 
@@ -22,6 +25,32 @@ std::string userOf(const stack::SipMessage& m, stack::HeaderId id) {
 std::string requestUser(const stack::SipMessage& m) {
     auto uri = stack::parseUri(m.requestUri());
     return uri.ok() ? uri.value().user() : std::string();
+}
+
+// RFC 3261 §10.3 step 8 / RFC 6665 §4.1.2.1: how long a 2xx to REGISTER or SUBSCRIBE keeps
+// the binding or subscription: the largest Contact expires (REGISTER), else Expires.
+std::optional<std::uint32_t> grantedSeconds(const stack::SipMessage& m, std::string_view method) {
+    std::optional<std::uint32_t> out;
+    if (method == "REGISTER") {
+        for (std::size_t i = 0; i < m.headers().size(); ++i) {
+            if (m.headers()[i].id != stack::HeaderId::Contact) continue;
+            const auto& list = m.typed<stack::NameAddrList>(i);
+            if (!list.ok()) continue;
+            for (const auto& item : list.value().items) {
+                const auto* p = stack::findParam(item.params, "expires");
+                std::uint32_t v = 0;
+                if (!p) continue;
+                const std::string text = p->unquotedValue();
+                const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+                if (ec == std::errc() && end == text.data() + text.size())
+                    out = std::max(out.value_or(0), v);
+            }
+        }
+        if (out) return out;
+    }
+    if (const auto* e = m.typed<stack::DeltaSeconds>(stack::HeaderId::Expires); e && e->ok())
+        return e->value().seconds;
+    return out;
 }
 
 bool isInviteDialogMethod(std::string_view method) {
@@ -163,6 +192,13 @@ void CallTracker::onMessage(const stack::Observation& o, const stack::MessageVer
     noteMedia(c, o, v);
     if (v.role != stack::MessageRole::Response) return;
     const int code = m.status().value_or(0);
+    const std::string_view cseqMethod = stack::extractKeyHeaders(m).cseqMethod;
+    if (code >= 200 && code < 300 && (cseqMethod == "REGISTER" || cseqMethod == "SUBSCRIBE")) {
+        constexpr std::uint32_t kMaxHoldSeconds = 24 * 3600;
+        const auto granted = grantedSeconds(m, cseqMethod);
+        const std::uint32_t secs = std::min(granted.value_or(3600), kMaxHoldSeconds);
+        c.holdUntilNs = secs == 0 ? 0 : m_current->tsNs + std::int64_t(secs) * 1000000000;
+    }
     if (code == 401 || code == 407) ++c.authChallenges;
     if (v.transaction == c.byeTx && code >= 200 && !c.byeDoneNs) c.byeDoneNs = m_current->tsNs;
     for (auto& a : c.attempts) {
@@ -214,7 +250,9 @@ void CallTracker::onDialog(const stack::DialogEvent& e) {
 void CallTracker::scheduleClose(CallData& c) {
     if (c.closeScheduled || !c.closable()) return;
     c.closeScheduled = true;
-    m_closeAt.emplace(c.lastNs + std::chrono::nanoseconds(m_options.linger).count(), c.no);
+    m_closeAt.emplace(
+        std::max(c.holdUntilNs, c.lastNs + std::chrono::nanoseconds(m_options.linger).count()),
+        c.no);
 }
 
 void CallTracker::closeDue(std::int64_t nowNs, bool all) {
@@ -230,7 +268,8 @@ void CallTracker::closeDue(std::int64_t nowNs, bool all) {
                 continue;
             }
             // Activity since the close was planned: plan again from the latest message.
-            const auto due = c->lastNs + std::chrono::nanoseconds(m_options.linger).count();
+            const auto due = std::max(
+                c->holdUntilNs, c->lastNs + std::chrono::nanoseconds(m_options.linger).count());
             if (due > nowNs) {
                 m_closeAt.emplace(due, no);
                 continue;
