@@ -11,11 +11,6 @@ namespace sipscope::analyzer {
 
 namespace {
 
-std::string endpointText(const Endpoint& e) {
-    const std::string ip = e.ip.toString();
-    return (e.ip.version == 6 ? "[" + ip + "]" : ip) + ":" + std::to_string(e.port);
-}
-
 std::string userOf(const stack::SipMessage& m, stack::HeaderId id) {
     const auto* na = m.typed<stack::NameAddr>(id);
     if (!na || !na->ok()) return {};
@@ -64,8 +59,7 @@ void noteMedia(CallData& c, const stack::Observation& o, const stack::MessageVer
     const stack::SipMessage& m = *o.message;
     if (m.body().empty() || v.role == stack::MessageRole::Retransmission) return;
     if (o.src != c.caller && o.dst != c.caller) return;
-    const std::string_view method =
-        m.isRequest() ? m.method() : stack::extractKeyHeaders(m).cseqMethod;
+    const std::string_view method = m.isRequest() ? m.method() : o.keys->cseqMethod;
     if (method != "INVITE" && method != "UPDATE" && method != "PRACK" && method != "ACK") return;
     if (m.isResponse() && (m.status().value_or(0) <= 100 || m.status().value_or(0) >= 300)) return;
     addMedia(c, m, o.id, m.isRequest() && method != "ACK" ? "offer" : "answer");
@@ -96,6 +90,7 @@ void CallTracker::observe(const ObservedMessage& m) {
     o.dst = dst;
     o.transport = m.transport == Transport::Udp ? stack::TransportKind::Unreliable
                                                 : stack::TransportKind::Reliable;
+    o.keys = &k;
     const stack::MessageVerdict v = m_observer.observe(o);
     m_dialogs.observe(o, v);
     m_current = nullptr;
@@ -153,7 +148,7 @@ void CallTracker::onMessage(const stack::Observation& o, const stack::MessageVer
         ++c.transactions;
         c.openTx.insert(v.transaction);
         m_txCall[v.transaction] = c.no;
-        const stack::KeyHeaders k = stack::extractKeyHeaders(m);
+        const stack::KeyHeaders& k = *o.keys;
         if (m.method() == "CANCEL") {
             for (auto& a : c.attempts)
                 if (a.branch == k.topViaBranch && a.cseq == k.cseq.value_or(0)) a.cancelled = true;
@@ -192,7 +187,7 @@ void CallTracker::onMessage(const stack::Observation& o, const stack::MessageVer
     noteMedia(c, o, v);
     if (v.role != stack::MessageRole::Response) return;
     const int code = m.status().value_or(0);
-    const std::string_view cseqMethod = stack::extractKeyHeaders(m).cseqMethod;
+    const std::string_view cseqMethod = o.keys->cseqMethod;
     if (code >= 200 && code < 300 && (cseqMethod == "REGISTER" || cseqMethod == "SUBSCRIBE")) {
         constexpr std::uint32_t kMaxHoldSeconds = 24 * 3600;
         const auto granted = grantedSeconds(m, cseqMethod);

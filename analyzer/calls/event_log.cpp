@@ -8,11 +8,6 @@ namespace sipscope::analyzer {
 
 namespace {
 
-std::string endpointText(const Endpoint& e) {
-    const std::string ip = e.ip.toString();
-    return (e.ip.version == 6 ? "[" + ip + "]" : ip) + ":" + std::to_string(e.port);
-}
-
 std::string label(const stack::SipMessage& m) {
     if (m.isRequest()) return std::string(m.method());
     return std::to_string(m.status().value_or(0)) + "/" +

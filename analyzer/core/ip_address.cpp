@@ -29,6 +29,31 @@ std::string IpAddress::toString() const {
     return buf;
 }
 
+std::string endpointText(const Endpoint& e) {
+    if (e.ip.version == 4) {
+        // The hot path of call analysis: no inet_ntop, no locale.
+        char buf[24];
+        char* p = buf;
+        auto put = [&p](unsigned v) {
+            char digits[6];
+            int n = 0;
+            do {
+                digits[n++] = static_cast<char>('0' + v % 10);
+                v /= 10;
+            } while (v);
+            while (n) *p++ = digits[--n];
+        };
+        for (int i = 0; i < 4; ++i) {
+            put(e.ip.bytes[static_cast<std::size_t>(i)]);
+            *p++ = i < 3 ? '.' : ':';
+        }
+        put(e.port);
+        return std::string(buf, p);
+    }
+    const std::string ip = e.ip.toString();
+    return (e.ip.version == 6 ? "[" + ip + "]" : ip) + ":" + std::to_string(e.port);
+}
+
 const char* transportName(Transport t) noexcept {
     switch (t) {
         case Transport::Udp:

@@ -29,6 +29,9 @@ struct Endpoint {
 enum class Transport : std::uint8_t { Udp, Tcp, Tls, Ws, Wss, Sctp };
 const char* transportName(Transport t) noexcept;  // "udp", "tcp", ...
 
+// "192.0.2.1:5060", "[2001:db8::1]:5060": how nodes and hops are named in call analysis.
+std::string endpointText(const Endpoint& e);
+
 struct EndpointHash {
     std::size_t operator()(const Endpoint& e) const noexcept;
 };

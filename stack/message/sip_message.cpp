@@ -4,36 +4,54 @@
 
 namespace sipscope::stack {
 
+const SipMessage::Index& SipMessage::emptyIndex() noexcept {
+    static const Index kEmpty = [] {
+        Index i;
+        i.first.fill(-1);
+        return i;
+    }();
+    return kEmpty;
+}
+
+SipMessage::Index& SipMessage::mutableIndex() {
+    if (!m_index)
+        m_index = std::make_shared<Index>(emptyIndex());
+    else if (m_index.use_count() > 1)
+        m_index = std::make_shared<Index>(*m_index);  // copy-on-write
+    return *m_index;
+}
+
 void SipMessage::reindex() {
-    m_first.fill(-1);
-    for (std::size_t i = m_headers.size(); i-- > 0;)
-        m_first[static_cast<std::size_t>(m_headers[i].id)] = static_cast<std::int16_t>(i);
-    m_first[0] = -1;
-    m_cache.clear();
+    Index& idx = mutableIndex();
+    idx.first.fill(-1);
+    for (std::size_t i = idx.headers.size(); i-- > 0;)
+        idx.first[static_cast<std::size_t>(idx.headers[i].id)] = static_cast<std::int16_t>(i);
+    idx.first[0] = -1;
+    idx.cache.clear();
 }
 
 std::optional<std::size_t> SipMessage::indexOf(HeaderId id) const noexcept {
-    const auto i = m_first[static_cast<std::size_t>(id)];
+    const auto i = index().first[static_cast<std::size_t>(id)];
     if (i < 0) return std::nullopt;
     return static_cast<std::size_t>(i);
 }
 
 const HeaderField* SipMessage::header(HeaderId id) const noexcept {
     const auto i = indexOf(id);
-    return i ? &m_headers[*i] : nullptr;
+    return i ? &index().headers[*i] : nullptr;
 }
 
 const HeaderField* SipMessage::header(std::string_view name) const noexcept {
     const HeaderId id = lookupHeader(name);
     if (id != HeaderId::Unknown) return header(id);
-    for (const auto& h : m_headers)
+    for (const auto& h : index().headers)
         if (h.id == HeaderId::Unknown && syntax::iequals(h.name, name)) return &h;
     return nullptr;
 }
 
 std::size_t SipMessage::headerCount(HeaderId id) const noexcept {
     std::size_t n = 0;
-    for (const auto& h : m_headers) n += (h.id == id) ? 1 : 0;
+    for (const auto& h : index().headers) n += (h.id == id) ? 1 : 0;
     return n;
 }
 
@@ -43,7 +61,7 @@ std::string_view SipMessage::headerValue(HeaderId id) const noexcept {
 }
 
 Error SipMessage::rebase(const Error& e, std::size_t headerIndex) const {
-    const HeaderField& h = m_headers[headerIndex];
+    const HeaderField& h = index().headers[headerIndex];
     if (h.edited) return e.rebased(0, h.name);
     const auto valueOffset = static_cast<std::size_t>(h.value.data() - m_data.data());
     return e.rebased(valueOffset, h.name);
@@ -52,7 +70,7 @@ Error SipMessage::rebase(const Error& e, std::size_t headerIndex) const {
 std::string_view SipMessage::own(std::string s) {
     auto p = std::make_shared<const std::string>(std::move(s));
     const std::string_view v(*p);
-    m_owned.push_back(std::move(p));
+    mutableIndex().owned.push_back(std::move(p));
     return v;
 }
 
@@ -62,10 +80,12 @@ void SipMessage::setHeader(HeaderId id, std::string value) {
         addHeader(headerName(id), std::move(value));
         return;
     }
-    m_headers[*i].value = own(std::move(value));
-    m_headers[*i].edited = true;
+    const std::string_view owned = own(std::move(value));
+    Index& idx = mutableIndex();
+    idx.headers[*i].value = owned;
+    idx.headers[*i].edited = true;
     m_edited = true;
-    m_cache.clear();
+    idx.cache.clear();
 }
 
 void SipMessage::addHeader(std::string_view name, std::string value) {
@@ -74,13 +94,13 @@ void SipMessage::addHeader(std::string_view name, std::string value) {
     h.value = own(std::move(value));
     h.id = lookupHeader(name);
     h.edited = true;
-    m_headers.push_back(h);
+    mutableIndex().headers.push_back(h);
     m_edited = true;
     reindex();
 }
 
 void SipMessage::removeHeaders(HeaderId id) {
-    std::erase_if(m_headers, [id](const HeaderField& h) { return h.id == id; });
+    std::erase_if(mutableIndex().headers, [id](const HeaderField& h) { return h.id == id; });
     m_edited = true;
     reindex();
 }
@@ -96,7 +116,7 @@ std::string SipMessage::encode() const {
     std::string out;
     out.reserve(m_data.size() + 256);
     out.append(m_startLine).append("\r\n");
-    for (const auto& h : m_headers) {
+    for (const auto& h : index().headers) {
         if (h.edited) {
             out.append(h.name).append(": ").append(h.value);
         } else {

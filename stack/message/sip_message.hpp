@@ -3,8 +3,10 @@
 // (ARCHITECTURE.md "Bytes and messages"). Typed header values are parsed on first access and
 // cached; untouched headers are written back byte for byte, edited ones re-encoded.
 //
-// A SipMessage is not thread-safe for concurrent first access of typed values (the caches are
-// filled lazily); share it between threads only after the values needed were read, or copy it.
+// Copies are cheap: the bytes and the header index (with the typed-value cache) are shared, and
+// an edit copies the index first (copy-on-write). A SipMessage and its copies are not
+// thread-safe for concurrent first access of typed values (the shared cache is filled lazily);
+// hand a message to another thread after the values needed were read, or parse it again.
 
 #include <any>
 #include <array>
@@ -60,7 +62,7 @@ class SipMessage {
     std::string_view reason() const noexcept { return m_reason; }
     std::string_view startLine() const noexcept { return m_startLine; }
 
-    std::span<const HeaderField> headers() const noexcept { return m_headers; }
+    std::span<const HeaderField> headers() const noexcept { return index().headers; }
     const HeaderField* header(HeaderId id) const noexcept;            // first occurrence
     const HeaderField* header(std::string_view name) const noexcept;  // any name, compact too
     std::size_t headerCount(HeaderId id) const noexcept;
@@ -73,8 +75,8 @@ class SipMessage {
 
     // Structural problems found while parsing (make the message unacceptable) and tolerated
     // oddities. Header grammar is checked by validate() (message/validate.hpp).
-    const std::vector<Error>& errors() const noexcept { return m_errors; }
-    const std::vector<Error>& issues() const noexcept { return m_issues; }
+    const std::vector<Error>& errors() const noexcept { return index().errors; }
+    const std::vector<Error>& issues() const noexcept { return index().issues; }
 
     // Typed access, parsed on first use and cached per header line. T must provide
     // `static Result<T> parse(std::string_view value)`. Error offsets are message offsets.
@@ -102,29 +104,38 @@ class SipMessage {
     void reindex();
     Error rebase(const Error& e, std::size_t headerIndex) const;
 
+    // The header index and everything derived from it, shared by copies (copy-on-write).
+    struct Index {
+        std::vector<std::shared_ptr<const std::string>> owned;  // storage of edited values
+        std::vector<HeaderField> headers;
+        std::array<std::int16_t, static_cast<std::size_t>(HeaderId::Count_)> first{};
+        std::vector<Error> errors, issues;
+        mutable std::vector<std::any> cache;
+    };
+    const Index& index() const noexcept { return m_index ? *m_index : emptyIndex(); }
+    Index& mutableIndex();
+    static const Index& emptyIndex() noexcept;
+
     Bytes m_buffer;
     std::string_view m_data;
-    std::vector<std::shared_ptr<const std::string>> m_owned;  // storage of edited values
+    std::shared_ptr<Index> m_index;
     bool m_isRequest = false;
     bool m_edited = false;
     std::string_view m_method, m_requestUri, m_version, m_reason, m_startLine;
     std::optional<int> m_status;
-    std::vector<HeaderField> m_headers;
-    std::array<std::int16_t, static_cast<std::size_t>(HeaderId::Count_)> m_first{};
     std::string_view m_body;
     std::size_t m_bodyOffset = 0;
-    std::vector<Error> m_errors, m_issues;
-    mutable std::vector<std::any> m_cache;
 
     friend class MessageParser;
 };
 
 template <class T>
 const Result<T>& SipMessage::typed(std::size_t headerIndex) const {
-    if (m_cache.size() < m_headers.size()) m_cache.resize(m_headers.size());
-    std::any& slot = m_cache[headerIndex];
+    const Index& idx = index();
+    if (idx.cache.size() < idx.headers.size()) idx.cache.resize(idx.headers.size());
+    std::any& slot = idx.cache[headerIndex];
     if (auto* hit = std::any_cast<Result<T>>(&slot)) return *hit;
-    Result<T> r = T::parse(m_headers[headerIndex].value);
+    Result<T> r = T::parse(idx.headers[headerIndex].value);
     if (!r.ok()) r = Result<T>(rebase(r.error(), headerIndex));
     slot = std::move(r);
     return *std::any_cast<Result<T>>(&slot);

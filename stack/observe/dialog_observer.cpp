@@ -15,7 +15,14 @@ bool createsDialog(std::string_view method) noexcept {
 DialogObserver::DialogObserver(EventSink events, AnomalySink anomalies)
     : m_events(std::move(events)), m_anomalies(std::move(anomalies)) {}
 
-void DialogObserver::observe(const Observation& o, const MessageVerdict& v) {
+void DialogObserver::observe(const Observation& observed, const MessageVerdict& v) {
+    if (v.role != MessageRole::Request && v.role != MessageRole::Response) return;
+    Observation o = observed;
+    KeyHeaders extracted;
+    if (!o.keys) {
+        extracted = extractKeyHeaders(*o.message);
+        o.keys = &extracted;
+    }
     if (v.role == MessageRole::Request) onRequest(o, v.transaction);
     if (v.role == MessageRole::Response) onResponse(o, v.transaction);
 }
@@ -40,7 +47,7 @@ void DialogObserver::transactionEnded(const TransactionRecord& r, Instant now) {
 
 void DialogObserver::onRequest(const Observation& o, std::uint64_t tx) {
     const SipMessage& m = *o.message;
-    const KeyHeaders k = extractKeyHeaders(m);
+    const KeyHeaders& k = *o.keys;
     const bool creating = createsDialog(m.method()) && k.toTag.empty();
     m_requests.insert_or_assign(tx, Request{m, std::string(o.src), std::string(o.dst), creating});
     if (k.toTag.empty() || m.method() == "ACK" || m.method() == "CANCEL") return;
@@ -90,7 +97,7 @@ void DialogObserver::onResponse(const Observation& o, std::uint64_t tx) {
 void DialogObserver::onCreatingResponse(const Observation& o, const Request& req,
                                         std::uint64_t tx) {
     const SipMessage& m = *o.message;
-    const KeyHeaders k = extractKeyHeaders(m);
+    const KeyHeaders& k = *o.keys;
     Key key{std::string(k.callId), std::string(k.fromTag), std::string(k.toTag), req.client,
             req.server};
     auto it = m_dialogs.find(key);

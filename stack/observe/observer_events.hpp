@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/clock.hpp"
+#include "message/key_headers.hpp"
 #include "message/sip_message.hpp"
 #include "transaction/transaction_types.hpp"
 
@@ -23,6 +24,9 @@ struct Observation {
     const SipMessage* message = nullptr;
     std::string_view src, dst;
     TransportKind transport = TransportKind::Unreliable;
+    // The message's key headers when the caller already extracted them (else the observer
+    // does); read once per message, shared by every layer.
+    const KeyHeaders* keys = nullptr;
 };
 
 enum class MessageRole : std::uint8_t {

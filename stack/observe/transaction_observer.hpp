@@ -73,7 +73,7 @@ class TransactionObserver {
     };
     using DialogCSeq = std::tuple<std::string, std::uint32_t, std::string, std::string>;
 
-    static std::optional<MatchKey> keyOf(const SipMessage& m, std::string_view method);
+    static std::optional<MatchKey> keyOf(const KeyHeaders& k, std::string_view method);
     TransactionShadow* find(const MatchKey& key, std::string_view client, std::string_view server,
                             bool anyHop);
 

@@ -24,9 +24,8 @@ std::string rseqOf(const SipMessage& m) {
 // the Call-ID, From tag and CSeq number, which all messages of one transaction share (§8.1.1,
 // §17.1.1.3, §9.1). The extra fields keep apart the transactions of broken UAs that reuse a
 // branch, and they are exactly the RFC 2543 fallback fields for branches without the cookie.
-std::optional<TransactionObserver::MatchKey> TransactionObserver::keyOf(const SipMessage& m,
+std::optional<TransactionObserver::MatchKey> TransactionObserver::keyOf(const KeyHeaders& k,
                                                                         std::string_view method) {
-    const KeyHeaders k = extractKeyHeaders(m);
     if (k.callId.empty() || !k.cseq) return std::nullopt;
     MatchKey key;
     key.branch = std::string(k.topViaBranch);
@@ -53,6 +52,11 @@ TransactionShadow* TransactionObserver::find(const MatchKey& key, std::string_vi
 
 MessageVerdict TransactionObserver::observe(const Observation& observed) {
     Observation o = observed;
+    KeyHeaders extracted;
+    if (!o.keys) {
+        extracted = extractKeyHeaders(*o.message);
+        o.keys = &extracted;
+    }
     if (!advanceTo(o.at)) {
         // ARCHITECTURE.md "Time": out-of-order timestamps are clamped and reported.
         anomalyFor(nullptr, anomaly::kClockBackwards, {o.id}, "",
@@ -65,7 +69,7 @@ MessageVerdict TransactionObserver::observe(const Observation& observed) {
         return *duplicate;
     }
     const SipMessage& m = *o.message;
-    const KeyHeaders k = extractKeyHeaders(m);
+    const KeyHeaders& k = *o.keys;
     if (k.callId.empty() || !k.cseq) {
         // RFC 3261 §8.1.1: without Call-ID and CSeq nothing can be matched.
         MessageVerdict v{MessageRole::Stray, 0, 0};
@@ -78,7 +82,7 @@ MessageVerdict TransactionObserver::observe(const Observation& observed) {
     }
     if (m.isResponse()) return remember(hash, o, onResponse(o));
     if (m.method() == "ACK") return remember(hash, o, onAck(o));
-    auto key = keyOf(m, m.method());
+    auto key = keyOf(k, m.method());
     if (TransactionShadow* s = find(*key, o.src, o.dst, false))
         return remember(hash, o, onRequestAgain(*s, o));
     return remember(hash, o, onNewRequest(o, std::move(*key)));
@@ -226,7 +230,7 @@ bool TransactionObserver::onIdealSchedule(const TransactionShadow& s, Instant at
 }
 
 MessageVerdict TransactionObserver::onAck(const Observation& o) {
-    auto key = keyOf(*o.message, "INVITE");
+    auto key = keyOf(*o.keys, "INVITE");
     TransactionShadow* s = key ? find(*key, o.src, o.dst, false) : nullptr;
     // An ACK with the INVITE's branch belongs to the INVITE transaction only when that one
     // ended with a non-2xx final response (RFC 3261 §17.1.1.3); the ACK for a 2xx is its own
@@ -254,7 +258,7 @@ MessageVerdict TransactionObserver::onAck(const Observation& o) {
 }
 
 MessageVerdict TransactionObserver::onAck2xx(const Observation& o) {
-    const KeyHeaders k = extractKeyHeaders(*o.message);
+    const KeyHeaders& k = *o.keys;
     MessageVerdict v{MessageRole::Ack2xx, 0, 0};
     auto pending = m_pending2xx.find(
         DialogCSeq{std::string(k.callId), *k.cseq, std::string(k.fromTag), std::string(k.toTag)});
@@ -290,8 +294,8 @@ MessageVerdict TransactionObserver::onAck2xx(const Observation& o) {
 
 MessageVerdict TransactionObserver::onResponse(const Observation& o) {
     const SipMessage& m = *o.message;
-    const KeyHeaders k = extractKeyHeaders(m);
-    auto key = keyOf(m, k.cseqMethod);
+    const KeyHeaders& k = *o.keys;
+    auto key = keyOf(k, k.cseqMethod);
     // RFC 3261 §17.1.3: the response goes back over the hop the request came on.
     TransactionShadow* s = key ? find(*key, o.dst, o.src, true) : nullptr;
     if (!s) {
@@ -309,7 +313,7 @@ MessageVerdict TransactionObserver::onResponseIn(TransactionShadow& s, const Obs
     const SipMessage& m = *o.message;
     TransactionRecord& r = s.record;
     const int code = m.status().value_or(0);
-    const KeyHeaders k = extractKeyHeaders(m);
+    const KeyHeaders& k = *o.keys;
     TransactionShadow::ResponseSignature sig{code, std::string(k.toTag), rseqOf(m)};
     r.responses.push_back(o.id);
     if (auto seen = s.responsesSeen.find(sig); seen != s.responsesSeen.end()) {

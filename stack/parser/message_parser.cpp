@@ -25,10 +25,10 @@ class MessageParser {
     void addHeader(std::size_t begin, std::size_t end);
     void frameBody(std::size_t bodyStart);
     void error(ErrorCode c, std::size_t off, std::string msg, std::string hdr = {}) {
-        m_msg.m_errors.push_back(makeError(c, off, std::move(msg), std::move(hdr)));
+        m_msg.m_index->errors.push_back(makeError(c, off, std::move(msg), std::move(hdr)));
     }
     void issue(ErrorCode c, std::size_t off, std::string msg, std::string hdr = {}) {
-        m_msg.m_issues.push_back(makeError(c, off, std::move(msg), std::move(hdr)));
+        m_msg.m_index->issues.push_back(makeError(c, off, std::move(msg), std::move(hdr)));
     }
 
     SipMessage& m_msg;
@@ -161,7 +161,7 @@ std::size_t MessageParser::headerLines(std::size_t pos) {
         if (end == pos) return next;  // the empty line
         // RFC 3261 §7.3.1: a line starting with SP/HT continues the previous one.
         while (next < m_d.size() && isWsp(m_d[next])) end = lineEnd(next, next);
-        if (m_msg.m_headers.size() >= m_limits.maxHeaders) {
+        if (m_msg.m_index->headers.size() >= m_limits.maxHeaders) {
             error(ErrorCode::TooLarge, pos, "too many header lines");
             return m_d.size();
         }
@@ -191,7 +191,7 @@ void MessageParser::addHeader(std::size_t begin, std::size_t end) {
         h.value = trimLws(line.substr(colon + 1));
         h.id = lookupHeader(name);
     }
-    m_msg.m_headers.push_back(h);
+    m_msg.m_index->headers.push_back(h);
 }
 
 // Body framing of a datagram (RFC 3261 §18.3): Content-Length decides; without it the body
@@ -199,7 +199,7 @@ void MessageParser::addHeader(std::size_t begin, std::size_t end) {
 void MessageParser::frameBody(std::size_t bodyStart) {
     const std::size_t avail = m_d.size() - bodyStart;
     const HeaderField* cl = nullptr;
-    for (const auto& h : m_msg.m_headers)
+    for (const auto& h : m_msg.m_index->headers)
         if (h.id == HeaderId::ContentLength) {
             cl = &h;
             break;
@@ -230,7 +230,8 @@ Result<SipMessage> SipMessage::parse(Bytes bytes, const ParseLimits& limits) {
     SipMessage m;
     m.m_buffer = std::move(bytes);
     m.m_data = m.m_buffer ? std::string_view(*m.m_buffer) : std::string_view();
-    m.m_headers.reserve(24);
+    m.m_index = std::make_shared<SipMessage::Index>();
+    m.m_index->headers.reserve(24);
     MessageParser p(m, limits);
     auto r = p.run();
     if (!r.ok()) return std::move(r).error();
