@@ -29,17 +29,19 @@ bool TransactionObserver::advanceTo(Instant at) {
     }
     if (at < m_now) return false;
     // ARCHITECTURE.md "Time": timers due earlier fire first, each at its own deadline.
-    while (!m_timers.empty() && m_timers.nextDeadline() <= at) {
-        const auto due = m_timers.popNextDue(at);
-        if (due.empty()) break;
-        m_now = std::max(m_now, due.front().deadline);
-        fire(due.front().id);
+    auto slotsOf = [this](std::uint64_t tx) -> ShadowTimers::Slots* {
+        auto it = m_tx.find(tx);
+        return it == m_tx.end() ? nullptr : &it->second->timers;
+    };
+    while (auto due = m_timers.popDue(at, slotsOf)) {
+        m_now = std::max(m_now, due->at);
+        fire(*due);
     }
     m_now = at;
     return true;
 }
 
-void TransactionObserver::fire(const TimerKey& key) {
+void TransactionObserver::fire(const ShadowTimers::Due& key) {
     auto it = m_tx.find(key.tx);
     if (it == m_tx.end()) return;
     TransactionShadow& s = *it->second;
@@ -80,9 +82,9 @@ void TransactionObserver::apply(TransactionShadow& s, ShadowSide side, const Act
                 }
             }
         } else if (const auto* start = std::get_if<StartTimer>(&action)) {
-            m_timers.schedule(TimerKey{s.record.id, side, start->timer}, m_now + start->duration);
+            m_timers.schedule(s.record.id, s.timers, side, start->timer, m_now + start->duration);
         } else if (const auto* stop = std::get_if<StopTimer>(&action)) {
-            m_timers.cancel(TimerKey{s.record.id, side, stop->timer});
+            ShadowTimers::cancel(s.timers, side, stop->timer);
         } else if (const auto* timeout = std::get_if<TimeoutToTu>(&action)) {
             if (side == ShadowSide::Client) {
                 // RFC 3261 §17.1.1.2 (Timer B) / §17.1.2.2 (Timer F).
@@ -117,12 +119,10 @@ void TransactionObserver::endTransaction(TransactionShadow& s) {
     if (s.ended) return;
     s.ended = true;
     s.record.end = m_now;
-    for (auto side : {ShadowSide::Client, ShadowSide::Server, ShadowSide::Idle})
-        for (std::uint8_t t = 0; t <= static_cast<std::uint8_t>(TimerName::M); ++t)
-            m_timers.cancel(TimerKey{s.record.id, side, static_cast<TimerName>(t)});
+    ShadowTimers::cancelAll(s.timers);
     // Kept findable for another T4 (the longest a copy stays in the network) so late copies
     // are recognised, then reported.
-    m_timers.schedule(TimerKey{s.record.id, ShadowSide::Evict, TimerName::A},
+    m_timers.schedule(s.record.id, s.timers, ShadowSide::Evict, TimerName::A,
                       m_now + m_options.timers.t4);
 }
 
@@ -161,14 +161,10 @@ void TransactionObserver::evict(std::uint64_t id) {
         if (list.empty()) m_pending2xx.erase(p);
     }
     m_listener.onTransactionEnded(r);
-    for (auto side : {ShadowSide::Client, ShadowSide::Server, ShadowSide::Idle, ShadowSide::Evict})
-        for (std::uint8_t t = 0; t <= static_cast<std::uint8_t>(TimerName::M); ++t)
-            m_timers.cancel(TimerKey{id, side, static_cast<TimerName>(t)});
-    if (auto k = m_keyOf.find(id); k != m_keyOf.end()) {
-        auto& ids = m_index[k->second];
+    if (auto k = m_index.find(s.matchKey); k != m_index.end()) {
+        auto& ids = k->second;
         ids.erase(std::remove(ids.begin(), ids.end(), id), ids.end());
-        if (ids.empty()) m_index.erase(k->second);
-        m_keyOf.erase(k);
+        if (ids.empty()) m_index.erase(k);
     }
     m_tx.erase(it);
 }
@@ -185,10 +181,10 @@ void TransactionObserver::finish() {
 
 void TransactionObserver::touch(TransactionShadow& s) {
     if (!s.record.invite || s.ended || s.record.finalCode) {
-        m_timers.cancel(TimerKey{s.record.id, ShadowSide::Idle, TimerName::A});
+        ShadowTimers::cancel(s.timers, ShadowSide::Idle, TimerName::A);
         return;
     }
-    m_timers.schedule(TimerKey{s.record.id, ShadowSide::Idle, TimerName::A},
+    m_timers.schedule(s.record.id, s.timers, ShadowSide::Idle, TimerName::A,
                       m_now + m_options.inviteIdle);
 }
 

@@ -52,17 +52,6 @@ class TransactionObserver {
     const ObserverOptions& options() const noexcept { return m_options; }
 
   private:
-    struct MatchKey {
-        std::string branch, sentBy, method, callId, fromTag;
-        std::uint32_t cseq = 0;
-        auto operator<=>(const MatchKey&) const = default;
-    };
-    struct TimerKey {
-        std::uint64_t tx;
-        ShadowSide side;
-        TimerName timer;
-        auto operator<=>(const TimerKey&) const = default;
-    };
     // A 2xx to an INVITE waiting for its ACK (RFC 3261 §13.2.2.4, §13.3.1.4), per hop.
     struct Pending2xx {
         std::uint64_t tx = 0, response = 0;
@@ -73,11 +62,11 @@ class TransactionObserver {
     };
     using DialogCSeq = std::tuple<std::string, std::uint32_t, std::string, std::string>;
 
-    static std::optional<MatchKey> keyOf(const KeyHeaders& k, std::string_view method);
-    TransactionShadow* find(const MatchKey& key, std::string_view client, std::string_view server,
+    static std::optional<std::string> keyOf(const KeyHeaders& k, std::string_view method);
+    TransactionShadow* find(const std::string& key, std::string_view client, std::string_view server,
                             bool anyHop);
 
-    MessageVerdict onNewRequest(const Observation& o, MatchKey key);
+    MessageVerdict onNewRequest(const Observation& o, std::string key);
     MessageVerdict onRequestAgain(TransactionShadow& s, const Observation& o);
     MessageVerdict onAck(const Observation& o);
     MessageVerdict onAck2xx(const Observation& o);
@@ -89,7 +78,7 @@ class TransactionObserver {
     MessageVerdict remember(std::uint64_t hash, const Observation& o, MessageVerdict v);
 
     void apply(TransactionShadow& s, ShadowSide side, const Actions& actions);
-    void fire(const TimerKey& key);
+    void fire(const ShadowTimers::Due& due);
     void sideTerminated(TransactionShadow& s, ShadowSide side);
     void endTransaction(TransactionShadow& s);
     void evict(std::uint64_t id);
@@ -103,10 +92,9 @@ class TransactionObserver {
     bool m_started = false;
     std::uint64_t m_nextId = 1;
     std::unordered_map<std::uint64_t, std::unique_ptr<TransactionShadow>> m_tx;
-    std::map<MatchKey, std::vector<std::uint64_t>> m_index;
-    std::map<std::uint64_t, MatchKey> m_keyOf;
+    std::unordered_map<std::string, std::vector<std::uint64_t>> m_index;
     std::map<DialogCSeq, std::vector<Pending2xx>> m_pending2xx;
-    TimerQueue<TimerKey> m_timers;
+    ShadowTimers m_timers;
     struct RecentCopy {
         Instant at{0};
         std::uint64_t id = 0;

@@ -24,20 +24,21 @@ std::string rseqOf(const SipMessage& m) {
 // the Call-ID, From tag and CSeq number, which all messages of one transaction share (§8.1.1,
 // §17.1.1.3, §9.1). The extra fields keep apart the transactions of broken UAs that reuse a
 // branch, and they are exactly the RFC 2543 fallback fields for branches without the cookie.
-std::optional<TransactionObserver::MatchKey> TransactionObserver::keyOf(const KeyHeaders& k,
-                                                                        std::string_view method) {
+std::optional<std::string> TransactionObserver::keyOf(const KeyHeaders& k,
+                                                      std::string_view method) {
     if (k.callId.empty() || !k.cseq) return std::nullopt;
-    MatchKey key;
-    key.branch = std::string(k.topViaBranch);
-    key.sentBy = std::string(k.topViaSentBy);
-    key.method = std::string(foldAck(method));
-    key.callId = std::string(k.callId);
-    key.fromTag = std::string(k.fromTag);
-    key.cseq = *k.cseq;
+    const std::string_view folded = foldAck(method);
+    std::string key;
+    key.reserve(k.topViaBranch.size() + k.topViaSentBy.size() + folded.size() + k.callId.size() +
+                k.fromTag.size() + 16);
+    // Newline never occurs inside a header value, so the fields cannot run into each other.
+    key.append(k.topViaBranch).append(1, '\n').append(k.topViaSentBy).append(1, '\n');
+    key.append(folded).append(1, '\n').append(k.callId).append(1, '\n').append(k.fromTag);
+    key.append(1, '\n').append(std::to_string(*k.cseq));
     return key;
 }
 
-TransactionShadow* TransactionObserver::find(const MatchKey& key, std::string_view client,
+TransactionShadow* TransactionObserver::find(const std::string& key, std::string_view client,
                                              std::string_view server, bool anyHop) {
     auto it = m_index.find(key);
     if (it == m_index.end()) return nullptr;
@@ -113,7 +114,7 @@ MessageVerdict TransactionObserver::remember(std::uint64_t hash, const Observati
     return v;
 }
 
-MessageVerdict TransactionObserver::onNewRequest(const Observation& o, MatchKey key) {
+MessageVerdict TransactionObserver::onNewRequest(const Observation& o, std::string key) {
     const SipMessage& m = *o.message;
     auto shadow = std::make_unique<TransactionShadow>(o, m_options.timers);
     TransactionShadow& s = *shadow;
@@ -121,10 +122,11 @@ MessageVerdict TransactionObserver::onNewRequest(const Observation& o, MatchKey 
     r.id = m_nextId++;
     r.invite = m.method() == "INVITE";
     r.method = std::string(m.method());
-    r.branch = key.branch;
-    r.callId = key.callId;
-    r.fromTag = key.fromTag;
-    r.cseq = key.cseq;
+    const KeyHeaders& k = *o.keys;
+    r.branch = std::string(k.topViaBranch);
+    r.callId = std::string(k.callId);
+    r.fromTag = std::string(k.fromTag);
+    r.cseq = k.cseq.value_or(0);
     r.client = std::string(o.src);
     r.server = std::string(o.dst);
     r.transport = o.transport;
@@ -134,13 +136,12 @@ MessageVerdict TransactionObserver::onNewRequest(const Observation& o, MatchKey 
     if (m.method() == "CANCEL") {
         // RFC 3261 §9.2: the CANCEL names the INVITE by the same branch, Call-ID, From tag and
         // CSeq number on the same hop.
-        MatchKey target = key;
-        target.method = "INVITE";
-        if (TransactionShadow* invite = find(target, o.src, o.dst, true))
-            r.cancels = invite->record.id;
+        if (auto target = keyOf(k, "INVITE"))
+            if (TransactionShadow* invite = find(*target, o.src, o.dst, true))
+                r.cancels = invite->record.id;
     }
     m_index[key].push_back(r.id);
-    m_keyOf.emplace(r.id, std::move(key));
+    s.matchKey = std::move(key);
     m_tx.emplace(r.id, std::move(shadow));
     m_listener.onMessage(o, MessageVerdict{MessageRole::Request, r.id, 0});
     // RFC 3261 §17.1.1.2 / §17.1.2.2: the client "sends" the request (Calling/Trying); §17.2.1
@@ -184,8 +185,8 @@ void TransactionObserver::checkSchedule(TransactionShadow& s, const Observation&
     }
     // The nearest retransmission the client shadow made (Timer A: T1, 2*T1, 4*T1 ...; Timer E:
     // doubling up to T2) that the capture has not matched yet, or the next one it will make.
-    const auto pending = m_timers.deadlineOf(
-        TimerKey{r.id, ShadowSide::Client, r.invite ? TimerName::A : TimerName::E});
+    const auto pending = ShadowTimers::deadlineOf(s.timers, ShadowSide::Client,
+                                                  r.invite ? TimerName::A : TimerName::E);
     const std::size_t sent = s.expectedSends.size();
     const Instant previous = s.lastSend;
     for (std::size_t i = s.consumedSends; i <= sent; ++i) {

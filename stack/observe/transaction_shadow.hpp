@@ -7,14 +7,13 @@
 #include <variant>
 
 #include "observe/observer_events.hpp"
+#include "observe/shadow_timers.hpp"
 #include "transaction/invite_client.hpp"
 #include "transaction/invite_server.hpp"
 #include "transaction/non_invite_client.hpp"
 #include "transaction/non_invite_server.hpp"
 
 namespace sipscope::stack {
-
-enum class ShadowSide : std::uint8_t { Client, Server, Idle, Evict };
 
 class TransactionShadow {
   public:
@@ -36,6 +35,8 @@ class TransactionShadow {
     using ResponseSignature = std::tuple<int, std::string, std::string>;
 
     TransactionRecord record;
+    ShadowTimers::Slots timers{};
+    std::string matchKey;  // where the observer's index lists this transaction
     bool clientDone = false, serverDone = false, ended = false;
     std::vector<Instant> expectedSends;  // request retransmissions the client shadow made
     std::size_t consumedSends = 0;

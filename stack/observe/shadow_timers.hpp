@@ -1,0 +1,91 @@
+#pragma once
+// The timers of every transaction shadow in one min-heap with lazy cancellation: scheduling is a
+// heap push, cancelling clears the shadow's slot, and stale heap entries are skipped when they
+// come up. No allocation per timer, no search on cancel (the observer starts and stops several
+// timers per message).
+
+#include <algorithm>
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+#include "core/clock.hpp"
+#include "transaction/transaction_types.hpp"
+
+namespace sipscope::stack {
+
+enum class ShadowSide : std::uint8_t { Client, Server, Idle, Evict };
+
+class ShadowTimers {
+  public:
+    static constexpr std::size_t kTimers = static_cast<std::size_t>(TimerName::M) + 1;
+    struct Slot {
+        std::uint64_t seq = 0;  // 0: not running
+        Instant at{0};
+    };
+    using Slots = std::array<Slot, 4 * kTimers>;  // per side and timer, owned by the shadow
+    struct Due {
+        std::uint64_t tx;
+        ShadowSide side;
+        TimerName timer;
+        Instant at;
+    };
+
+    void schedule(std::uint64_t tx, Slots& table, ShadowSide side, TimerName t, Instant at) {
+        const std::size_t i = slotIndex(side, t);
+        Slot& s = table[i];
+        s.seq = ++m_seq;
+        s.at = at;
+        m_heap.push_back(Entry{at, s.seq, tx, static_cast<std::uint8_t>(i)});
+        std::push_heap(m_heap.begin(), m_heap.end(), later);
+    }
+    static void cancel(Slots& table, ShadowSide side, TimerName t) {
+        const std::size_t i = slotIndex(side, t);
+        table[i].seq = 0;
+    }
+    static void cancelAll(Slots& table) {
+        for (Slot& s : table) s.seq = 0;
+    }
+    static std::optional<Instant> deadlineOf(const Slots& table, ShadowSide side, TimerName t) {
+        const std::size_t i = slotIndex(side, t);
+        const Slot& s = table[i];
+        return s.seq ? std::optional<Instant>(s.at) : std::nullopt;
+    }
+
+    // The earliest running timer due at or before `at`, taken off; `slotsOf(tx)` gives the
+    // shadow's table or nullptr when the shadow is gone.
+    template <class Lookup>
+    std::optional<Due> popDue(Instant at, Lookup&& slotsOf) {
+        while (!m_heap.empty() && m_heap.front().at <= at) {
+            std::pop_heap(m_heap.begin(), m_heap.end(), later);
+            const Entry e = m_heap.back();
+            m_heap.pop_back();
+            Slots* table = slotsOf(e.tx);
+            if (!table || (*table)[e.slot].seq != e.seq) continue;  // cancelled or rescheduled
+            (*table)[e.slot].seq = 0;
+            return Due{e.tx, static_cast<ShadowSide>(e.slot / kTimers),
+                       static_cast<TimerName>(e.slot % kTimers), e.at};
+        }
+        return std::nullopt;
+    }
+
+  private:
+    struct Entry {
+        Instant at;
+        std::uint64_t seq, tx;
+        std::uint8_t slot;
+    };
+    static std::size_t slotIndex(ShadowSide side, TimerName t) {
+        return static_cast<std::size_t>(side) * kTimers + static_cast<std::size_t>(t);
+    }
+    // Heap order: earliest deadline first, then scheduling order.
+    static bool later(const Entry& a, const Entry& b) {
+        return a.at != b.at ? a.at > b.at : a.seq > b.seq;
+    }
+
+    std::vector<Entry> m_heap;
+    std::uint64_t m_seq = 0;
+};
+
+}  // namespace sipscope::stack
