@@ -106,7 +106,7 @@ void CallTracker::finish() {
 }
 
 CallData& CallTracker::callFor(const ObservedMessage& m, std::string_view callId) {
-    if (auto it = m_byCallId.find(std::string(callId)); it != m_byCallId.end())
+    if (auto it = m_byCallId.find(callId); it != m_byCallId.end())
         if (CallData* c = byNumber(it->second)) return *c;
     CallData* c = correlate(m);
     if (!c) {

@@ -39,6 +39,14 @@ struct CallTrackerSinks {
 
 struct CallData;
 
+// Hash for string-keyed maps that are searched with string_views (no temporary string).
+struct StringHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const noexcept {
+        return std::hash<std::string_view>{}(s);
+    }
+};
+
 class CallTracker : private stack::ObserverListener {
   public:
     CallTracker(CallTrackerOptions options, CallTrackerSinks sinks);
@@ -78,7 +86,7 @@ class CallTracker : private stack::ObserverListener {
     CallData* m_currentCall = nullptr;
     std::uint64_t m_nextCall = 1, m_nextNumber = 1;
     std::map<std::uint64_t, std::unique_ptr<CallData>> m_calls;  // open, by internal number
-    std::unordered_map<std::string, std::uint64_t> m_byCallId;
+    std::unordered_map<std::string, std::uint64_t, StringHash, std::equal_to<>> m_byCallId;
     std::unordered_map<std::uint64_t, std::uint64_t> m_txCall;     // transaction -> call
     std::unordered_map<std::string, std::uint64_t> m_bySessionId;  // RFC 7989 UUID -> call
     // Unanswered INVITE calls by the node they were sent to (B2BUA heuristic).

@@ -166,11 +166,18 @@ std::optional<Dialog> Dialog::create(const SipMessage& request, const SipMessage
     return d;
 }
 
+bool Dialog::sameDialog(const KeyHeaders& k, bool isRequest, Direction dir) const noexcept {
+    const bool fromIsLocal = isRequest == (dir == Direction::Sent);
+    return k.callId == m_id.callId && (fromIsLocal ? k.fromTag : k.toTag) == m_id.localTag &&
+           (fromIsLocal ? k.toTag : k.fromTag) == m_id.remoteTag;
+}
+
 DialogUpdate Dialog::onRequest(const SipMessage& request, Direction dir) {
-    if (!request.isRequest() || idOf(request, m_role, dir) != m_id) return {};
+    if (!request.isRequest()) return {};
+    const KeyHeaders k = extractKeyHeaders(request);
+    if (!sameDialog(k, true, dir)) return {};
     DialogUpdate u = unchanged(m_state);
     if (m_state == DialogState::Terminated) return u;
-    const KeyHeaders k = extractKeyHeaders(request);
     const std::string_view method = request.method();
     if (k.cseq && !isAckOrCancel(method)) {
         if (dir == Direction::Sent) {
@@ -199,7 +206,8 @@ DialogUpdate Dialog::onRequest(const SipMessage& request, Direction dir) {
 DialogUpdate Dialog::onResponse(const SipMessage& request, const SipMessage& response,
                                 Direction dir) {
     const auto status = response.status();
-    if (!response.isResponse() || !status || idOf(response, m_role, dir) != m_id) return {};
+    if (!response.isResponse() || !status || !sameDialog(extractKeyHeaders(response), false, dir))
+        return {};
     if (m_state == DialogState::Terminated) return unchanged(m_state);
     // Only the UAC sends the creating request: it receives the responses, the UAS sends them.
     // This keeps a callee's own request with the same CSeq number from passing for it.

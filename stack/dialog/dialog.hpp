@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "message/key_headers.hpp"
 #include "message/sip_message.hpp"
 
 namespace sipscope::stack {
@@ -98,6 +99,8 @@ class Dialog {
   private:
     Dialog() = default;
     DialogUpdate transition(DialogState to, DialogReason reason);
+    // The message (its key headers) belongs to this dialog, seen in direction `dir`.
+    bool sameDialog(const KeyHeaders& k, bool isRequest, Direction dir) const noexcept;
     static std::optional<Dialog> create(const SipMessage& request, const SipMessage& response,
                                         DialogRole role);
     DialogUpdate onCreatingResponse(const SipMessage& response, int status);

@@ -61,23 +61,37 @@ void cseq(std::string_view v, KeyHeaders& k) noexcept {
 }  // namespace
 
 std::string_view headerParam(std::string_view v, std::string_view name) noexcept {
-    bool inAngle = false;
-    for (std::size_t i = 0; i < v.size(); ++i) {
-        const char c = v[i];
-        if (c == '"') {
+    // RFC 3261 §20.10: in name-addr form the header parameters follow the '>' (the URI and a
+    // quoted display name before it may hold ';'); in addr-spec form they follow the URI.
+    std::size_t i = 0;
+    for (; i < v.size(); ++i) {
+        if (v[i] == '"') {
             i = skipQuoted(v, i) - 1;
-        } else if (c == '<') {
-            inAngle = true;
-        } else if (c == '>') {
-            inAngle = false;
-        } else if (c == ';' && !inAngle) {
-            std::size_t n = i + 1;
-            while (n < v.size() && isLws(v[n])) ++n;
-            if (v.size() - n >= name.size() && iequals(v.substr(n, name.size()), name)) {
-                const std::size_t after = n + name.size();
-                if (after == v.size() || !isToken(v[after])) return paramValueAt(v, after);
-            }
+        } else if (v[i] == '<') {
+            const std::size_t gt = v.find('>', i);
+            if (gt == std::string_view::npos) return {};
+            i = gt + 1;
+            break;
+        } else if (v[i] == ';') {
+            break;  // addr-spec: parameters start here
         }
+    }
+    while (i < v.size()) {
+        if (v[i] == '"') {
+            i = skipQuoted(v, i);
+            continue;
+        }
+        if (v[i] != ';') {
+            ++i;
+            continue;
+        }
+        std::size_t n = i + 1;
+        while (n < v.size() && isLws(v[n])) ++n;
+        if (v.size() - n >= name.size() && iequals(v.substr(n, name.size()), name)) {
+            const std::size_t after = n + name.size();
+            if (after == v.size() || !isToken(v[after])) return paramValueAt(v, after);
+        }
+        i = n;
     }
     return {};
 }

@@ -49,9 +49,16 @@ void DialogObserver::onRequest(const Observation& o, std::uint64_t tx) {
     const SipMessage& m = *o.message;
     const KeyHeaders& k = *o.keys;
     const bool creating = createsDialog(m.method()) && k.toTag.empty();
-    m_requests.insert_or_assign(tx, Request{m, std::string(o.src), std::string(o.dst), creating});
+    if (creating) {
+        m_requests.insert_or_assign(tx, Request{m, std::string(o.src), std::string(o.dst), true});
+        return;
+    }
     if (k.toTag.empty() || m.method() == "ACK" || m.method() == "CANCEL") return;
-    for (auto it : inDialog(m, o.src, o.dst)) {
+    const auto dialogs = inDialog(m, o.src, o.dst);
+    // Responses to requests inside a known dialog refresh or end it (§12.2.1.2).
+    if (!dialogs.empty())
+        m_requests.insert_or_assign(tx, Request{m, std::string(o.src), std::string(o.dst), false});
+    for (auto it : dialogs) {
         Pair& p = it->second;
         // Sent by the UAC side when its From tag is the UAC's local tag (RFC 3261 §12.2.1.1).
         const bool fromUac = k.fromTag == it->first.uacTag;

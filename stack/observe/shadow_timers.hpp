@@ -70,6 +70,23 @@ class ShadowTimers {
         return std::nullopt;
     }
 
+    // Cancelled entries stay in the heap until their deadline; when they outnumber the running
+    // timers the heap is rebuilt from the running ones.
+    template <class Lookup>
+    void compactIfStale(Lookup&& slotsOf) {
+        if (m_heap.size() < 4096 || m_heap.size() < 2 * m_lastCompactSize) return;
+        std::vector<Entry> live;
+        live.reserve(m_heap.size() / 2);
+        for (const Entry& e : m_heap) {
+            const Slots* table = slotsOf(e.tx);
+            if (table && (*table)[e.slot].seq == e.seq) live.push_back(e);
+        }
+        m_heap = std::move(live);
+        std::make_heap(m_heap.begin(), m_heap.end(), later);
+        m_lastCompactSize = std::max<std::size_t>(m_heap.size(), 2048);
+    }
+    std::size_t size() const noexcept { return m_heap.size(); }
+
   private:
     struct Entry {
         Instant at;
@@ -86,6 +103,7 @@ class ShadowTimers {
 
     std::vector<Entry> m_heap;
     std::uint64_t m_seq = 0;
+    std::size_t m_lastCompactSize = 2048;
 };
 
 }  // namespace sipscope::stack

@@ -37,6 +37,7 @@ bool TransactionObserver::advanceTo(Instant at) {
         m_now = std::max(m_now, due->at);
         fire(*due);
     }
+    m_timers.compactIfStale(slotsOf);
     m_now = at;
     return true;
 }
@@ -53,6 +54,11 @@ void TransactionObserver::fire(const ShadowTimers::Due& key) {
             apply(s, key.side, s.toServer(TimerFired{key.timer}));
             break;
         case ShadowSide::Idle:
+            if (s.lastActivity + m_options.inviteIdle > m_now) {
+                m_timers.schedule(s.record.id, s.timers, ShadowSide::Idle, TimerName::A,
+                                  s.lastActivity + m_options.inviteIdle);
+                break;
+            }
             // RFC 3261 §16.6 step 11: nobody answers an INVITE for longer than Timer C.
             if (!s.ended) {
                 s.record.abandoned = true;
@@ -184,8 +190,11 @@ void TransactionObserver::touch(TransactionShadow& s) {
         ShadowTimers::cancel(s.timers, ShadowSide::Idle, TimerName::A);
         return;
     }
-    m_timers.schedule(s.record.id, s.timers, ShadowSide::Idle, TimerName::A,
-                      m_now + m_options.inviteIdle);
+    // Armed once; when it comes up early (activity since) it is moved to the new deadline.
+    s.lastActivity = m_now;
+    if (!ShadowTimers::deadlineOf(s.timers, ShadowSide::Idle, TimerName::A))
+        m_timers.schedule(s.record.id, s.timers, ShadowSide::Idle, TimerName::A,
+                          m_now + m_options.inviteIdle);
 }
 
 void TransactionObserver::anomalyFor(const TransactionShadow* s, std::string_view code,

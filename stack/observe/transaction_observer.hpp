@@ -63,8 +63,8 @@ class TransactionObserver {
     using DialogCSeq = std::tuple<std::string, std::uint32_t, std::string, std::string>;
 
     static std::optional<std::string> keyOf(const KeyHeaders& k, std::string_view method);
-    TransactionShadow* find(const std::string& key, std::string_view client, std::string_view server,
-                            bool anyHop);
+    TransactionShadow* find(const std::string& key, std::string_view client,
+                            std::string_view server, bool anyHop);
 
     MessageVerdict onNewRequest(const Observation& o, std::string key);
     MessageVerdict onRequestAgain(TransactionShadow& s, const Observation& o);
@@ -98,7 +98,8 @@ class TransactionObserver {
     struct RecentCopy {
         Instant at{0};
         std::uint64_t id = 0;
-        std::size_t size = 0;
+        Bytes buffer;  // keeps `bytes` alive for the byte-for-byte comparison
+        std::string_view bytes;
         MessageVerdict verdict;
     };
     std::unordered_map<std::uint64_t, RecentCopy> m_recent;  // by hash of bytes and hop

@@ -98,18 +98,22 @@ std::optional<MessageVerdict> TransactionObserver::duplicateOf(const Observation
             m_recent.erase(it);
         m_recentOrder.pop_front();
     }
+    // Hash the hop, the size and the first bytes (the start line and Via differ between
+    // messages); a hit is then compared byte for byte.
     const std::hash<std::string_view> h;
     const std::string_view bytes = o.message->bytes();
-    hash = h(bytes) ^ (h(o.src) * 0x9E3779B97F4A7C15ull) ^ (h(o.dst) * 0xC2B2AE3D27D4EB4Full);
+    hash = h(bytes.substr(0, 192)) ^ (h(o.src) * 0x9E3779B97F4A7C15ull) ^
+           (h(o.dst) * 0xC2B2AE3D27D4EB4Full) ^ (bytes.size() * 0x165667B19E3779F9ull);
     auto it = m_recent.find(hash);
-    if (it == m_recent.end() || it->second.size != bytes.size()) return std::nullopt;
+    if (it == m_recent.end() || it->second.bytes != bytes) return std::nullopt;
     MessageVerdict v = it->second.verdict;
     return MessageVerdict{MessageRole::Duplicate, v.transaction, it->second.id};
 }
 
 MessageVerdict TransactionObserver::remember(std::uint64_t hash, const Observation& o,
                                              MessageVerdict v) {
-    m_recent.insert_or_assign(hash, RecentCopy{o.at, o.id, o.message->bytes().size(), v});
+    m_recent.insert_or_assign(hash,
+                              RecentCopy{o.at, o.id, o.message->buffer(), o.message->bytes(), v});
     m_recentOrder.emplace_back(o.at, hash);
     return v;
 }

@@ -44,7 +44,9 @@ class TransactionShadow {
     std::optional<Instant> matchedAhead;
     bool confirmed = false;     // the server shadow reached Confirmed (ACK for non-2xx)
     std::uint64_t finalId = 0;  // the first final response's message id
-    Instant lastSend{0};        // the last request sighting matched to the schedule
+    Instant lastSend{0};
+    Instant lastActivity{0};  // for the INVITE idle limit (Timer C)        // the last request
+                              // sighting matched to the schedule
     std::map<ResponseSignature, std::uint64_t> responsesSeen;
     // Keys (Call-ID, CSeq, From tag, To tag) of this INVITE's 2xx responses awaiting their ACK.
     std::vector<std::tuple<std::string, std::uint32_t, std::string, std::string>> pending2xx;
