@@ -40,6 +40,8 @@ struct CallData {
     std::uint32_t messages = 0, retransmissions = 0, duplicates = 0, transactions = 0;
     std::uint32_t authChallenges = 0;
     std::set<std::string> legs;
+    std::vector<std::pair<std::string, std::string>> legHops;  // in order of first sighting
+    std::uint64_t firstRequestId = 0;
     std::vector<Attempt> attempts;
     std::set<std::uint64_t> openTx;
     std::optional<std::int64_t> byeNs, byeDoneNs;

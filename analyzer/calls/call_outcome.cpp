@@ -97,6 +97,9 @@ CallRecord buildRecord(const CallData& c) {
     r.media = c.media;
     r.anomalies = c.anomalies;
     r.messageIds = c.messageIds;
+    r.key = c.no;
+    r.legHops = c.legHops;
+    r.firstMessageId = c.firstRequestId;
     for (const auto& [key, state] : c.dialogs) {
         if (state == stack::DialogState::Early) ++r.dialogs.early;
         if (state == stack::DialogState::Confirmed) ++r.dialogs.confirmed;

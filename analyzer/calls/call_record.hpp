@@ -52,6 +52,7 @@ struct DialogCounts {
 
 struct CallRecord {
     std::uint64_t number = 0;  // 1-based, in start order
+    std::uint64_t key = 0;     // the tracker's internal call key (messages carry it too)
     std::string callId;        // of the first leg
     std::vector<std::string> callIds;
     CallKind kind = CallKind::Other;
@@ -73,6 +74,8 @@ struct CallRecord {
     CallMetrics metrics;
     std::vector<stack::Anomaly> anomalies;
     std::vector<std::uint64_t> messageIds;
+    std::vector<std::pair<std::string, std::string>> legHops;  // (src, dst) of each leg
+    std::uint64_t firstMessageId = 0;  // the call's first request (for header filters)
 };
 
 }  // namespace sipscope::analyzer

@@ -129,7 +129,7 @@ CallData* CallTracker::byNumber(std::uint64_t no) {
 }
 
 void CallTracker::onMessage(const stack::Observation& o, const stack::MessageVerdict& v) {
-    if (m_sinks.message) m_sinks.message(*m_current, v);
+    if (m_sinks.message) m_sinks.message(*m_current, v, m_currentCall->no);
     CallData& c = *m_currentCall;
     const stack::SipMessage& m = *o.message;
     ++c.messages;
@@ -169,7 +169,9 @@ void CallTracker::onMessage(const stack::Observation& o, const stack::MessageVer
             }
             if (m.method() == "INVITE") registerSessionId(c, m);
             if (m.method() == c.method) {
-                c.legs.insert(std::string(o.src) + ">" + std::string(o.dst));
+                if (c.legs.insert(std::string(o.src) + ">" + std::string(o.dst)).second)
+                    c.legHops.emplace_back(o.src, o.dst);
+                if (!c.firstRequestId) c.firstRequestId = o.id;
                 if (o.src == c.caller) {
                     Attempt a;
                     a.tx = v.transaction;

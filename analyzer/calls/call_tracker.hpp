@@ -32,7 +32,9 @@ struct CallTrackerOptions {
 struct CallTrackerSinks {
     std::function<void(CallRecord&&)> call;
     std::function<void(const stack::TransactionRecord&)> transaction;
-    std::function<void(const ObservedMessage&, const stack::MessageVerdict&)> message;
+    // Every message with its verdict and the key of the call it belongs to (CallRecord::key).
+    std::function<void(const ObservedMessage&, const stack::MessageVerdict&, std::uint64_t)>
+        message;
     std::function<void(const stack::DialogEvent&)> dialog;
     std::function<void(const stack::Anomaly&)> anomaly;
 };

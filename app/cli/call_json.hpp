@@ -1,21 +1,13 @@
 #pragma once
-// JSON of the `calls`, `transactions` and `stats` commands (CLI.md rules: snake_case, null for
-// absent values, Unix seconds with microseconds, durations with their unit in the key).
+// The `calls`, `transactions` and `stats` JSON lives with the analyzer (the store keeps it too).
 
-#include "calls/call_record.hpp"
-#include "calls/peer_stats.hpp"
+#include "calls/call_json.hpp"
 #include "json_writer.hpp"
-#include "observe/observer_events.hpp"
 
 namespace sipscope::cli {
-
-void writeCall(JsonWriter& w, const analyzer::CallRecord& r);
-void writeTransaction(JsonWriter& w, const stack::TransactionRecord& t);
-void writePeerStats(JsonWriter& w, const analyzer::PeerStats& p);
-
-// "ict"/"nict" (passive transactions are named after their client side).
-const char* transactionKind(const stack::TransactionRecord& t);
-// "127.0.0.1:5060" / "[::1]:5060" -> address without brackets, port.
-std::pair<std::string, int> splitEndpoint(std::string_view endpoint);
-
+using analyzer::splitEndpoint;
+using analyzer::transactionKind;
+using analyzer::writeCall;
+using analyzer::writePeerStats;
+using analyzer::writeTransaction;
 }  // namespace sipscope::cli

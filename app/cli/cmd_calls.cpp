@@ -9,6 +9,7 @@
 #include "calls/call_tracker.hpp"
 #include "calls/event_log.hpp"
 #include "calls/peer_stats.hpp"
+#include "calls_options.hpp"
 #include "capture_run.hpp"
 #include "commands.hpp"
 #include "text_table.hpp"
@@ -29,13 +30,15 @@ constexpr const char* kOptions =
     "Exit status: 0 success, 1 damaged input (partial output still printed), 2 usage error.\n";
 
 constexpr const char* kCallsHelp =
-    "usage: sipscope-cli calls FILE [--json] [--t1-ms N] [options]\n"
+    "usage: sipscope-cli calls FILE [--json] [--t1-ms N] [--limit N] [options]\n"
+    "       sipscope-cli calls --db LIB.sqlite [--json] [--limit N]\n"
     "\n"
     "Rebuilds transactions (RFC 3261 §17), dialogs (§12) and calls from a capture and prints\n"
     "one call per line in start order: legs through proxies and B2BUAs, state (ringing,\n"
     "answered, busy, rejected, cancelled, timeout, failed, in_progress), final code,\n"
     "retransmissions, dialogs, RFC 6076 metrics, SDP media and anomalies.\n"
     "REGISTER, OPTIONS, MESSAGE and SUBSCRIBE exchanges are listed as calls of their own kind.\n"
+    "With --db the calls come from a database made by `sipscope-cli import` (same objects).\n"
     "\n";
 
 constexpr const char* kTransactionsHelp =
@@ -61,12 +64,6 @@ constexpr const char* kEventsHelp =
     "and transaction, dialog state changes, anomalies, transaction records and calls. Times\n"
     "are seconds since the first message. The golden tests compare this log.\n"
     "\n";
-
-struct CallsOptions {
-    CaptureRunOptions capture;
-    analyzer::CallTrackerOptions tracker;
-    bool json = false;
-};
 
 bool parseMs(std::string_view text, std::chrono::milliseconds& out, bool allowZero) {
     std::uint64_t v = 0;
@@ -96,6 +93,14 @@ int parseOptions(const Args& args, const char* name, const char* help, CallsOpti
             return 1;
         } else if (a == "--json" && std::string_view(name) != "events") {
             o.json = true;
+        } else if (a == "--db" && hasValue && std::string_view(name) == "calls") {
+            o.db = std::string(args[++i]);
+        } else if (a == "--limit" && hasValue && std::string_view(name) == "calls") {
+            std::chrono::milliseconds n{0};
+            if (!parseMs(args[++i], n, false)) return fail("bad --limit value");
+            o.limit = static_cast<std::uint64_t>(n.count());
+        } else if (a == "--filter" && hasValue && std::string_view(name) == "calls") {
+            o.filter = std::string(args[++i]);
         } else if (a == "--t1-ms" && hasValue) {
             if (!parseMs(args[++i], timers.t1, false)) return fail("bad --t1-ms value");
         } else if (a == "--t2-ms" && hasValue) {
@@ -120,7 +125,7 @@ int parseOptions(const Args& args, const char* name, const char* help, CallsOpti
             return fail("one capture file at a time");
         }
     }
-    if (o.capture.path.empty()) {
+    if (o.capture.path.empty() == o.db.empty()) {
         std::cerr << help << kOptions;
         return 2;
     }
@@ -164,28 +169,39 @@ std::string msText(const std::optional<double>& v) {
 
 }  // namespace
 
+void addCallRow(TextTable& table, const analyzer::CallRecord& c) {
+    std::optional<double> dur;
+    if (c.answerNs && c.endNs) dur = static_cast<double>(*c.endNs - *c.answerNs) / 1e9;
+    table.add({std::to_string(c.number), clockTime(c.startNs), analyzer::callKindName(c.kind),
+               c.fromUser, c.toUser, analyzer::callStateName(c.state), optionalText(c.finalCode),
+               dur ? fixed(&*dur, 1) : "-", std::to_string(c.messages),
+               std::to_string(c.retransmissions), std::to_string(c.legs), msText(c.metrics.pddMs),
+               std::to_string(c.anomalies.size()), c.callId});
+}
+
+TextTable callTable() {
+    return TextTable({"#>", "start", "kind", "from", "to", "state", "code>", "dur_s>", "msgs>",
+                      "rtx>", "legs>", "pdd_ms>", "anom>", "call_id"});
+}
+
 int cmdCalls(const Args& args) {
     CallsOptions o;
     if (int rc = parseOptions(args, "calls", kCallsHelp, o)) return rc == 1 ? 0 : rc;
-    TextTable table({"#>", "start", "kind", "from", "to", "state", "code>", "dur_s>", "msgs>",
-                     "rtx>", "legs>", "pdd_ms>", "anom>", "call_id"});
+    if (!o.db.empty()) return callsFromDb(o);
+    TextTable table = callTable();
     JsonWriter w;
+    std::uint64_t shown = 0;
     analyzer::CallTrackerSinks sinks;
     sinks.call = [&](analyzer::CallRecord&& c) {
+        if (o.limit && shown >= o.limit) return;
+        ++shown;
         if (o.json) {
             w.clear();
             writeCall(w, c);
             std::cout << w.str() << '\n' << std::flush;
             return;
         }
-        std::optional<double> dur;
-        if (c.answerNs && c.endNs) dur = static_cast<double>(*c.endNs - *c.answerNs) / 1e9;
-        table.add({std::to_string(c.number), clockTime(c.startNs), analyzer::callKindName(c.kind),
-                   c.fromUser, c.toUser, analyzer::callStateName(c.state),
-                   optionalText(c.finalCode), dur ? fixed(&*dur, 1) : "-",
-                   std::to_string(c.messages), std::to_string(c.retransmissions),
-                   std::to_string(c.legs), msText(c.metrics.pddMs),
-                   std::to_string(c.anomalies.size()), c.callId});
+        addCallRow(table, c);
     };
     const int rc = run("calls", o, std::move(sinks));
     if (!o.json && rc != 2) table.print(std::cout);

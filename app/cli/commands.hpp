@@ -17,5 +17,8 @@ int cmdCalls(const Args& args);
 int cmdTransactions(const Args& args);
 int cmdStats(const Args& args);
 int cmdEvents(const Args& args);
+int cmdImport(const Args& args);
+int cmdLadder(const Args& args);
+int cmdExportPcap(const Args& args);
 
 }  // namespace sipscope::cli

@@ -27,6 +27,9 @@ constexpr Command kCommands[] = {
     {"transactions", cmdTransactions, "every SIP transaction of a capture"},
     {"stats", cmdStats, "RFC 6076 metrics per peer for a capture"},
     {"events", cmdEvents, "the analyzer's event log: message roles, dialogs, anomalies"},
+    {"import", cmdImport, "analyse captures into a SipScope database (SQLite)"},
+    {"ladder", cmdLadder, "a call's ladder diagram: text, SVG, Mermaid or HTML"},
+    {"export-pcap", cmdExportPcap, "write a call's messages from the database as pcap"},
 };
 
 void usage(std::FILE* out) {

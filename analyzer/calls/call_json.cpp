@@ -1,8 +1,8 @@
-#include "call_json.hpp"
+#include "calls/call_json.hpp"
 
 #include <charconv>
 
-namespace sipscope::cli {
+namespace sipscope::analyzer {
 
 namespace {
 
@@ -24,7 +24,7 @@ void optionalMs(JsonWriter& w, const std::optional<double>& ms) {
         w.null();
 }
 
-void writeMedia(JsonWriter& w, const analyzer::MediaSummary& m) {
+void writeMedia(JsonWriter& w, const MediaSummary& m) {
     w.beginObject();
     w.key("origin").value(m.origin);
     w.key("message_id").value(m.messageId);
@@ -50,7 +50,7 @@ void writeAnomaly(JsonWriter& w, const stack::Anomaly& a) {
     w.endObject();
 }
 
-void writeDelay(JsonWriter& w, std::string_view key, const analyzer::DelayStats& d) {
+void writeDelay(JsonWriter& w, std::string_view key, const DelayStats& d) {
     w.key(key);
     if (d.count == 0) {
         w.null();
@@ -86,13 +86,13 @@ std::pair<std::string, int> splitEndpoint(std::string_view endpoint) {
     return {std::string(host), port};
 }
 
-void writeCall(JsonWriter& w, const analyzer::CallRecord& r) {
+void writeCall(JsonWriter& w, const CallRecord& r) {
     w.beginObject();
     w.key("call_id").value(r.callId);
     w.key("call_ids").beginArray();
     for (const auto& id : r.callIds) w.value(id);
     w.endArray();
-    w.key("kind").value(analyzer::callKindName(r.kind));
+    w.key("kind").value(callKindName(r.kind));
     w.key("method").stringOrNull(r.method);
     w.key("from_user").stringOrNull(r.fromUser);
     w.key("to_user").stringOrNull(r.toUser);
@@ -106,7 +106,7 @@ void writeCall(JsonWriter& w, const analyzer::CallRecord& r) {
         w.value(static_cast<double>(*r.endNs - *r.answerNs) / 1e9, 3);
     else
         w.null();
-    w.key("state").value(analyzer::callStateName(r.state));
+    w.key("state").value(callStateName(r.state));
     w.key("final_code").optional(r.finalCode);
     w.key("reason").stringOrNull(r.finalReason);
     w.key("messages").value(r.messages);
@@ -197,7 +197,7 @@ void writeTransaction(JsonWriter& w, const stack::TransactionRecord& t) {
     w.endObject();
 }
 
-void writePeerStats(JsonWriter& w, const analyzer::PeerStats& p) {
+void writePeerStats(JsonWriter& w, const PeerStats& p) {
     w.beginObject();
     if (!p.peer.empty()) {
         const auto [ip, port] = splitEndpoint(p.peer);
@@ -229,4 +229,4 @@ void writePeerStats(JsonWriter& w, const analyzer::PeerStats& p) {
     w.endObject();
 }
 
-}  // namespace sipscope::cli
+}  // namespace sipscope::analyzer

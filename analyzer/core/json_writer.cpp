@@ -1,8 +1,8 @@
-#include "json_writer.hpp"
+#include "core/json_writer.hpp"
 
 #include <cstdio>
 
-namespace sipscope::cli {
+namespace sipscope::analyzer {
 
 void JsonWriter::separator() {
     if (m_afterKey) {
@@ -143,4 +143,4 @@ void JsonWriter::escaped(std::string_view s) {
     m_out.push_back('"');
 }
 
-}  // namespace sipscope::cli
+}  // namespace sipscope::analyzer

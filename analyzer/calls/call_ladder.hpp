@@ -1,0 +1,27 @@
+#pragma once
+// The ladder of one call from its stored messages: arrows labelled from the parsed messages,
+// retransmissions and duplicates marked, legs numbered by the hops of the call's initial
+// requests, lanes labelled with inferred roles and user agents, SDP summaries on offers and
+// answers, anomalies on the messages they name.
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "ladder/ladder.hpp"
+#include "store/store_reader.hpp"
+
+namespace sipscope::analyzer {
+
+struct CallLadderInfo {
+    std::vector<std::pair<std::string, std::string>> legHops;     // (src, dst) endpoints
+    std::map<std::uint64_t, std::vector<std::string>> anomalies;  // message seq -> codes
+};
+
+LadderInput buildCallLadder(const std::vector<store::StoredMessage>& messages,
+                            const CallLadderInfo& info);
+
+// "192.0.2.1:5060" / "[2001:db8::1]:5060" of a stored message's ends.
+std::string storedEndpoint(const std::string& address, std::uint16_t port);
+
+}  // namespace sipscope::analyzer

@@ -1,0 +1,71 @@
+#include "calls/node_roles.hpp"
+
+#include "message/key_headers.hpp"
+
+namespace sipscope::analyzer {
+
+namespace {
+
+// The node an endpoint belongs to for role purposes: on a real network its address (a proxy
+// listens on one port and may send from another), on loopback address and port.
+std::string hostOf(const std::string& endpoint) {
+    const auto colon = endpoint.rfind(':');
+    const std::string host = colon == std::string::npos ? endpoint : endpoint.substr(0, colon);
+    return host.rfind("127.", 0) == 0 || host == "[::1]" ? endpoint : host;
+}
+
+constexpr std::int64_t kForwardWindowNs = 5'000'000'000;  // request forwarded within 5 s
+
+}  // namespace
+
+void NodeRoles::add(const std::string& src, const std::string& dst, const stack::SipMessage& m,
+                    std::int64_t tsNs) {
+    NodeInfo& sender = m_nodes[src];
+    m_nodes.try_emplace(dst);
+    const std::string_view agent =
+        m.headerValue(m.isRequest() ? stack::HeaderId::UserAgent : stack::HeaderId::Server);
+    if (sender.userAgent.empty() && !agent.empty()) sender.userAgent = std::string(agent);
+    const stack::KeyHeaders k = stack::extractKeyHeaders(m);
+    if (m.isResponse()) {
+        const int code = m.status().value_or(0);
+        if (k.cseqMethod == "REGISTER" && code >= 200 && code < 300) ++m_registrar[src];
+        if (code >= 300 && code < 400) ++m_redirect[src];
+        return;
+    }
+    if (!k.toTag.empty() || m.method() == "ACK" || m.method() == "CANCEL") return;
+    // Sent on by a node that received the same method shortly before?
+    auto& seen = m_received[hostOf(src)];
+    for (auto it = seen.rbegin(); it != seen.rend(); ++it) {
+        if (tsNs - it->tsNs > kForwardWindowNs) break;
+        if (it->method != m.method()) continue;
+        auto& counter = it->callId == k.callId ? m_forwardedSame : m_forwardedNew;
+        ++counter[src];
+        ++counter[it->receiver];  // the side it was received on
+        break;
+    }
+    auto& next = m_received[hostOf(dst)];
+    next.push_back(Seen{std::string(k.callId), std::string(m.method()), dst, tsNs});
+    if (next.size() > 64) next.erase(next.begin());
+}
+
+std::map<std::string, NodeInfo> NodeRoles::nodes() const {
+    auto out = m_nodes;
+    for (auto& [endpoint, info] : out) {
+        // A node's role follows what it did most: forwarding beats answering.
+        auto count = [&](const std::map<std::string, int>& m) {
+            auto it = m.find(endpoint);
+            return it == m.end() ? 0 : it->second;
+        };
+        if (count(m_forwardedSame) > 0)
+            info.role = "proxy";
+        else if (count(m_forwardedNew) > 0)
+            info.role = "B2BUA";
+        else if (count(m_registrar) > 0)
+            info.role = "registrar";
+        else if (count(m_redirect) > 0)
+            info.role = "redirect";
+    }
+    return out;
+}
+
+}  // namespace sipscope::analyzer

@@ -1,0 +1,57 @@
+#pragma once
+// Importing capture files into the store: each file goes through the capture pipeline and the
+// call tracker; messages, calls, transactions and dialog states are written by the StoreWriter
+// in batches. A file already imported completely (same fingerprint) is skipped.
+
+#include <atomic>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "calls/call_tracker.hpp"
+#include "pipeline/capture_pipeline.hpp"
+#include "store/store_writer.hpp"
+
+namespace sipscope::analyzer::store {
+
+struct ImportOptions {
+    CallTrackerOptions tracker;
+    PipelineOptions pipeline;
+    std::size_t batchMessages = 4096;  // messages per write transaction
+};
+
+struct ImportProgress {
+    std::uint64_t bytesRead = 0;
+    std::optional<std::uint64_t> totalBytes;
+    std::uint64_t packets = 0, messages = 0, calls = 0;
+};
+
+struct FileImport {
+    std::string path;
+    std::int64_t captureId = 0;  // 0: nothing imported (skipped, unreadable)
+    bool skipped = false;        // already in the store (same fingerprint)
+    std::string status;          // complete, incomplete (cancelled), damaged, or "error"
+    std::string error;           // why it is not complete
+    std::uint64_t packets = 0, messages = 0, calls = 0;
+};
+
+// SHA-256 of the file size, its first and its last 4 MiB, as hex: cheap on multi-GB captures,
+// and the same file gets the same value wherever it lies. Empty when the file cannot be read.
+std::string captureFingerprint(const std::string& path);
+
+class Importer {
+  public:
+    Importer(StoreWriter& writer, ImportOptions options);
+
+    // Imports one file. `progress` is called about every 16k packets; `cancel` is polled per
+    // packet: when set, the capture is marked incomplete and the import stops.
+    FileImport importFile(const std::string& path,
+                          const std::function<void(const ImportProgress&)>& progress,
+                          const std::atomic<bool>& cancel);
+
+  private:
+    StoreWriter& m_writer;
+    ImportOptions m_options;
+};
+
+}  // namespace sipscope::analyzer::store

@@ -1,0 +1,198 @@
+#include "store/schema.hpp"
+
+#include <string>
+
+namespace sipscope::analyzer::store {
+
+namespace {
+
+// Version 1. Messages keep their raw bytes and frame metadata so a call's packets can be
+// written back as pcap without the original file. Calls keep the columns filters and the GUI
+// query (indexed), plus the whole record as JSON for `calls --db`. Rows of one capture are tied
+// by the tracker's call key (messages.call_key = calls.key), so messages can be written before
+// their call is known.
+constexpr const char* kV1 = R"sql(
+CREATE TABLE captures(
+  id INTEGER PRIMARY KEY,
+  path TEXT NOT NULL,
+  size INTEGER NOT NULL,
+  hash TEXT NOT NULL,
+  format TEXT,
+  link_types TEXT,
+  first_ts_ns INTEGER,
+  last_ts_ns INTEGER,
+  status TEXT NOT NULL CHECK (status IN ('importing', 'complete', 'incomplete', 'damaged')),
+  importer_pid INTEGER,
+  started_at INTEGER NOT NULL,
+  finished_at INTEGER,
+  packets INTEGER NOT NULL DEFAULT 0,
+  messages INTEGER NOT NULL DEFAULT 0,
+  calls INTEGER NOT NULL DEFAULT 0,
+  error TEXT);
+CREATE INDEX captures_by_hash ON captures(hash);
+
+CREATE TABLE messages(
+  id INTEGER PRIMARY KEY,
+  capture_id INTEGER NOT NULL REFERENCES captures(id) ON DELETE CASCADE,
+  seq INTEGER NOT NULL,
+  call_key INTEGER,
+  ts_ns INTEGER NOT NULL,
+  src TEXT NOT NULL, sport INTEGER NOT NULL,
+  dst TEXT NOT NULL, dport INTEGER NOT NULL,
+  transport TEXT NOT NULL,
+  ip_version INTEGER NOT NULL,
+  path TEXT,
+  frames TEXT,
+  method TEXT,
+  status INTEGER,
+  cseq INTEGER,
+  call_id TEXT,
+  role TEXT,
+  transaction_id INTEGER,
+  original_seq INTEGER,
+  issues TEXT,
+  bytes BLOB NOT NULL);
+CREATE INDEX messages_by_call ON messages(capture_id, call_key, seq);
+
+CREATE TABLE calls(
+  id INTEGER PRIMARY KEY,
+  capture_id INTEGER NOT NULL REFERENCES captures(id) ON DELETE CASCADE,
+  key INTEGER NOT NULL,
+  number INTEGER NOT NULL,
+  call_id TEXT NOT NULL,
+  call_ids TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  method TEXT,
+  from_user TEXT,
+  to_user TEXT,
+  start_ns INTEGER NOT NULL,
+  answer_ns INTEGER,
+  end_ns INTEGER,
+  state TEXT NOT NULL,
+  final_code INTEGER,
+  reason TEXT,
+  messages INTEGER NOT NULL,
+  retransmissions INTEGER NOT NULL,
+  duplicates INTEGER NOT NULL,
+  legs INTEGER NOT NULL,
+  transactions INTEGER NOT NULL,
+  auth_challenges INTEGER NOT NULL,
+  src TEXT, sport INTEGER, dst TEXT, dport INTEGER,
+  transport TEXT,
+  user_agent TEXT,
+  pdd_ms REAL, srd_ms REAL, sdd_ms REAL, sdt_ms REAL, rrd_ms REAL,
+  anomaly_codes TEXT,
+  codecs TEXT,
+  first_seq INTEGER,
+  json TEXT NOT NULL);
+CREATE INDEX calls_by_start ON calls(start_ns);
+CREATE INDEX calls_by_state ON calls(state, start_ns);
+CREATE INDEX calls_by_from ON calls(from_user);
+CREATE INDEX calls_by_to ON calls(to_user);
+CREATE INDEX calls_by_capture ON calls(capture_id, key);
+
+CREATE TABLE call_ids(
+  call_row INTEGER NOT NULL REFERENCES calls(id) ON DELETE CASCADE,
+  call_id TEXT NOT NULL);
+CREATE INDEX call_ids_by_id ON call_ids(call_id);
+CREATE INDEX call_ids_by_call ON call_ids(call_row);
+
+CREATE TABLE legs(
+  call_row INTEGER NOT NULL REFERENCES calls(id) ON DELETE CASCADE,
+  position INTEGER NOT NULL,
+  src TEXT NOT NULL,
+  dst TEXT NOT NULL);
+CREATE INDEX legs_by_call ON legs(call_row);
+
+CREATE TABLE transactions(
+  id INTEGER PRIMARY KEY,
+  capture_id INTEGER NOT NULL REFERENCES captures(id) ON DELETE CASCADE,
+  tx INTEGER NOT NULL,
+  kind TEXT NOT NULL,
+  method TEXT NOT NULL,
+  branch TEXT,
+  call_id TEXT NOT NULL,
+  cseq INTEGER,
+  state TEXT NOT NULL,
+  final_code INTEGER,
+  requests INTEGER NOT NULL,
+  responses INTEGER NOT NULL,
+  retransmissions INTEGER NOT NULL,
+  timeout INTEGER NOT NULL,
+  start_ns INTEGER NOT NULL,
+  end_ns INTEGER NOT NULL,
+  client TEXT NOT NULL,
+  server TEXT NOT NULL);
+CREATE INDEX transactions_by_call_id ON transactions(call_id);
+
+CREATE TABLE dialogs(
+  id INTEGER PRIMARY KEY,
+  capture_id INTEGER NOT NULL REFERENCES captures(id) ON DELETE CASCADE,
+  call_id TEXT NOT NULL,
+  uac TEXT NOT NULL, uas TEXT NOT NULL,
+  uac_tag TEXT NOT NULL, uas_tag TEXT NOT NULL,
+  method TEXT,
+  state TEXT NOT NULL,
+  reason TEXT,
+  UNIQUE (capture_id, call_id, uac, uas, uac_tag, uas_tag));
+
+CREATE TABLE anomalies(
+  id INTEGER PRIMARY KEY,
+  call_row INTEGER NOT NULL REFERENCES calls(id) ON DELETE CASCADE,
+  code TEXT NOT NULL,
+  rfc TEXT,
+  text TEXT,
+  message_seqs TEXT);
+CREATE INDEX anomalies_by_call ON anomalies(call_row);
+CREATE INDEX anomalies_by_code ON anomalies(code);
+
+CREATE TABLE media(
+  call_row INTEGER NOT NULL REFERENCES calls(id) ON DELETE CASCADE,
+  message_seq INTEGER,
+  origin TEXT,
+  type TEXT,
+  address TEXT,
+  port INTEGER,
+  direction TEXT,
+  codecs TEXT,
+  hold INTEGER);
+CREATE INDEX media_by_call ON media(call_row);
+
+CREATE TABLE nodes(
+  address TEXT PRIMARY KEY,
+  role TEXT NOT NULL,
+  user_agent TEXT,
+  alias TEXT);
+)sql";
+
+constexpr const char* kMigrations[] = {kV1};
+
+}  // namespace
+
+int schemaVersion(sql::Database& db) {
+    sql::Statement s(db, "PRAGMA user_version");
+    return s.step() ? static_cast<int>(s.integer(0)) : 0;
+}
+
+void configure(sql::Database& db) {
+    db.exec("PRAGMA foreign_keys = ON");
+}
+
+void migrate(sql::Database& db) {
+    configure(db);
+    db.exec("PRAGMA journal_mode = WAL");
+    db.exec("PRAGMA synchronous = NORMAL");
+    const int current = schemaVersion(db);
+    if (current > kSchemaVersion)
+        throw sql::Error{db.path() + " was written by a newer SipScope (schema " +
+                         std::to_string(current) + ", this one knows " +
+                         std::to_string(kSchemaVersion) + ")"};
+    for (int v = current; v < kSchemaVersion; ++v) {
+        sql::Transaction t(db);
+        db.exec(kMigrations[v]);
+        db.exec("PRAGMA user_version = " + std::to_string(v + 1));
+        t.commit();
+    }
+}
+
+}  // namespace sipscope::analyzer::store

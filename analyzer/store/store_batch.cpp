@@ -1,0 +1,233 @@
+// Writing one batch of messages, calls, transactions and dialog states (one transaction, done
+// by the caller). Statements are prepared once per batch; the column lists match schema.cpp.
+#include "calls/call_json.hpp"
+#include "store/store_writer.hpp"
+
+namespace sipscope::analyzer::store {
+
+namespace {
+
+std::string joinIds(const std::vector<std::uint64_t>& ids) {
+    std::string out;
+    for (std::size_t i = 0; i < ids.size(); ++i) out += (i ? "," : "") + std::to_string(ids[i]);
+    return out;
+}
+
+void writeMessages(sql::Database& db, std::int64_t captureId, const Batch& b) {
+    if (b.messages.empty()) return;
+    sql::Statement s(db,
+                     "INSERT INTO messages(capture_id, seq, call_key, ts_ns, src, sport, dst, "
+                     "dport, transport, ip_version, path, frames, method, status, cseq, "
+                     "call_id, role, transaction_id, original_seq, issues, bytes) VALUES "
+                     "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+    for (const MessageRow& m : b.messages) {
+        s.bind(1, captureId)
+            .bind(2, static_cast<std::int64_t>(m.seq))
+            .bind(3, static_cast<std::int64_t>(m.callKey))
+            .bind(4, m.tsNs)
+            .bind(5, std::string_view(m.src))
+            .bind(6, static_cast<std::int64_t>(m.sport))
+            .bind(7, std::string_view(m.dst))
+            .bind(8, static_cast<std::int64_t>(m.dport))
+            .bind(9, std::string_view(m.transport))
+            .bind(10, static_cast<std::int64_t>(m.ipVersion))
+            .bind(11, std::string_view(m.path))
+            .bind(12, std::string_view(m.frames));
+        if (m.method.empty())
+            s.bindNull(13);
+        else
+            s.bind(13, std::string_view(m.method));
+        if (m.status)
+            s.bind(14, static_cast<std::int64_t>(*m.status));
+        else
+            s.bindNull(14);
+        if (m.cseq)
+            s.bind(15, static_cast<std::int64_t>(*m.cseq));
+        else
+            s.bindNull(15);
+        s.bind(16, std::string_view(m.callId)).bind(17, std::string_view(m.role));
+        s.bind(18, static_cast<std::int64_t>(m.transaction));
+        if (m.original)
+            s.bind(19, static_cast<std::int64_t>(m.original));
+        else
+            s.bindNull(19);
+        if (m.issues.empty())
+            s.bindNull(20);
+        else
+            s.bind(20, std::string_view(m.issues));
+        s.bindBlob(21, m.bytes);
+        s.step();
+        s.reset();
+    }
+}
+
+void bindOptionalMs(sql::Statement& s, int i, const std::optional<double>& v) {
+    if (v)
+        s.bind(i, *v);
+    else
+        s.bindNull(i);
+}
+
+void bindOptionalNs(sql::Statement& s, int i, const std::optional<std::int64_t>& v) {
+    if (v)
+        s.bind(i, *v);
+    else
+        s.bindNull(i);
+}
+
+void writeCallChildren(sql::Database& db, std::int64_t row, const CallRecord& c) {
+    sql::Statement ids(db, "INSERT INTO call_ids(call_row, call_id) VALUES (?, ?)");
+    for (const auto& id : c.callIds) {
+        ids.bind(1, row).bind(2, std::string_view(id));
+        ids.step();
+        ids.reset();
+    }
+    sql::Statement legs(db, "INSERT INTO legs(call_row, position, src, dst) VALUES (?,?,?,?)");
+    for (std::size_t i = 0; i < c.legHops.size(); ++i) {
+        legs.bind(1, row).bind(2, static_cast<std::int64_t>(i));
+        legs.bind(3, std::string_view(c.legHops[i].first))
+            .bind(4, std::string_view(c.legHops[i].second));
+        legs.step();
+        legs.reset();
+    }
+    sql::Statement an(db,
+                      "INSERT INTO anomalies(call_row, code, rfc, text, message_seqs) VALUES "
+                      "(?,?,?,?,?)");
+    for (const auto& a : c.anomalies) {
+        an.bind(1, row).bind(2, std::string_view(a.code)).bind(3, std::string_view(a.rfc));
+        an.bind(4, std::string_view(a.text)).bind(5, joinIds(a.messageIds));
+        an.step();
+        an.reset();
+    }
+    sql::Statement media(db,
+                         "INSERT INTO media(call_row, message_seq, origin, type, address, port, "
+                         "direction, codecs, hold) VALUES (?,?,?,?,?,?,?,?,?)");
+    for (const auto& m : c.media) {
+        std::string codecs;
+        for (const auto& codec : m.codecs) codecs += (codecs.empty() ? "" : ",") + codec;
+        media.bind(1, row).bind(2, static_cast<std::int64_t>(m.messageId));
+        media.bind(3, std::string_view(m.origin)).bind(4, std::string_view(m.type));
+        media.bind(5, std::string_view(m.address)).bind(6, static_cast<std::int64_t>(m.port));
+        media.bind(7, std::string_view(m.direction)).bind(8, codecs);
+        media.bind(9, static_cast<std::int64_t>(m.hold));
+        media.step();
+        media.reset();
+    }
+}
+
+void writeCalls(sql::Database& db, std::int64_t captureId, const Batch& b) {
+    if (b.calls.empty()) return;
+    sql::Statement s(db,
+                     "INSERT INTO calls(capture_id, key, number, call_id, call_ids, kind, method, "
+                     "from_user, to_user, start_ns, answer_ns, end_ns, state, final_code, reason, "
+                     "messages, retransmissions, duplicates, legs, transactions, "
+                     "auth_challenges, src, sport, dst, dport, transport, user_agent, pdd_ms, "
+                     "srd_ms, sdd_ms, sdt_ms, rrd_ms, anomaly_codes, codecs, first_seq, json) "
+                     "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,"
+                     "?,?)");
+    JsonWriter w;
+    for (const CallRecord& c : b.calls) {
+        std::string callIds, anomalyCodes, codecs;
+        for (const auto& id : c.callIds) callIds += (callIds.empty() ? "" : "\n") + id;
+        for (const auto& a : c.anomalies)
+            anomalyCodes += (anomalyCodes.empty() ? "" : ",") + a.code;
+        for (const auto& m : c.media)
+            for (const auto& codec : m.codecs) codecs += (codecs.empty() ? "" : ",") + codec;
+        const auto [srcIp, srcPort] = splitEndpoint(c.caller);
+        const auto [dstIp, dstPort] = splitEndpoint(c.callee);
+        w.clear();
+        writeCall(w, c);
+        s.bind(1, captureId).bind(2, static_cast<std::int64_t>(c.key));
+        s.bind(3, static_cast<std::int64_t>(c.number)).bind(4, std::string_view(c.callId));
+        s.bind(5, callIds).bind(6, std::string_view(callKindName(c.kind)));
+        s.bind(7, std::string_view(c.method)).bind(8, std::string_view(c.fromUser));
+        s.bind(9, std::string_view(c.toUser)).bind(10, c.startNs);
+        bindOptionalNs(s, 11, c.answerNs);
+        bindOptionalNs(s, 12, c.endNs);
+        s.bind(13, std::string_view(callStateName(c.state)));
+        if (c.finalCode)
+            s.bind(14, static_cast<std::int64_t>(*c.finalCode));
+        else
+            s.bindNull(14);
+        s.bind(15, std::string_view(c.finalReason));
+        s.bind(16, static_cast<std::int64_t>(c.messages))
+            .bind(17, static_cast<std::int64_t>(c.retransmissions))
+            .bind(18, static_cast<std::int64_t>(c.duplicates))
+            .bind(19, static_cast<std::int64_t>(c.legs))
+            .bind(20, static_cast<std::int64_t>(c.transactions))
+            .bind(21, static_cast<std::int64_t>(c.authChallenges));
+        s.bind(22, srcIp).bind(23, static_cast<std::int64_t>(srcPort));
+        s.bind(24, dstIp).bind(25, static_cast<std::int64_t>(dstPort));
+        s.bind(26, std::string_view(c.transport)).bind(27, std::string_view(c.userAgent));
+        bindOptionalMs(s, 28, c.metrics.pddMs);
+        bindOptionalMs(s, 29, c.metrics.srdMs);
+        bindOptionalMs(s, 30, c.metrics.sddMs);
+        bindOptionalMs(s, 31, c.metrics.sdtMs);
+        bindOptionalMs(s, 32, c.metrics.rrdMs);
+        s.bind(33, anomalyCodes).bind(34, codecs);
+        s.bind(35, static_cast<std::int64_t>(c.firstMessageId)).bind(36, w.str());
+        s.step();
+        s.reset();
+        writeCallChildren(db, db.lastInsertId(), c);
+    }
+}
+
+void writeTransactions(sql::Database& db, std::int64_t captureId, const Batch& b) {
+    if (b.transactions.empty()) return;
+    sql::Statement s(
+        db,
+        "INSERT INTO transactions(capture_id, tx, kind, method, branch, call_id, "
+        "cseq, state, final_code, requests, responses, retransmissions, timeout, "
+        "start_ns, end_ns, client, server) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+    for (const auto& t : b.transactions) {
+        std::string state(stack::stateLabel(t.outcome));
+        for (auto& ch : state) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+        s.bind(1, captureId).bind(2, static_cast<std::int64_t>(t.id));
+        s.bind(3, std::string_view(transactionKind(t))).bind(4, std::string_view(t.method));
+        s.bind(5, std::string_view(t.branch)).bind(6, std::string_view(t.callId));
+        s.bind(7, static_cast<std::int64_t>(t.cseq)).bind(8, state);
+        if (t.finalCode)
+            s.bind(9, static_cast<std::int64_t>(*t.finalCode));
+        else
+            s.bindNull(9);
+        s.bind(10, static_cast<std::int64_t>(t.requests.size()))
+            .bind(11, static_cast<std::int64_t>(t.responses.size()))
+            .bind(12, static_cast<std::int64_t>(t.retransmissions))
+            .bind(13, static_cast<std::int64_t>(t.timeout))
+            .bind(14, static_cast<std::int64_t>(t.start.count()) * 1000)
+            .bind(15, static_cast<std::int64_t>(t.end.count()) * 1000);
+        s.bind(16, std::string_view(t.client)).bind(17, std::string_view(t.server));
+        s.step();
+        s.reset();
+    }
+}
+
+void writeDialogs(sql::Database& db, std::int64_t captureId, const Batch& b) {
+    if (b.dialogs.empty()) return;
+    sql::Statement s(db,
+                     "INSERT INTO dialogs(capture_id, call_id, uac, uas, uac_tag, uas_tag, "
+                     "method, state, reason) VALUES (?,?,?,?,?,?,?,?,?) ON CONFLICT(capture_id, "
+                     "call_id, uac, uas, uac_tag, uas_tag) DO UPDATE SET state = excluded.state, "
+                     "reason = excluded.reason");
+    for (const auto& e : b.dialogs) {
+        s.bind(1, captureId).bind(2, std::string_view(e.callId));
+        s.bind(3, std::string_view(e.uac)).bind(4, std::string_view(e.uas));
+        s.bind(5, std::string_view(e.uacTag)).bind(6, std::string_view(e.uasTag));
+        s.bind(7, std::string_view(e.method))
+            .bind(8, stack::dialogStateLabel(e.to))
+            .bind(9, stack::dialogReasonLabel(e.reason));
+        s.step();
+        s.reset();
+    }
+}
+
+}  // namespace
+
+void writeBatch(sql::Database& db, std::int64_t captureId, const Batch& batch) {
+    writeMessages(db, captureId, batch);
+    writeCalls(db, captureId, batch);
+    writeTransactions(db, captureId, batch);
+    writeDialogs(db, captureId, batch);
+}
+
+}  // namespace sipscope::analyzer::store

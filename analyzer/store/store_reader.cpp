@@ -1,0 +1,223 @@
+#include "store/store_reader.hpp"
+
+#include <limits>
+
+#include "store/schema.hpp"
+
+namespace sipscope::analyzer::store {
+
+namespace {
+
+constexpr const char* kCallColumns =
+    "id, capture_id, key, call_id, json, start_ns, first_seq, number, call_ids, kind, method, "
+    "from_user, to_user, answer_ns, end_ns, state, final_code, reason, messages, "
+    "retransmissions, duplicates, legs, transactions, auth_challenges, src, sport, dst, dport, "
+    "transport, user_agent, pdd_ms, srd_ms, sdd_ms, sdt_ms, rrd_ms, anomaly_codes, codecs";
+
+std::vector<std::string> split(const std::string& text, char sep) {
+    std::vector<std::string> out;
+    std::size_t pos = 0;
+    while (pos < text.size()) {
+        const std::size_t end = std::min(text.find(sep, pos), text.size());
+        out.push_back(text.substr(pos, end - pos));
+        pos = end + 1;
+    }
+    return out;
+}
+
+std::optional<std::int64_t> optionalInt(const sql::Statement& s, int c) {
+    return s.isNull(c) ? std::nullopt : std::optional<std::int64_t>(s.integer(c));
+}
+
+std::optional<double> optionalReal(const sql::Statement& s, int c) {
+    return s.isNull(c) ? std::nullopt : std::optional<double>(s.real(c));
+}
+
+CallKind kindFrom(const std::string& name) {
+    for (int k = 0; k <= static_cast<int>(CallKind::Other); ++k)
+        if (name == callKindName(static_cast<CallKind>(k))) return static_cast<CallKind>(k);
+    return CallKind::Other;
+}
+
+CallState stateFrom(const std::string& name) {
+    for (int k = 0; k <= static_cast<int>(CallState::Failed); ++k)
+        if (name == callStateName(static_cast<CallState>(k))) return static_cast<CallState>(k);
+    return CallState::InProgress;
+}
+
+std::string endpoint(const std::string& ip, std::int64_t port) {
+    if (ip.empty()) return {};
+    const bool v6 = ip.find(':') != std::string::npos;
+    return (v6 ? "[" + ip + "]" : ip) + ":" + std::to_string(port);
+}
+
+void recordOf(const sql::Statement& s, CallRecord& r) {
+    r.number = static_cast<std::uint64_t>(s.integer(7));
+    r.callIds = split(s.text(8), '\n');
+    r.kind = kindFrom(s.text(9));
+    r.method = s.text(10);
+    r.fromUser = s.text(11);
+    r.toUser = s.text(12);
+    r.answerNs = optionalInt(s, 13);
+    r.endNs = optionalInt(s, 14);
+    r.state = stateFrom(s.text(15));
+    if (auto code = optionalInt(s, 16)) r.finalCode = static_cast<int>(*code);
+    r.finalReason = s.text(17);
+    r.messages = static_cast<std::uint32_t>(s.integer(18));
+    r.retransmissions = static_cast<std::uint32_t>(s.integer(19));
+    r.duplicates = static_cast<std::uint32_t>(s.integer(20));
+    r.legs = static_cast<std::uint32_t>(s.integer(21));
+    r.transactions = static_cast<std::uint32_t>(s.integer(22));
+    r.authChallenges = static_cast<std::uint32_t>(s.integer(23));
+    r.caller = endpoint(s.text(24), s.integer(25));
+    r.callee = endpoint(s.text(26), s.integer(27));
+    r.transport = s.text(28);
+    r.userAgent = s.text(29);
+    r.metrics.pddMs = optionalReal(s, 30);
+    r.metrics.srdMs = optionalReal(s, 31);
+    r.metrics.sddMs = optionalReal(s, 32);
+    r.metrics.sdtMs = optionalReal(s, 33);
+    r.metrics.rrdMs = optionalReal(s, 34);
+    for (auto& code : split(s.text(35), ',')) {
+        stack::Anomaly a;
+        a.code = std::move(code);
+        r.anomalies.push_back(std::move(a));
+    }
+    if (const std::string codecs = s.text(36); !codecs.empty()) {
+        MediaSummary m;
+        m.codecs = split(codecs, ',');
+        r.media.push_back(std::move(m));
+    }
+}
+
+StoredCall callOf(const sql::Statement& s) {
+    StoredCall c;
+    c.row = s.integer(0);
+    c.captureId = s.integer(1);
+    c.key = s.integer(2);
+    c.callId = s.text(3);
+    c.json = s.text(4);
+    c.startNs = s.integer(5);
+    c.firstSeq = static_cast<std::uint64_t>(s.integer(6));
+    c.record.callId = c.callId;
+    c.record.key = static_cast<std::uint64_t>(c.key);
+    c.record.startNs = c.startNs;
+    c.record.firstMessageId = c.firstSeq;
+    recordOf(s, c.record);
+    return c;
+}
+
+constexpr const char* kMessageColumns =
+    "capture_id, seq, transaction_id, original_seq, ts_ns, src, dst, transport, role, frames, "
+    "sport, dport, ip_version, bytes";
+
+StoredMessage messageOf(const sql::Statement& s) {
+    StoredMessage m;
+    m.captureId = s.integer(0);
+    m.seq = static_cast<std::uint64_t>(s.integer(1));
+    m.transaction = static_cast<std::uint64_t>(s.integer(2));
+    m.original = static_cast<std::uint64_t>(s.integer(3));
+    m.tsNs = s.integer(4);
+    m.src = s.text(5);
+    m.dst = s.text(6);
+    m.transport = s.text(7);
+    m.role = s.text(8);
+    m.frames = s.text(9);
+    m.sport = static_cast<std::uint16_t>(s.integer(10));
+    m.dport = static_cast<std::uint16_t>(s.integer(11));
+    m.ipVersion = static_cast<std::uint8_t>(s.integer(12));
+    m.bytes = std::string(s.blob(13));
+    return m;
+}
+
+}  // namespace
+
+StoreReader::StoreReader(const std::string& path) : m_db(path, sql::Database::Mode::ReadOnly) {
+    configure(m_db);
+    const int v = schemaVersion(m_db);
+    if (v == 0) throw sql::Error{path + " is not a SipScope database"};
+    if (v > kSchemaVersion)
+        throw sql::Error{path + " was written by a newer SipScope (schema " + std::to_string(v) +
+                         ")"};
+}
+
+void StoreReader::calls(std::optional<std::int64_t> startFrom, std::optional<std::int64_t> startTo,
+                        const std::function<bool(const StoredCall&)>& visit) {
+    sql::Statement s(m_db, std::string("SELECT ") + kCallColumns +
+                               " FROM calls WHERE start_ns BETWEEN ? AND ? "
+                               "ORDER BY start_ns, capture_id, number");
+    s.bind(1, startFrom.value_or(std::numeric_limits<std::int64_t>::min()));
+    s.bind(2, startTo.value_or(std::numeric_limits<std::int64_t>::max()));
+    while (s.step())
+        if (!visit(callOf(s))) return;
+}
+
+std::vector<StoredCall> StoreReader::callsById(const std::string& callId) {
+    sql::Statement s(m_db, std::string("SELECT ") + kCallColumns +
+                               " FROM calls WHERE id IN (SELECT call_row FROM call_ids WHERE "
+                               "call_id = ?) ORDER BY start_ns");
+    s.bind(1, std::string_view(callId));
+    std::vector<StoredCall> out;
+    while (s.step()) out.push_back(callOf(s));
+    return out;
+}
+
+std::vector<StoredMessage> StoreReader::messagesOf(const StoredCall& call) {
+    sql::Statement s(m_db, std::string("SELECT ") + kMessageColumns +
+                               " FROM messages WHERE capture_id = ? AND call_key = ? ORDER BY seq");
+    s.bind(1, call.captureId).bind(2, call.key);
+    std::vector<StoredMessage> out;
+    while (s.step()) out.push_back(messageOf(s));
+    return out;
+}
+
+std::optional<StoredMessage> StoreReader::message(std::int64_t captureId, std::uint64_t seq) {
+    sql::Statement s(m_db, std::string("SELECT ") + kMessageColumns +
+                               " FROM messages WHERE capture_id = ? AND seq = ?");
+    s.bind(1, captureId).bind(2, static_cast<std::int64_t>(seq));
+    if (!s.step()) return std::nullopt;
+    return messageOf(s);
+}
+
+std::vector<std::pair<std::string, std::string>> StoreReader::legsOf(const StoredCall& call) {
+    sql::Statement s(m_db, "SELECT src, dst FROM legs WHERE call_row = ? ORDER BY position");
+    s.bind(1, call.row);
+    std::vector<std::pair<std::string, std::string>> out;
+    while (s.step()) out.emplace_back(s.text(0), s.text(1));
+    return out;
+}
+
+std::map<std::uint64_t, std::vector<std::string>> StoreReader::anomaliesOf(const StoredCall& call) {
+    sql::Statement s(m_db, "SELECT code, message_seqs FROM anomalies WHERE call_row = ?");
+    s.bind(1, call.row);
+    std::map<std::uint64_t, std::vector<std::string>> out;
+    while (s.step()) {
+        const std::string code = s.text(0), seqs = s.text(1);
+        std::size_t pos = 0;
+        while (pos < seqs.size()) {
+            const std::size_t comma = std::min(seqs.find(',', pos), seqs.size());
+            out[std::stoull(seqs.substr(pos, comma - pos))].push_back(code);
+            pos = comma + 1;
+        }
+    }
+    return out;
+}
+
+std::vector<StoredCapture> StoreReader::captures() {
+    sql::Statement s(m_db,
+                     "SELECT id, path, status, error, messages, calls FROM captures ORDER BY id");
+    std::vector<StoredCapture> out;
+    while (s.step()) {
+        StoredCapture c;
+        c.id = s.integer(0);
+        c.path = s.text(1);
+        c.status = s.text(2);
+        c.error = s.text(3);
+        c.messages = static_cast<std::uint64_t>(s.integer(4));
+        c.calls = static_cast<std::uint64_t>(s.integer(5));
+        out.push_back(std::move(c));
+    }
+    return out;
+}
+
+}  // namespace sipscope::analyzer::store

@@ -1,0 +1,65 @@
+#pragma once
+// Read-only access to a SipScope database (the CLI's --db commands, later the GUI's models):
+// its own connection, usable while a writer imports (WAL).
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "calls/call_record.hpp"
+#include "store/sqlite.hpp"
+
+namespace sipscope::analyzer::store {
+
+struct StoredCall {
+    std::int64_t row = 0, captureId = 0, key = 0;
+    std::string callId, json;  // json: exactly what `calls FILE --json` printed for it
+    std::int64_t startNs = 0;
+    std::uint64_t firstSeq = 0;
+    // The call's scalar fields, anomaly codes and codecs as stored (for filters and tables;
+    // media details and message lists stay in the JSON and the messages table).
+    CallRecord record;
+};
+
+struct StoredMessage {
+    std::int64_t captureId = 0;
+    std::uint64_t seq = 0, transaction = 0, original = 0;
+    std::int64_t tsNs = 0;
+    std::string src, dst, transport, role, frames;
+    std::uint16_t sport = 0, dport = 0;
+    std::uint8_t ipVersion = 4;
+    std::string bytes;
+};
+
+struct StoredCapture {
+    std::int64_t id = 0;
+    std::string path, status, error;
+    std::uint64_t messages = 0, calls = 0;
+};
+
+class StoreReader {
+  public:
+    explicit StoreReader(const std::string& path);  // throws sql::Error
+
+    // Calls in start order; `startFrom`/`startTo` (ns, inclusive) narrow through the index.
+    // `visit` returns false to stop.
+    void calls(std::optional<std::int64_t> startFrom, std::optional<std::int64_t> startTo,
+               const std::function<bool(const StoredCall&)>& visit);
+    // The calls one of whose Call-IDs is `callId` (several captures may hold it).
+    std::vector<StoredCall> callsById(const std::string& callId);
+    std::vector<StoredMessage> messagesOf(const StoredCall& call);
+    std::optional<StoredMessage> message(std::int64_t captureId, std::uint64_t seq);
+    std::vector<std::pair<std::string, std::string>> legsOf(const StoredCall& call);
+    // Anomaly codes by the message seqs they name.
+    std::map<std::uint64_t, std::vector<std::string>> anomaliesOf(const StoredCall& call);
+    std::vector<StoredCapture> captures();
+    sql::Database& database() noexcept { return m_db; }
+
+  private:
+    sql::Database m_db;
+};
+
+}  // namespace sipscope::analyzer::store

@@ -1,0 +1,29 @@
+#pragma once
+// Options shared by `calls`, `transactions`, `stats` and `events`, and the pieces `calls --db`
+// shares with `calls FILE`.
+
+#include <cstdint>
+#include <string>
+
+#include "calls/call_record.hpp"
+#include "calls/call_tracker.hpp"
+#include "capture_run.hpp"
+#include "text_table.hpp"
+
+namespace sipscope::cli {
+
+struct CallsOptions {
+    CaptureRunOptions capture;
+    analyzer::CallTrackerOptions tracker;
+    bool json = false;
+    std::string db;           // calls --db
+    std::string filter;       // calls --filter
+    std::uint64_t limit = 0;  // 0: all
+};
+
+TextTable callTable();
+void addCallRow(TextTable& table, const analyzer::CallRecord& c);
+// `calls --db`: the stored calls in start order (exit code).
+int callsFromDb(const CallsOptions& o);
+
+}  // namespace sipscope::cli
