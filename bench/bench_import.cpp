@@ -1,0 +1,148 @@
+// bench_import: importing the synthetic capture of bench_capture into a new SipScope database
+// (capture layer + passive analysis + SQLite writer thread), next to the capture layer alone
+// and, when installed, tshark -z sip,stat.
+//
+//   bench_import [--size-mb N] [--us-per-message N] [--tshark] [--keep]
+//
+// Prints msgs/s, the ratio to the capture layer, the database size against the raw SIP bytes,
+// the peak RSS, and the time of a one-hour calls query. A benchmark, not a test: exits 0.
+
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+
+#include "capture/packet_source.hpp"
+#include "pipeline/capture_pipeline.hpp"
+#include "store/importer.hpp"
+#include "store/store_reader.hpp"
+#include "synthetic_capture.hpp"
+
+using namespace sipscope;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+double seconds(Clock::time_point a) {
+    return std::chrono::duration<double>(Clock::now() - a).count();
+}
+
+long peakRssMb() {
+    rusage ru{};
+    getrusage(RUSAGE_SELF, &ru);
+    return ru.ru_maxrss / 1024;
+}
+
+double fileMb(const std::string& path) {
+    struct stat st {};
+    return stat(path.c_str(), &st) == 0 ? static_cast<double>(st.st_size) / 1e6 : 0.0;
+}
+
+double captureOnly(const std::string& path, std::uint64_t& messages) {
+    std::string error;
+    auto src = analyzer::openCaptureFile(path, error);
+    if (!src) return 0;
+    analyzer::CapturePipeline pipe({}, [&](analyzer::ObservedMessage&&) { ++messages; });
+    const auto t0 = Clock::now();
+    analyzer::RawPacket p;
+    while (src->next(p)) pipe.process(p);
+    pipe.finish();
+    return seconds(t0);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    std::uint64_t mb = 200;
+    std::uint32_t usPerMessage = 37;
+    bool withTshark = false, keep = false;
+    for (int i = 1; i < argc; ++i) {
+        const std::string a = argv[i];
+        if (a == "--size-mb" && i + 1 < argc)
+            mb = std::strtoull(argv[++i], nullptr, 10);
+        else if (a == "--us-per-message" && i + 1 < argc)
+            usPerMessage = static_cast<std::uint32_t>(std::strtoul(argv[++i], nullptr, 10));
+        else if (a == "--tshark")
+            withTshark = true;
+        else if (a == "--keep")
+            keep = true;
+        else {
+            std::printf(
+                "usage: bench_import [--size-mb N] [--us-per-message N] [--tshark] [--keep]\n");
+            return 0;
+        }
+    }
+    const std::string base = "/tmp/sipscope-bench-import-" + std::to_string(getpid());
+    const std::string pcap = base + ".pcap", db = base + ".sqlite";
+    bench::SyntheticOptions o;
+    o.targetBytes = mb << 20;
+    o.usPerMessage = usPerMessage;
+    bench::SyntheticResult gen;
+    if (!bench::writeSyntheticCapture(pcap, o, gen)) {
+        std::printf("cannot write %s\n", pcap.c_str());
+        return 0;
+    }
+    std::printf("UDP capture: %.0f MB, %llu SIP messages (%.0f MB of SIP bytes)\n",
+                static_cast<double>(gen.bytes) / 1e6, static_cast<unsigned long long>(gen.messages),
+                static_cast<double>(gen.sipBytes) / 1e6);
+    std::uint64_t captured = 0;
+    const double cap = captureOnly(pcap, captured);
+    std::printf("  capture layer only   %7.2f s  %10.0f msg/s\n", cap,
+                static_cast<double>(captured) / cap);
+    const auto t0 = Clock::now();
+    analyzer::store::FileImport r;
+    {
+        analyzer::store::StoreWriter writer(db);
+        analyzer::store::Importer importer(writer, {});
+        std::atomic<bool> cancel{false};
+        r = importer.importFile(pcap, {}, cancel);
+    }
+    const double imp = seconds(t0);
+    std::printf(
+        "  import into SQLite   %7.2f s  %10.0f msg/s  %.2fx the capture layer "
+        "(target: >= 350k msg/s, within 3x)  status %s\n",
+        imp, static_cast<double>(r.messages) / imp, imp / cap, r.status.c_str());
+    const double dbMb = fileMb(db) + fileMb(db + "-wal");
+    std::printf("  database %.0f MB = %.2fx the raw SIP bytes (target <= 1.3x); %llu calls\n", dbMb,
+                dbMb / (static_cast<double>(gen.sipBytes) / 1e6),
+                static_cast<unsigned long long>(r.calls));
+    {
+        analyzer::store::StoreReader reader(db);
+        std::int64_t first = 0;
+        reader.calls(std::nullopt, std::nullopt, [&](const analyzer::store::StoredCall& c) {
+            first = c.startNs;
+            return false;
+        });
+        const auto q0 = Clock::now();
+        std::uint64_t n = 0;
+        reader.calls(first, first + 3600ll * 1000000000, [&](const analyzer::store::StoredCall&) {
+            ++n;
+            return true;
+        });
+        std::printf("  calls of the first hour: %llu in %.1f ms\n",
+                    static_cast<unsigned long long>(n), seconds(q0) * 1000);
+    }
+    if (withTshark && std::system("command -v tshark >/dev/null 2>&1") == 0) {
+        const auto t1 = Clock::now();
+        const std::string cmd = "tshark -n -r '" + pcap + "' -q -z sip,stat >/dev/null 2>&1";
+        const int rc = std::system(cmd.c_str());
+        const double ts = seconds(t1);
+        std::printf(
+            "  tshark -z sip,stat   %7.2f s  %10.0f msg/s (exit %d); import is %.1fx tshark\n", ts,
+            static_cast<double>(gen.messages) / ts, rc, ts / imp);
+    }
+    std::printf("peak RSS: %ld MB (machine: %ld cores)\n", peakRssMb(),
+                sysconf(_SC_NPROCESSORS_ONLN));
+    if (!keep) {
+        std::remove(pcap.c_str());
+        std::remove(db.c_str());
+        std::remove((db + "-wal").c_str());
+        std::remove((db + "-shm").c_str());
+    }
+    return 0;
+}
