@@ -102,7 +102,7 @@ def main():
         (0, 2, "20ms", r1),
         (2, 0, "20ms", resp(401, "Unauthorized", r1, "r1",
                             'WWW-Authenticate: Digest realm="x", nonce="n"')),
-        (0, 2, "20ms", r2), (2, 0, "20ms", resp(200, "OK", r2, "r1", "Expires: 3600"))])
+        (0, 2, "20ms", r2), (2, 0, "20ms", resp(200, "OK", r2, "r1", "Contact: <sip:1001@192.0.2.1>;expires=600"))])
 
     inv = req("INVITE", 0, 2, "fork@a", 1, "fork", body=SDP % "sendrecv")
     acka = req("ACK", 0, 2, "fork@a", 1, "acka", ttag="fa")
@@ -167,6 +167,23 @@ def main():
         (0, 2, "20ms", ainv), (2, 3, "100ms", binv, True), (2, 3, "100ms", binv, True),
         (0, 2, "100ms", ainv), (0, 2, "100ms", ainv), (3, 2, "5s", resp(503, "Unavailable", binv, "x"), True),
         (0, 2, "40s", ainv)])
+
+    # A subscription through a record-routing proxy (2) ended by NOTIFY terminated, and one
+    # whose refresh gets 481 (RFC 5057: the dialog is gone).
+    rr = "Record-Route: <sip:192.0.2.3;lr>"
+    sub = req("SUBSCRIBE", 0, 2, "sub@a", 1, "sub", extra="Event: presence\nExpires: 600")
+    n1 = req("NOTIFY", 2, 0, "sub@a", 1, "n1", ftag="s1", ttag="f1", user="2002", to_user="1001",
+             extra=rr + "\nEvent: presence\nSubscription-State: active;expires=600")
+    n2 = req("NOTIFY", 2, 0, "sub@a", 2, "n2", ftag="s1", ttag="f1", user="2002", to_user="1001",
+             extra="Event: presence\nSubscription-State: terminated;reason=timeout")
+    sub2 = req("SUBSCRIBE", 0, 2, "sub2@a", 1, "s2", extra="Event: dialog\nExpires: 60")
+    ref = req("SUBSCRIBE", 0, 2, "sub2@a", 2, "s2r", ttag="x2", extra="Event: dialog\nExpires: 60")
+    write("subscribe-notify", 0, [
+        (0, 2, "20ms", sub), (2, 0, "1ms", resp(200, "OK", sub, "s1", rr + "\nExpires: 600")),
+        (2, 0, "1ms", n1), (0, 2, "1ms", resp(200, "OK", n1)), (2, 0, "5s", n2),
+        (0, 2, "1ms", resp(200, "OK", n2)),
+        (0, 2, "20ms", sub2), (2, 0, "1ms", resp(202, "Accepted", sub2, "x2", "Expires: 60")),
+        (0, 2, "5s", ref), (2, 0, "1ms", resp(481, "Subscription Does Not Exist", ref))])
 
     write("stray-response", 0, [
         (1, 0, "20ms", resp(200, "OK", req("INVITE", 0, 1, "stray@a", 5, "gone"), "s1")),
