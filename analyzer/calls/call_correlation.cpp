@@ -59,15 +59,17 @@ std::string nodeKey(std::string_view endpoint) {
     return loopback(host) ? std::string(endpoint) : host;
 }
 
+// The digits of a number without leading zeros (trunk and international prefixes: 0..., 00...).
 std::string digitsOf(std::string_view user) {
     std::string out;
     for (char ch : user)
-        if (std::isdigit(static_cast<unsigned char>(ch))) out.push_back(ch);
+        if (std::isdigit(static_cast<unsigned char>(ch)) && (ch != '0' || !out.empty()))
+            out.push_back(ch);
     return out;
 }
 
 // The same called number: equal users, or at least 6 digits where one number ends the other
-// (a B2BUA adds or strips a prefix: +49..., 0049..., 0...).
+// once leading zeros are gone (a B2BUA adds or strips a prefix: +4930..., 004930..., 030...).
 bool sameNumber(std::string_view a, std::string_view b) {
     if (a.empty() || b.empty()) return false;
     if (a == b) return true;
@@ -114,7 +116,7 @@ CallData* CallTracker::correlateByNumber(const ObservedMessage& m) {
     auto [first, last] = m_byCalleeNode.equal_range(nodeKey(src));
     for (auto it = first; it != last;) {
         CallData* c = byNumber(it->second);
-        const bool stale = !c || c->startNs < m.tsNs - window ||
+        const bool stale = !c || c->startNs < std::max(m.tsNs, m_nowNs) - window ||
                            std::any_of(c->attempts.begin(), c->attempts.end(),
                                        [](const Attempt& a) { return a.finalCode.has_value(); });
         if (stale) {

@@ -54,8 +54,11 @@ struct CallData {
     // RFC 6665 §4.1.2): refreshes with the same Call-ID join it.
     std::int64_t holdUntilNs = 0;
 
-    bool closable() const {
+    // Nothing open any more; or (idleSince) quiet for so long that a dialog still up is a call
+    // whose end was not captured.
+    bool closable(bool idle = false) const {
         if (!openTx.empty()) return false;
+        if (idle) return true;
         for (const auto& [key, state] : dialogs)
             if (state != stack::DialogState::Terminated) return false;
         return true;

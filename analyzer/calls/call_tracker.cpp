@@ -78,6 +78,13 @@ CallTracker::~CallTracker() = default;
 
 void CallTracker::observe(const ObservedMessage& m) {
     if (!m.message) return;
+    // ARCHITECTURE.md "Time": an earlier timestamp is clamped (the transaction observer reports
+    // it), so call times only grow and calls come out in start order.
+    m_nowNs = std::max(m_nowNs, m.tsNs);
+    // Timers due before this message fire first, and calls over by now are reported, so a new
+    // message with an old Call-ID starts a new call when the old one is over.
+    m_observer.advanceTo(stack::Instant{m_nowNs / 1000});
+    closeDue(m_nowNs, false);
     const stack::KeyHeaders k = stack::extractKeyHeaders(*m.message);
     m_current = &m;
     m_currentCall = &callFor(m, k.callId);
@@ -95,7 +102,7 @@ void CallTracker::observe(const ObservedMessage& m) {
     m_dialogs.observe(o, v);
     m_current = nullptr;
     m_currentCall = nullptr;
-    closeDue(m.tsNs, false);
+    closeDue(m_nowNs, false);
     emitReady(false);
 }
 
@@ -112,8 +119,8 @@ CallData& CallTracker::callFor(const ObservedMessage& m, std::string_view callId
     if (!c) {
         auto data = std::make_unique<CallData>();
         data->no = m_nextCall++;
-        data->startNs = m.tsNs;
-        data->lastNs = m.tsNs;
+        data->startNs = m_nowNs;
+        data->lastNs = m_nowNs;
         c = data.get();
         m_openStarts.emplace(c->startNs, c->no);
         m_calls.emplace(c->no, std::move(data));
@@ -131,10 +138,16 @@ CallData* CallTracker::byNumber(std::uint64_t no) {
 void CallTracker::onMessage(const stack::Observation& o, const stack::MessageVerdict& v) {
     if (m_sinks.message) m_sinks.message(*m_current, v, m_currentCall->no);
     CallData& c = *m_currentCall;
+    noteMessage(c, o, v);
+    scheduleClose(c);  // a call of strays or ACKs only has nothing else that would close it
+}
+
+void CallTracker::noteMessage(CallData& c, const stack::Observation& o,
+                              const stack::MessageVerdict& v) {
     const stack::SipMessage& m = *o.message;
     ++c.messages;
     c.messageIds.push_back(o.id);
-    c.lastNs = m_current->tsNs;
+    c.lastNs = m_nowNs;
     if (v.role == stack::MessageRole::Retransmission) ++c.retransmissions;
     if (v.role == stack::MessageRole::Duplicate) {
         ++c.duplicates;
@@ -153,7 +166,7 @@ void CallTracker::onMessage(const stack::Observation& o, const stack::MessageVer
             for (auto& a : c.attempts)
                 if (a.branch == k.topViaBranch && a.cseq == k.cseq.value_or(0)) a.cancelled = true;
         } else if (m.method() == "BYE" && !c.byeNs) {
-            c.byeNs = m_current->tsNs;
+            c.byeNs = m_nowNs;
             c.byeTx = v.transaction;
         }
         if (k.toTag.empty() && m.method() != "CANCEL" && m.method() != "ACK") {
@@ -177,7 +190,7 @@ void CallTracker::onMessage(const stack::Observation& o, const stack::MessageVer
                     a.tx = v.transaction;
                     a.branch = std::string(k.topViaBranch);
                     a.cseq = k.cseq.value_or(0);
-                    a.ns = m_current->tsNs;
+                    a.ns = m_nowNs;
                     c.attempts.push_back(std::move(a));
                     if (c.attempts.size() == 1 && c.method == "INVITE") registerCallee(c);
                 }
@@ -191,21 +204,21 @@ void CallTracker::onMessage(const stack::Observation& o, const stack::MessageVer
     const int code = m.status().value_or(0);
     const std::string_view cseqMethod = o.keys->cseqMethod;
     if (code >= 200 && code < 300 && (cseqMethod == "REGISTER" || cseqMethod == "SUBSCRIBE")) {
-        constexpr std::uint32_t kMaxHoldSeconds = 24 * 3600;
+        constexpr std::uint32_t kMaxHoldSeconds = 3600;
         const auto granted = grantedSeconds(m, cseqMethod);
         const std::uint32_t secs = std::min(granted.value_or(3600), kMaxHoldSeconds);
-        c.holdUntilNs = secs == 0 ? 0 : m_current->tsNs + std::int64_t(secs) * 1000000000;
+        c.holdUntilNs = secs == 0 ? 0 : m_nowNs + std::int64_t(secs) * 1000000000;
     }
     if (code == 401 || code == 407) ++c.authChallenges;
-    if (v.transaction == c.byeTx && code >= 200 && !c.byeDoneNs) c.byeDoneNs = m_current->tsNs;
+    if (v.transaction == c.byeTx && code >= 200 && !c.byeDoneNs) c.byeDoneNs = m_nowNs;
     for (auto& a : c.attempts) {
         if (a.tx != v.transaction) continue;
         if (code > 100 && code != 401 && code != 407 && !a.firstResponseNs)
-            a.firstResponseNs = m_current->tsNs;
-        if ((code == 180 || code == 183) && !a.ringNs) a.ringNs = m_current->tsNs;
+            a.firstResponseNs = m_nowNs;
+        if ((code == 180 || code == 183) && !a.ringNs) a.ringNs = m_nowNs;
         if (code >= 200 && !a.finalCode) {
             a.finalCode = code;
-            a.finalNs = m_current->tsNs;
+            a.finalNs = m_nowNs;
             a.reason = std::string(m.reason());
         }
     }
@@ -244,12 +257,18 @@ void CallTracker::onDialog(const stack::DialogEvent& e) {
     }
 }
 
+// When a call with nothing open may be reported: after the linger (late messages with its
+// Call-ID still join it) and its registration or subscription expiry; a call whose dialog is
+// still up only after maxIdle without any message.
+std::int64_t CallTracker::closeDeadline(const CallData& c) const {
+    if (!c.closable()) return c.lastNs + std::chrono::nanoseconds(m_options.maxIdle).count();
+    return std::max(c.holdUntilNs, c.lastNs + std::chrono::nanoseconds(m_options.linger).count());
+}
+
 void CallTracker::scheduleClose(CallData& c) {
-    if (c.closeScheduled || !c.closable()) return;
+    if (c.closeScheduled || !c.closable(true)) return;
     c.closeScheduled = true;
-    m_closeAt.emplace(
-        std::max(c.holdUntilNs, c.lastNs + std::chrono::nanoseconds(m_options.linger).count()),
-        c.no);
+    m_closeAt.emplace(closeDeadline(c), c.no);
 }
 
 void CallTracker::closeDue(std::int64_t nowNs, bool all) {
@@ -260,13 +279,12 @@ void CallTracker::closeDue(std::int64_t nowNs, bool all) {
         if (!c) continue;
         if (!all) {
             // Opened again since the close was planned: the next end plans it anew.
-            if (!c->closable()) {
+            if (!c->closable(true)) {
                 c->closeScheduled = false;
                 continue;
             }
             // Activity since the close was planned: plan again from the latest message.
-            const auto due = std::max(
-                c->holdUntilNs, c->lastNs + std::chrono::nanoseconds(m_options.linger).count());
+            const auto due = closeDeadline(*c);
             if (due > nowNs) {
                 m_closeAt.emplace(due, no);
                 continue;

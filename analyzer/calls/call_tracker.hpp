@@ -27,6 +27,9 @@ struct CallTrackerOptions {
     // A call with nothing open is reported after this much capture time without activity, so
     // that late messages with its Call-ID still join it.
     std::chrono::milliseconds linger{32000};
+    // A call whose dialog is still up (the BYE was not captured) is reported anyway after this
+    // much capture time without any message of it, so later calls are not held back.
+    std::chrono::milliseconds maxIdle{7200000};
 };
 
 struct CallTrackerSinks {
@@ -69,6 +72,7 @@ class CallTracker : private stack::ObserverListener {
     void onTransactionEnded(const stack::TransactionRecord& t) override;
     void onAnomaly(const stack::Anomaly& a) override;
     void onDialog(const stack::DialogEvent& e);
+    void noteMessage(CallData& c, const stack::Observation& o, const stack::MessageVerdict& v);
 
     CallData& callFor(const ObservedMessage& m, std::string_view callId);
     CallData* correlate(const ObservedMessage& m);
@@ -77,6 +81,7 @@ class CallTracker : private stack::ObserverListener {
     void registerCallee(CallData& c);
     CallData* byNumber(std::uint64_t no);
     void scheduleClose(CallData& c);
+    std::int64_t closeDeadline(const CallData& c) const;
     void closeDue(std::int64_t nowNs, bool all);
     void emitReady(bool all);
 
@@ -87,6 +92,7 @@ class CallTracker : private stack::ObserverListener {
     const ObservedMessage* m_current = nullptr;
     CallData* m_currentCall = nullptr;
     std::uint64_t m_nextCall = 1, m_nextNumber = 1;
+    std::int64_t m_nowNs = 0;  // the latest message time (earlier ones are clamped)
     std::map<std::uint64_t, std::unique_ptr<CallData>> m_calls;  // open, by internal number
     std::unordered_map<std::string, std::uint64_t, StringHash, std::equal_to<>> m_byCallId;
     std::unordered_map<std::uint64_t, std::uint64_t> m_txCall;     // transaction -> call

@@ -85,6 +85,9 @@ class TestCalls : public QObject {
     void b2buaByNumber();
     void b2buaNotTiedWithoutEvidence();
     void callsReportedWhileReading();
+    void clockSteppingBackKeepsStartOrder();
+    void strayMessagesDoNotHoldBackLaterCalls();
+    void registrationRefreshJoinsItsCall();
 };
 
 void TestCalls::goldenEventLogs_data() {
@@ -288,6 +291,94 @@ void TestCalls::callsReportedWhileReading() {
         QCOMPARE(calls[i].anomalies[0].code, std::string("ack_missing"));
     }
     QCOMPARE(t.openTransactions(), std::size_t(0));
+}
+
+namespace {
+
+std::string options(const std::string& callId, const std::string& branch) {
+    return "OPTIONS sip:bob@example.net SIP/2.0\r\nVia: SIP/2.0/UDP 10.0.0.1:5060;branch=" +
+           branch +
+           "\r\nFrom: <sip:alice@example.com>;tag=f\r\nTo: <sip:bob@example.net>\r\nCall-ID: " +
+           callId + "\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n";
+}
+
+}  // namespace
+
+// ARCHITECTURE.md "Time": an earlier timestamp is clamped and reported; calls still come out in
+// start order (found by fuzz_calls: fuzz/regressions/fuzz_calls/start-order-*).
+void TestCalls::clockSteppingBackKeepsStartOrder() {
+    std::vector<CallRecord> calls;
+    CallTrackerSinks sinks;
+    sinks.call = [&](CallRecord&& c) { calls.push_back(std::move(c)); };
+    CallTracker t({}, std::move(sinks));
+    t.observe(observed(1, 0.0, "10.0.0.1:5060", "10.0.0.2:5060", options("c1", "z9hG4bK1")));
+    t.observe(observed(2, 40.0, "10.0.0.1:5060", "10.0.0.2:5060", options("c2", "z9hG4bK2")));
+    t.observe(observed(3, -1.0, "10.0.0.1:5060", "10.0.0.2:5060", options("c3", "z9hG4bK3")));
+    t.finish();
+    QCOMPARE(calls.size(), std::size_t(3));
+    for (std::size_t i = 1; i < calls.size(); ++i)
+        QVERIFY(calls[i - 1].startNs <= calls[i].startNs);
+    QCOMPARE(calls[2].callId, std::string("c3"));
+    QCOMPARE(calls[2].startNs, calls[1].startNs);  // clamped to the latest time seen
+    bool reported = false;
+    for (const auto& a : calls[2].anomalies) reported |= a.code == "timestamp_out_of_order";
+    QVERIFY(reported);
+}
+
+// A call made of a stray response only (the capture began mid-call) is reported like any
+// other, so it does not keep every later call waiting for the end of input.
+void TestCalls::strayMessagesDoNotHoldBackLaterCalls() {
+    std::vector<CallRecord> calls;
+    CallTrackerSinks sinks;
+    sinks.call = [&](CallRecord&& c) { calls.push_back(std::move(c)); };
+    CallTracker t({}, std::move(sinks));
+    const std::string inv = invite("mid", "z9hG4bK-mid", "10.0.0.1:5060", "bob");
+    t.observe(observed(1, 0.0, "10.0.0.3:5060", "10.0.0.1:5060", reply(inv, 200, "OK", "x")));
+    std::uint64_t id = 2;
+    for (int i = 1; i <= 4; ++i) {
+        const std::string o = options("o" + std::to_string(i), "z9hG4bKo" + std::to_string(i));
+        t.observe(observed(id++, i * 100.0, "10.0.0.1:5060", "10.0.0.2:5060", o));
+        t.observe(observed(id++, i * 100.0 + 0.01, "10.0.0.2:5060", "10.0.0.1:5060",
+                           reply(o, 200, "OK", "t")));
+    }
+    QVERIFY(calls.size() >= 3);  // the stray call and the first OPTIONS are out already
+    QCOMPARE(calls[0].callId, std::string("mid"));
+    t.finish();
+    QCOMPARE(calls.size(), std::size_t(5));
+}
+
+// RFC 3261 §10.2.1: a refresh inside the registration's expiry belongs to it; after it, it is
+// a new registration.
+void TestCalls::registrationRefreshJoinsItsCall() {
+    auto run = [](int expires, double refreshAt) {
+        std::vector<CallRecord> calls;
+        CallTrackerSinks sinks;
+        sinks.call = [&](CallRecord&& c) { calls.push_back(std::move(c)); };
+        CallTracker t({}, std::move(sinks));
+        std::uint64_t id = 1;
+        for (int n = 1; n <= 2; ++n) {
+            const std::string reg =
+                "REGISTER sip:example.net SIP/2.0\r\nVia: SIP/2.0/UDP "
+                "10.0.0.1:5060;branch=z9hG4bKr" +
+                std::to_string(n) +
+                "\r\nFrom: <sip:alice@example.net>;tag=r\r\nTo: <sip:alice@example.net>\r\n"
+                "Call-ID: reg-1\r\nCSeq: " +
+                std::to_string(n) +
+                " REGISTER\r\nContact: <sip:alice@10.0.0.1>\r\nContent-Length: 0\r\n\r\n";
+            std::string ok = reply(reg, 200, "OK", "s");
+            ok.insert(ok.find("Content-Length"),
+                      "Contact: <sip:alice@10.0.0.1>;expires=" + std::to_string(expires) + "\r\n");
+            const double at = n == 1 ? 0.0 : refreshAt;
+            t.observe(observed(id++, at, "10.0.0.1:5060", "10.0.0.2:5060", reg));
+            t.observe(observed(id++, at + 0.01, "10.0.0.2:5060", "10.0.0.1:5060", ok));
+        }
+        t.finish();
+        return calls;
+    };
+    auto joined = run(600, 300.0);
+    QCOMPARE(joined.size(), std::size_t(1));
+    QCOMPARE(joined[0].transactions, 2u);
+    QCOMPARE(run(60, 300.0).size(), std::size_t(2));
 }
 
 QTEST_APPLESS_MAIN(TestCalls)
