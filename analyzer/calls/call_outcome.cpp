@@ -4,6 +4,7 @@
 
 #include "calls/call_data.hpp"
 #include "message/body.hpp"
+#include "message/header_id.hpp"
 
 namespace sipscope::analyzer {
 
@@ -100,6 +101,7 @@ CallRecord buildRecord(const CallData& c) {
     r.key = c.no;
     r.legHops = c.legHops;
     r.firstMessageId = c.firstRequestId;
+    r.firstRequest = c.firstRequest;
     for (const auto& [key, state] : c.dialogs) {
         if (state == stack::DialogState::Early) ++r.dialogs.early;
         if (state == stack::DialogState::Confirmed) ++r.dialogs.confirmed;
@@ -162,6 +164,23 @@ void addMedia(CallData& c, const stack::SipMessage& m, std::uint64_t messageId,
                  s.address == "0.0.0.0";
         c.media.push_back(std::move(s));
     }
+}
+
+std::vector<std::string> headerValues(const stack::SipMessage& m, std::string_view name) {
+    std::vector<std::string> out;
+    const stack::HeaderId id = stack::lookupHeader(name);
+    for (const auto& h : m.headers()) {
+        const bool same =
+            id != stack::HeaderId::Unknown
+                ? h.id == id
+                : h.id == stack::HeaderId::Unknown && h.name.size() == name.size() &&
+                      std::equal(h.name.begin(), h.name.end(), name.begin(), [](char a, char b) {
+                          return std::tolower(static_cast<unsigned char>(a)) ==
+                                 std::tolower(static_cast<unsigned char>(b));
+                      });
+        if (same) out.emplace_back(h.value);
+    }
+    return out;
 }
 
 const char* callKindName(CallKind k) noexcept {

@@ -75,7 +75,11 @@ struct CallRecord {
     std::vector<stack::Anomaly> anomalies;
     std::vector<std::uint64_t> messageIds;
     std::vector<std::pair<std::string, std::string>> legHops;  // (src, dst) of each leg
-    std::uint64_t firstMessageId = 0;  // the call's first request (for header filters)
+    std::uint64_t firstMessageId = 0;               // the call's first request (for header filters)
+    std::optional<stack::SipMessage> firstRequest;  // that request (shares its bytes)
 };
+
+// Every value of header `name` (any case, compact forms too) in `m`, for header() filters.
+std::vector<std::string> headerValues(const stack::SipMessage& m, std::string_view name);
 
 }  // namespace sipscope::analyzer

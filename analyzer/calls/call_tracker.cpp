@@ -184,7 +184,10 @@ void CallTracker::noteMessage(CallData& c, const stack::Observation& o,
             if (m.method() == c.method) {
                 if (c.legs.insert(std::string(o.src) + ">" + std::string(o.dst)).second)
                     c.legHops.emplace_back(o.src, o.dst);
-                if (!c.firstRequestId) c.firstRequestId = o.id;
+                if (!c.firstRequestId) {
+                    c.firstRequestId = o.id;
+                    c.firstRequest = m;
+                }
                 if (o.src == c.caller) {
                     Attempt a;
                     a.tx = v.transaction;

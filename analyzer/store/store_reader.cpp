@@ -142,14 +142,16 @@ StoreReader::StoreReader(const std::string& path) : m_db(path, sql::Database::Mo
 }
 
 void StoreReader::calls(std::optional<std::int64_t> startFrom, std::optional<std::int64_t> startTo,
-                        const std::function<bool(const StoredCall&)>& visit) {
+                        const std::function<bool(StoredCall&)>& visit) {
     sql::Statement s(m_db, std::string("SELECT ") + kCallColumns +
                                " FROM calls WHERE start_ns BETWEEN ? AND ? "
                                "ORDER BY start_ns, capture_id, number");
     s.bind(1, startFrom.value_or(std::numeric_limits<std::int64_t>::min()));
     s.bind(2, startTo.value_or(std::numeric_limits<std::int64_t>::max()));
-    while (s.step())
-        if (!visit(callOf(s))) return;
+    while (s.step()) {
+        StoredCall c = callOf(s);
+        if (!visit(c)) return;
+    }
 }
 
 std::vector<StoredCall> StoreReader::callsById(const std::string& callId) {

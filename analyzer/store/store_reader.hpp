@@ -47,7 +47,7 @@ class StoreReader {
     // Calls in start order; `startFrom`/`startTo` (ns, inclusive) narrow through the index.
     // `visit` returns false to stop.
     void calls(std::optional<std::int64_t> startFrom, std::optional<std::int64_t> startTo,
-               const std::function<bool(const StoredCall&)>& visit);
+               const std::function<bool(StoredCall&)>& visit);
     // The calls one of whose Call-IDs is `callId` (several captures may hold it).
     std::vector<StoredCall> callsById(const std::string& callId);
     std::vector<StoredMessage> messagesOf(const StoredCall& call);

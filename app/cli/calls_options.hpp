@@ -8,6 +8,7 @@
 #include "calls/call_record.hpp"
 #include "calls/call_tracker.hpp"
 #include "capture_run.hpp"
+#include "query/filter.hpp"
 #include "text_table.hpp"
 
 namespace sipscope::cli {
@@ -16,13 +17,16 @@ struct CallsOptions {
     CaptureRunOptions capture;
     analyzer::CallTrackerOptions tracker;
     bool json = false;
-    std::string db;           // calls --db
-    std::string filter;       // calls --filter
+    std::string db;      // calls --db
+    std::string filter;  // calls --filter
+    analyzer::Filter parsedFilter;
     std::uint64_t limit = 0;  // 0: all
 };
 
 TextTable callTable();
 void addCallRow(TextTable& table, const analyzer::CallRecord& c);
+// Does the call pass `--filter`? (header() reads the call's first request.)
+bool passes(const CallsOptions& o, const analyzer::CallRecord& c);
 // `calls --db`: the stored calls in start order (exit code).
 int callsFromDb(const CallsOptions& o);
 

@@ -12,6 +12,7 @@
 #include "calls_options.hpp"
 #include "capture_run.hpp"
 #include "commands.hpp"
+#include "query/call_subject.hpp"
 #include "text_table.hpp"
 
 namespace sipscope::cli {
@@ -30,8 +31,8 @@ constexpr const char* kOptions =
     "Exit status: 0 success, 1 damaged input (partial output still printed), 2 usage error.\n";
 
 constexpr const char* kCallsHelp =
-    "usage: sipscope-cli calls FILE [--json] [--t1-ms N] [--limit N] [options]\n"
-    "       sipscope-cli calls --db LIB.sqlite [--json] [--limit N]\n"
+    "usage: sipscope-cli calls FILE [--json] [--filter EXPR] [--limit N] [--t1-ms N] [options]\n"
+    "       sipscope-cli calls --db LIB.sqlite [--json] [--filter EXPR] [--limit N]\n"
     "\n"
     "Rebuilds transactions (RFC 3261 §17), dialogs (§12) and calls from a capture and prints\n"
     "one call per line in start order: legs through proxies and B2BUAs, state (ringing,\n"
@@ -39,6 +40,11 @@ constexpr const char* kCallsHelp =
     "retransmissions, dialogs, RFC 6076 metrics, SDP media and anomalies.\n"
     "REGISTER, OPTIONS, MESSAGE and SUBSCRIBE exchanges are listed as calls of their own kind.\n"
     "With --db the calls come from a database made by `sipscope-cli import` (same objects).\n"
+    "--filter keeps the calls an expression accepts, e.g.\n"
+    "  'state == \"failed\" and from_user ~ \"^49\"', 'final_code >= 500', 'not kind == options',\n"
+    "  'header(\"User-Agent\") ~ \"Asterisk\"', 'start between \"2026-11-25 10:00\" and "
+    "\"2026-11-25 11:00\"'\n"
+    "(fields: the JSON keys; operators == != < <= > >= ~ !~ in between; and or not).\n"
     "\n";
 
 constexpr const char* kTransactionsHelp =
@@ -130,6 +136,15 @@ int parseOptions(const Args& args, const char* name, const char* help, CallsOpti
         return 2;
     }
     o.tracker.linger = std::max(o.tracker.linger, o.tracker.observer.timers.sixtyFourT1());
+    if (!o.filter.empty()) {
+        auto f = analyzer::parseFilter(o.filter);
+        if (!f.ok()) {
+            std::cerr << "sipscope-cli " << name << ": bad filter: " << f.error().message << '\n'
+                      << analyzer::filterErrorPointer(o.filter, f.error()) << '\n';
+            return 2;
+        }
+        o.parsedFilter = std::move(f).value();
+    }
     return 0;
 }
 
@@ -169,6 +184,15 @@ std::string msText(const std::optional<double>& v) {
 
 }  // namespace
 
+bool passes(const CallsOptions& o, const analyzer::CallRecord& c) {
+    if (o.parsedFilter.empty()) return true;
+    analyzer::CallRecordSubject subject(c, [&c](std::string_view name) {
+        return c.firstRequest ? analyzer::headerValues(*c.firstRequest, name)
+                              : std::vector<std::string>();
+    });
+    return o.parsedFilter.matches(subject);
+}
+
 void addCallRow(TextTable& table, const analyzer::CallRecord& c) {
     std::optional<double> dur;
     if (c.answerNs && c.endNs) dur = static_cast<double>(*c.endNs - *c.answerNs) / 1e9;
@@ -194,6 +218,7 @@ int cmdCalls(const Args& args) {
     analyzer::CallTrackerSinks sinks;
     sinks.call = [&](analyzer::CallRecord&& c) {
         if (o.limit && shown >= o.limit) return;
+        if (!passes(o, c)) return;
         ++shown;
         if (o.json) {
             w.clear();

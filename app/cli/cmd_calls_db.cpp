@@ -1,6 +1,7 @@
 // `sipscope-cli calls --db LIB [--json] [--limit N]`: stored calls, the same objects as
 // `calls FILE` printed when the capture was imported.
 
+#include <cmath>
 #include <iostream>
 
 #include "calls_options.hpp"
@@ -13,8 +14,24 @@ int callsFromDb(const CallsOptions& o) {
         analyzer::store::StoreReader reader(o.db);
         TextTable table = callTable();
         std::uint64_t shown = 0;
-        reader.calls(std::nullopt, std::nullopt, [&](const analyzer::store::StoredCall& c) {
+        // The filter's time range narrows the indexed query; the whole filter decides.
+        std::optional<std::int64_t> from, to;
+        if (auto range = o.parsedFilter.startRange()) {
+            constexpr double kLimit = 9.0e9;  // seconds; beyond it: unbounded
+            if (std::isfinite(range->first) && std::abs(range->first) < kLimit)
+                from = static_cast<std::int64_t>(range->first * 1e9) - 1000;
+            if (std::isfinite(range->second) && std::abs(range->second) < kLimit)
+                to = static_cast<std::int64_t>(range->second * 1e9) + 1000;  // µs in the JSON
+        }
+        reader.calls(from, to, [&](analyzer::store::StoredCall& c) {
             if (o.limit && shown >= o.limit) return false;
+            if (!o.parsedFilter.empty()) {
+                if (c.firstSeq)
+                    if (auto m = reader.message(c.captureId, c.firstSeq))
+                        if (auto parsed = stack::SipMessage::parse(m->bytes); parsed.ok())
+                            c.record.firstRequest = std::move(parsed).value();
+                if (!passes(o, c.record)) return true;
+            }
             ++shown;
             if (o.json)
                 std::cout << c.json << '\n';

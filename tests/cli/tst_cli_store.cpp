@@ -28,6 +28,7 @@ class TestCliStore : public QObject {
     void goldenLadders();
     void ladderFromDbAndFormats();
     void exportPcapRoundTrip();
+    void filters();
     void errors();
 };
 
@@ -135,6 +136,37 @@ void TestCliStore::exportPcapRoundTrip() {
         QCOMPARE(a[key], b[key]);
     // And the exported file imports like any capture.
     QCOMPARE(runCli({"import", "--db", db, out}).objects[0]["calls"].toInt(), 1);
+}
+
+// The same expression selects the same calls from a capture and from the store.
+void TestCliStore::filters() {
+    QTemporaryDir dir;
+    const QString db = dir.filePath("lib.sqlite");
+    QCOMPARE(runCli({"import", "--db", db, kExample, kCalls + "/failures.pcap"}).exitCode, 0);
+    const std::pair<const char*, int> cases[] = {
+        {"state == \"busy\"", 2},
+        {"final_code >= 487", 3},
+        {"not kind == call", 3},
+        {"kind == options and header(\"User-Agent\") ~ \"SIPp\"", 2},
+        {"state in [failed, rejected] or final_code between 500 and 599", 2},
+        {"to_user ~ \"^car\"", 1},
+        {"start between \"2026-11-25 22:23:52\" and \"2026-11-25 22:23:53\"", 2},
+    };
+    for (const auto& [expr, count] : cases) {
+        const CliRun stored = runCli({"calls", "--db", db, "--json", "--filter", expr});
+        QVERIFY2(stored.exitCode == 0, expr);
+        QVERIFY2(stored.objects.size() == count,
+                 qPrintable(QString("%1: %2").arg(expr).arg(stored.objects.size())));
+        int fromFiles = 0;
+        for (const QString& f : {kExample, kCalls + "/failures.pcap"})
+            fromFiles += runCli({"calls", "--json", "--filter", expr, f}).objects.size();
+        QCOMPARE(fromFiles, count);
+    }
+    const CliRun bad = runCli({"calls", "--db", db, "--filter", "form_user == 1"});
+    QCOMPARE(bad.exitCode, 2);
+    QVERIFY(bad.err.contains("did you mean 'from_user'"));
+    QVERIFY(bad.err.contains("^"));
+    QCOMPARE(runCli({"calls", kExample, "--filter", "final_code >= "}).exitCode, 2);
 }
 
 void TestCliStore::errors() {
