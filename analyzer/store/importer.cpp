@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <memory>
 
+#include "calls/node_roles.hpp"
 #include "message/key_headers.hpp"
 
 namespace sipscope::analyzer::store {
@@ -110,6 +111,7 @@ FileImport Importer::importFile(const std::string& path,
     result.captureId = m_writer.beginCapture(info);
 
     Batch batch;
+    NodeRoles roles;
     std::int64_t firstTs = 0, lastTs = 0;
     auto flush = [&](bool always) {
         if (batch.empty() || (!always && batch.messages.size() < m_options.batchMessages)) return;
@@ -121,6 +123,7 @@ FileImport Importer::importFile(const std::string& path,
                         std::uint64_t key) {
         batch.messages.push_back(rowOf(m, v, key));
         ++result.messages;
+        if (m.message) roles.add(endpointText(m.src), endpointText(m.dst), *m.message, m.tsNs);
     };
     sinks.call = [&](CallRecord&& c) {
         ++result.calls;
@@ -165,6 +168,7 @@ FileImport Importer::importFile(const std::string& path,
     totals.calls = result.calls;
     totals.firstTsNs = firstTs;
     totals.lastTsNs = lastTs;
+    m_writer.saveNodes(roles.nodes());
     m_writer.finishCapture(result.captureId, totals);
     result.status = totals.status;
     result.error = totals.error;

@@ -188,6 +188,26 @@ void StoreWriter::finishCapture(std::int64_t captureId, const CaptureTotals& tot
     });
 }
 
+void StoreWriter::saveNodes(const std::map<std::string, NodeInfo>& nodes) {
+    auto copy = std::make_shared<std::map<std::string, NodeInfo>>(nodes);
+    post([copy](sql::Database& db) {
+        sql::Transaction t(db);
+        sql::Statement s(db,
+                         "INSERT INTO nodes(address, role, user_agent) VALUES (?, ?, ?) "
+                         "ON CONFLICT(address) DO UPDATE SET role = CASE WHEN excluded.role = "
+                         "'UA' THEN nodes.role ELSE excluded.role END, user_agent = "
+                         "COALESCE(NULLIF(excluded.user_agent, ''), nodes.user_agent)");
+        for (const auto& [address, info] : *copy) {
+            s.bind(1, std::string_view(address))
+                .bind(2, std::string_view(info.role))
+                .bind(3, std::string_view(info.userAgent));
+            s.step();
+            s.reset();
+        }
+        t.commit();
+    });
+}
+
 std::optional<std::string> StoreWriter::error() {
     std::lock_guard<std::mutex> lock(m_mutex);
     return m_error;

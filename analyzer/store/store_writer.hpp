@@ -6,6 +6,7 @@
 #include <condition_variable>
 #include <deque>
 #include <functional>
+#include <map>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -13,6 +14,7 @@
 #include <vector>
 
 #include "calls/call_record.hpp"
+#include "calls/node_roles.hpp"
 #include "observe/dialog_observer.hpp"
 #include "store/sqlite.hpp"
 
@@ -75,6 +77,8 @@ class StoreWriter {
     void submit(std::int64_t captureId, Batch&& batch);
     // Waits for every queued batch, then records the capture's totals and status.
     void finishCapture(std::int64_t captureId, const CaptureTotals& totals);
+    // Records node roles and user agents (a role seen now replaces "UA"; aliases are kept).
+    void saveNodes(const std::map<std::string, NodeInfo>& nodes);
     // The first write error, if one happened (later batches are then dropped).
     std::optional<std::string> error();
 

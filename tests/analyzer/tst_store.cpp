@@ -310,6 +310,17 @@ void TestStore::exportPcapRoundTrip() {
     QTemporaryDir dir;
     const std::string path = dir.filePath("e.sqlite").toStdString();
     importInto(path, kCalls + "/proxy-auth-fork.pcap");
+    {
+        // Node roles are inferred and kept: Kamailio forwarded the INVITEs (same Call-ID).
+        sql::Database db(path, sql::Database::Mode::ReadOnly);
+        sql::Statement s(db, "SELECT role, user_agent FROM nodes WHERE address = '127.0.0.1:5270'");
+        QVERIFY(s.step());
+        QCOMPARE(s.text(0), std::string("proxy"));
+        QVERIFY(QString::fromStdString(s.text(1)).contains("Kamailio"));
+        sql::Statement ua(db, "SELECT count(*) FROM nodes WHERE role = 'UA'");
+        QVERIFY(ua.step());
+        QCOMPARE(ua.integer(0), std::int64_t(3));
+    }
     StoreReader reader(path);
     for (const char* id : {"proxy-auth-1@sipscope.test", "proxy-fork-1@sipscope.test"}) {
         const auto calls = reader.callsById(id);
