@@ -50,9 +50,11 @@ void NodeRoles::add(const std::string& src, const std::string& dst, const stack:
 
 std::map<std::string, NodeInfo> NodeRoles::nodes() const {
     auto out = m_nodes;
-    for (auto& [endpoint, info] : out) {
+    for (auto& entry : out) {
+        const std::string& endpoint = entry.first;
+        NodeInfo& info = entry.second;
         // A node's role follows what it did most: forwarding beats answering.
-        auto count = [&](const std::map<std::string, int>& m) {
+        auto count = [&endpoint](const std::map<std::string, int>& m) {
             auto it = m.find(endpoint);
             return it == m.end() ? 0 : it->second;
         };
