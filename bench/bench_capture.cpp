@@ -17,25 +17,21 @@
 #include <cstring>
 #include <string>
 
+#include "bench_util.hpp"
 #include "capture/packet_source.hpp"
 #include "message/key_headers.hpp"
 #include "pipeline/capture_pipeline.hpp"
 #include "synthetic_capture.hpp"
 
 using namespace sipscope;
-using Clock = std::chrono::steady_clock;
+using bench::Clock;
 
 namespace {
 
 double seconds(Clock::time_point a) {
-    return std::chrono::duration<double>(Clock::now() - a).count();
+    return bench::secondsSince(a);
 }
-
-long peakRssMb() {
-    rusage ru{};
-    getrusage(RUSAGE_SELF, &ru);
-    return ru.ru_maxrss / 1024;
-}
+using bench::peakRssMb;
 
 struct Figures {
     double secs = 0;

@@ -17,6 +17,7 @@
 #include <cstdlib>
 #include <string>
 
+#include "bench_util.hpp"
 #include "capture/packet_source.hpp"
 #include "pipeline/capture_pipeline.hpp"
 #include "store/importer.hpp"
@@ -24,19 +25,14 @@
 #include "synthetic_capture.hpp"
 
 using namespace sipscope;
-using Clock = std::chrono::steady_clock;
+using bench::Clock;
 
 namespace {
 
 double seconds(Clock::time_point a) {
-    return std::chrono::duration<double>(Clock::now() - a).count();
+    return bench::secondsSince(a);
 }
-
-long peakRssMb() {
-    rusage ru{};
-    getrusage(RUSAGE_SELF, &ru);
-    return ru.ru_maxrss / 1024;
-}
+using bench::peakRssMb;
 
 double fileMb(const std::string& path) {
     struct stat st {};

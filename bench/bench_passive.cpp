@@ -19,6 +19,7 @@
 #include <cstdlib>
 #include <string>
 
+#include "bench_util.hpp"
 #include "calls/call_tracker.hpp"
 #include "capture/packet_source.hpp"
 #include "message/key_headers.hpp"
@@ -26,19 +27,14 @@
 #include "synthetic_capture.hpp"
 
 using namespace sipscope;
-using Clock = std::chrono::steady_clock;
+using bench::Clock;
 
 namespace {
 
 double seconds(Clock::time_point a) {
-    return std::chrono::duration<double>(Clock::now() - a).count();
+    return bench::secondsSince(a);
 }
-
-long peakRssMb() {
-    rusage ru{};
-    getrusage(RUSAGE_SELF, &ru);
-    return ru.ru_maxrss / 1024;
-}
+using bench::peakRssMb;
 
 struct Run {
     double secs = 0;
