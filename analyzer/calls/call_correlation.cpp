@@ -5,6 +5,7 @@
 
 #include "calls/call_data.hpp"
 #include "calls/call_tracker.hpp"
+#include "core/ip_address.hpp"
 #include "message/key_headers.hpp"
 #include "message/name_addr.hpp"
 
@@ -34,29 +35,6 @@ std::vector<std::string> sessionUuids(const stack::SipMessage& m) {
     add(local);
     add(stack::headerParam(value, "remote"));
     return out;
-}
-
-std::string hostOf(std::string_view endpoint) {
-    const auto colon = endpoint.rfind(':');
-    return std::string(colon == std::string_view::npos ? endpoint : endpoint.substr(0, colon));
-}
-
-bool loopback(std::string_view host) {
-    return host.substr(0, 4) == "127." || host == "[::1]";
-}
-
-// One node: the same IP address; on loopback (where every node shares the address) the same
-// address and port.
-bool sameNode(std::string_view a, std::string_view b) {
-    const std::string ha = hostOf(a), hb = hostOf(b);
-    if (loopback(ha) || loopback(hb)) return a == b;
-    return ha == hb;
-}
-
-// The key of a node in the B2BUA index: its address, or address and port on loopback.
-std::string nodeKey(std::string_view endpoint) {
-    const std::string host = hostOf(endpoint);
-    return loopback(host) ? std::string(endpoint) : host;
 }
 
 // The digits of a number without leading zeros (trunk and international prefixes: 0..., 00...).
@@ -113,7 +91,7 @@ CallData* CallTracker::correlateByNumber(const ObservedMessage& m) {
     // An unanswered INVITE received, within the window, by the node that now sends this one,
     // for the same number: newest first. Entries that can no longer match are dropped.
     CallData* best = nullptr;
-    auto [first, last] = m_byCalleeNode.equal_range(nodeKey(src));
+    auto [first, last] = m_byCalleeNode.equal_range(nodeKeyOf(src));
     for (auto it = first; it != last;) {
         CallData* c = byNumber(it->second);
         const bool stale = !c || c->startNs < std::max(m.tsNs, m_nowNs) - window ||
@@ -123,7 +101,7 @@ CallData* CallTracker::correlateByNumber(const ObservedMessage& m) {
             it = m_byCalleeNode.erase(it);
             continue;
         }
-        const bool match = !sameNode(c->caller, src) &&
+        const bool match = nodeKeyOf(c->caller) != nodeKeyOf(src) &&
                            (sameNumber(c->requestUser, reqUser) || sameNumber(c->toUser, toUser) ||
                             sameNumber(c->requestUser, toUser));
         if (match && (!best || c->startNs > best->startNs)) best = c;
@@ -133,7 +111,7 @@ CallData* CallTracker::correlateByNumber(const ObservedMessage& m) {
 }
 
 void CallTracker::registerCallee(CallData& c) {
-    if (m_options.b2buaWindow.count() > 0) m_byCalleeNode.emplace(nodeKey(c.callee), c.no);
+    if (m_options.b2buaWindow.count() > 0) m_byCalleeNode.emplace(nodeKeyOf(c.callee), c.no);
 }
 
 void CallTracker::registerSessionId(CallData& c, const stack::SipMessage& m) {

@@ -162,6 +162,12 @@ const char* transactionKind(const stack::TransactionRecord& t) {
     return t.invite ? "ict" : "nict";
 }
 
+std::string transactionStateName(const stack::TransactionRecord& t) {
+    std::string state(stack::stateLabel(t.outcome));
+    for (auto& ch : state) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    return state;
+}
+
 void writeTransaction(JsonWriter& w, const stack::TransactionRecord& t) {
     w.beginObject();
     w.key("id").value(t.id);
@@ -170,9 +176,7 @@ void writeTransaction(JsonWriter& w, const stack::TransactionRecord& t) {
     w.key("branch").stringOrNull(t.branch);
     w.key("call_id").value(t.callId);
     w.key("cseq").value(t.cseq);
-    std::string state(stack::stateLabel(t.outcome));
-    for (auto& ch : state) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-    w.key("state").value(state);
+    w.key("state").value(transactionStateName(t));
     w.key("final_code").optional(t.finalCode);
     w.key("requests").value(static_cast<std::uint64_t>(t.requests.size()));
     w.key("responses").value(static_cast<std::uint64_t>(t.responses.size()));

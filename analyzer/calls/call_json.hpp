@@ -15,6 +15,8 @@ void writePeerStats(JsonWriter& w, const PeerStats& p);
 
 // "ict"/"nict" (passive transactions are named after their client side).
 const char* transactionKind(const stack::TransactionRecord& t);
+// The furthest state it reached, lower case: "calling", "completed", "accepted" ...
+std::string transactionStateName(const stack::TransactionRecord& t);
 // "127.0.0.1:5060" / "[::1]:5060" -> address without brackets, port.
 std::pair<std::string, int> splitEndpoint(std::string_view endpoint);
 

@@ -3,6 +3,7 @@
 #include <charconv>
 
 #include "calls/node_roles.hpp"
+#include "core/ip_address.hpp"
 #include "message/body.hpp"
 #include "message/key_headers.hpp"
 
@@ -46,11 +47,6 @@ int legOf(const std::string& src, const std::string& dst,
 
 }  // namespace
 
-std::string storedEndpoint(const std::string& address, std::uint16_t port) {
-    const bool v6 = address.find(':') != std::string::npos;
-    return (v6 ? "[" + address + "]" : address) + ":" + std::to_string(port);
-}
-
 LadderInput buildCallLadder(const std::vector<store::StoredMessage>& messages,
                             const CallLadderInfo& info) {
     LadderInput in;
@@ -59,8 +55,8 @@ LadderInput buildCallLadder(const std::vector<store::StoredMessage>& messages,
         LadderMessage lm;
         lm.id = sm.seq;
         lm.tsNs = sm.tsNs;
-        lm.src = storedEndpoint(sm.src, sm.sport);
-        lm.dst = storedEndpoint(sm.dst, sm.dport);
+        lm.src = endpointText(sm.src, sm.sport);
+        lm.dst = endpointText(sm.dst, sm.dport);
         lm.transport = sm.transport;
         lm.retransmission = sm.role == "retransmission";
         lm.duplicate = sm.role == "duplicate";

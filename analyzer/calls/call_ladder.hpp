@@ -21,7 +21,4 @@ struct CallLadderInfo {
 LadderInput buildCallLadder(const std::vector<store::StoredMessage>& messages,
                             const CallLadderInfo& info);
 
-// "192.0.2.1:5060" / "[2001:db8::1]:5060" of a stored message's ends.
-std::string storedEndpoint(const std::string& address, std::uint16_t port);
-
 }  // namespace sipscope::analyzer

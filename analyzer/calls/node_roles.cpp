@@ -1,18 +1,11 @@
 #include "calls/node_roles.hpp"
 
+#include "core/ip_address.hpp"
 #include "message/key_headers.hpp"
 
 namespace sipscope::analyzer {
 
 namespace {
-
-// The node an endpoint belongs to for role purposes: on a real network its address (a proxy
-// listens on one port and may send from another), on loopback address and port.
-std::string hostOf(const std::string& endpoint) {
-    const auto colon = endpoint.rfind(':');
-    const std::string host = colon == std::string::npos ? endpoint : endpoint.substr(0, colon);
-    return host.rfind("127.", 0) == 0 || host == "[::1]" ? endpoint : host;
-}
 
 constexpr std::int64_t kForwardWindowNs = 5'000'000'000;  // request forwarded within 5 s
 
@@ -34,7 +27,7 @@ void NodeRoles::add(const std::string& src, const std::string& dst, const stack:
     }
     if (!k.toTag.empty() || m.method() == "ACK" || m.method() == "CANCEL") return;
     // Sent on by a node that received the same method shortly before?
-    auto& seen = m_received[hostOf(src)];
+    auto& seen = m_received[nodeKeyOf(src)];
     for (auto it = seen.rbegin(); it != seen.rend(); ++it) {
         if (tsNs - it->tsNs > kForwardWindowNs) break;
         if (it->method != m.method()) continue;
@@ -43,7 +36,7 @@ void NodeRoles::add(const std::string& src, const std::string& dst, const stack:
         ++counter[it->receiver];  // the side it was received on
         break;
     }
-    auto& next = m_received[hostOf(dst)];
+    auto& next = m_received[nodeKeyOf(dst)];
     next.push_back(Seen{std::string(k.callId), std::string(m.method()), dst, tsNs});
     if (next.size() > 64) next.erase(next.begin());
 }

@@ -50,8 +50,24 @@ std::string endpointText(const Endpoint& e) {
         put(e.port);
         return std::string(buf, p);
     }
-    const std::string ip = e.ip.toString();
-    return (e.ip.version == 6 ? "[" + ip + "]" : ip) + ":" + std::to_string(e.port);
+    return endpointText(e.ip.toString(), e.port);
+}
+
+std::string endpointText(std::string_view address, std::uint16_t port) {
+    const bool v6 = address.find(':') != std::string_view::npos;
+    std::string out;
+    if (v6) out += '[';
+    out += address;
+    if (v6) out += ']';
+    return out + ":" + std::to_string(port);
+}
+
+std::string nodeKeyOf(std::string_view endpoint) {
+    const auto colon = endpoint.rfind(':');
+    const std::string_view host =
+        colon == std::string_view::npos ? endpoint : endpoint.substr(0, colon);
+    const bool loopback = host.substr(0, 4) == "127." || host == "[::1]";
+    return std::string(loopback ? endpoint : host);
 }
 
 const char* transportName(Transport t) noexcept {

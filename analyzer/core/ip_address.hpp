@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <string_view>
 
 namespace sipscope::analyzer {
 
@@ -31,6 +32,11 @@ const char* transportName(Transport t) noexcept;  // "udp", "tcp", ...
 
 // "192.0.2.1:5060", "[2001:db8::1]:5060": how nodes and hops are named in call analysis.
 std::string endpointText(const Endpoint& e);
+// The same from an address written without brackets ("2001:db8::1") and a port.
+std::string endpointText(std::string_view address, std::uint16_t port);
+// The node an endpoint text belongs to: its address (a node may send from several ports), but
+// address and port on loopback, where every node shares the address.
+std::string nodeKeyOf(std::string_view endpoint);
 
 struct EndpointHash {
     std::size_t operator()(const Endpoint& e) const noexcept;

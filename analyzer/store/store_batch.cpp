@@ -180,8 +180,7 @@ void writeTransactions(sql::Database& db, std::int64_t captureId, const Batch& b
         "cseq, state, final_code, requests, responses, retransmissions, timeout, "
         "start_ns, end_ns, client, server) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
     for (const auto& t : b.transactions) {
-        std::string state(stack::stateLabel(t.outcome));
-        for (auto& ch : state) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+        const std::string state = transactionStateName(t);
         s.bind(1, captureId).bind(2, static_cast<std::int64_t>(t.id));
         s.bind(3, std::string_view(transactionKind(t))).bind(4, std::string_view(t.method));
         s.bind(5, std::string_view(t.branch)).bind(6, std::string_view(t.callId));

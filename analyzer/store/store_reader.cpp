@@ -2,6 +2,7 @@
 
 #include <limits>
 
+#include "core/ip_address.hpp"
 #include "store/schema.hpp"
 
 namespace sipscope::analyzer::store {
@@ -45,12 +46,6 @@ CallState stateFrom(const std::string& name) {
     return CallState::InProgress;
 }
 
-std::string endpoint(const std::string& ip, std::int64_t port) {
-    if (ip.empty()) return {};
-    const bool v6 = ip.find(':') != std::string::npos;
-    return (v6 ? "[" + ip + "]" : ip) + ":" + std::to_string(port);
-}
-
 void recordOf(const sql::Statement& s, CallRecord& r) {
     r.number = static_cast<std::uint64_t>(s.integer(7));
     r.callIds = split(s.text(8), '\n');
@@ -69,8 +64,10 @@ void recordOf(const sql::Statement& s, CallRecord& r) {
     r.legs = static_cast<std::uint32_t>(s.integer(21));
     r.transactions = static_cast<std::uint32_t>(s.integer(22));
     r.authChallenges = static_cast<std::uint32_t>(s.integer(23));
-    r.caller = endpoint(s.text(24), s.integer(25));
-    r.callee = endpoint(s.text(26), s.integer(27));
+    if (const std::string ip = s.text(24); !ip.empty())
+        r.caller = endpointText(ip, static_cast<std::uint16_t>(s.integer(25)));
+    if (const std::string ip = s.text(26); !ip.empty())
+        r.callee = endpointText(ip, static_cast<std::uint16_t>(s.integer(27)));
     r.transport = s.text(28);
     r.userAgent = s.text(29);
     r.metrics.pddMs = optionalReal(s, 30);

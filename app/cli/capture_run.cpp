@@ -102,3 +102,19 @@ void runSource(analyzer::PacketSource& source, const CaptureRunOptions& o,
 }
 
 }  // namespace sipscope::cli
+
+namespace sipscope::cli {
+
+bool parseMilliseconds(std::string_view text, std::chrono::milliseconds& out, bool allowZero) {
+    std::uint64_t v = 0;
+    if (text.empty() || text.size() > 9) return false;
+    for (char ch : text) {
+        if (ch < '0' || ch > '9') return false;
+        v = v * 10 + static_cast<std::uint64_t>(ch - '0');
+    }
+    if (v == 0 && !allowZero) return false;
+    out = std::chrono::milliseconds(v);
+    return true;
+}
+
+}  // namespace sipscope::cli

@@ -2,6 +2,7 @@
 // Reading a capture through the passive pipeline for the CLI subcommands: opening, BPF
 // filtering, progress on stderr when it is a terminal, and the result of the read.
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -40,5 +41,9 @@ void runSource(analyzer::PacketSource& source, const CaptureRunOptions& options,
 
 // Parses "--sip-port N" style numbers; false on a bad value.
 bool parsePort(std::string_view text, std::uint16_t& port);
+
+// Parses a "--t1-ms N" style count of milliseconds (up to 9 digits); false on a bad value, or
+// on 0 unless `allowZero`.
+bool parseMilliseconds(std::string_view text, std::chrono::milliseconds& out, bool allowZero);
 
 }  // namespace sipscope::cli

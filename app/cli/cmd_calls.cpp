@@ -71,18 +71,6 @@ constexpr const char* kEventsHelp =
     "are seconds since the first message. The golden tests compare this log.\n"
     "\n";
 
-bool parseMs(std::string_view text, std::chrono::milliseconds& out, bool allowZero) {
-    std::uint64_t v = 0;
-    if (text.empty() || text.size() > 9) return false;
-    for (char ch : text) {
-        if (ch < '0' || ch > '9') return false;
-        v = v * 10 + static_cast<std::uint64_t>(ch - '0');
-    }
-    if (v == 0 && !allowZero) return false;
-    out = std::chrono::milliseconds(v);
-    return true;
-}
-
 // 0: parsed, 1: --help printed, 2: usage error (printed).
 int parseOptions(const Args& args, const char* name, const char* help, CallsOptions& o) {
     auto fail = [&](const std::string& why) {
@@ -103,18 +91,18 @@ int parseOptions(const Args& args, const char* name, const char* help, CallsOpti
             o.db = std::string(args[++i]);
         } else if (a == "--limit" && hasValue && std::string_view(name) == "calls") {
             std::chrono::milliseconds n{0};
-            if (!parseMs(args[++i], n, false)) return fail("bad --limit value");
+            if (!parseMilliseconds(args[++i], n, false)) return fail("bad --limit value");
             o.limit = static_cast<std::uint64_t>(n.count());
         } else if (a == "--filter" && hasValue && std::string_view(name) == "calls") {
             o.filter = std::string(args[++i]);
         } else if (a == "--t1-ms" && hasValue) {
-            if (!parseMs(args[++i], timers.t1, false)) return fail("bad --t1-ms value");
+            if (!parseMilliseconds(args[++i], timers.t1, false)) return fail("bad --t1-ms value");
         } else if (a == "--t2-ms" && hasValue) {
-            if (!parseMs(args[++i], timers.t2, false)) return fail("bad --t2-ms value");
+            if (!parseMilliseconds(args[++i], timers.t2, false)) return fail("bad --t2-ms value");
         } else if (a == "--t4-ms" && hasValue) {
-            if (!parseMs(args[++i], timers.t4, false)) return fail("bad --t4-ms value");
+            if (!parseMilliseconds(args[++i], timers.t4, false)) return fail("bad --t4-ms value");
         } else if (a == "--b2bua-window-ms" && hasValue) {
-            if (!parseMs(args[++i], o.tracker.b2buaWindow, true))
+            if (!parseMilliseconds(args[++i], o.tracker.b2buaWindow, true))
                 return fail("bad --b2bua-window-ms value");
         } else if ((a == "--bpf" || a == "-f") && hasValue) {
             o.capture.bpf = std::string(args[++i]);
@@ -166,12 +154,6 @@ int run(const char* name, CallsOptions& o, analyzer::CallTrackerSinks sinks) {
         return 1;
     }
     return 0;
-}
-
-std::string lowerState(const stack::TransactionRecord& t) {
-    std::string s(stack::stateLabel(t.outcome));
-    for (auto& ch : s) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-    return s;
 }
 
 std::string optionalText(const std::optional<int>& v) {
@@ -250,9 +232,10 @@ int cmdTransactions(const Args& args) {
             return;
         }
         table.add({std::to_string(t.id), transactionKind(t), t.method, std::to_string(t.cseq),
-                   lowerState(t), optionalText(t.finalCode), std::to_string(t.requests.size()),
-                   std::to_string(t.responses.size()), std::to_string(t.retransmissions),
-                   t.timeout ? "yes" : "no", t.client, t.server, t.branch});
+                   analyzer::transactionStateName(t), optionalText(t.finalCode),
+                   std::to_string(t.requests.size()), std::to_string(t.responses.size()),
+                   std::to_string(t.retransmissions), t.timeout ? "yes" : "no", t.client, t.server,
+                   t.branch});
     };
     analyzer::CallTrackerSinks sinks;
     sinks.transaction = [&](const stack::TransactionRecord& t) {

@@ -73,17 +73,6 @@ class ImportProgressLine {
     Clock::time_point m_start = Clock::now();
 };
 
-bool parseMsOption(std::string_view text, std::chrono::milliseconds& out) {
-    if (text.empty() || text.size() > 9) return false;
-    std::uint64_t v = 0;
-    for (char ch : text) {
-        if (ch < '0' || ch > '9') return false;
-        v = v * 10 + static_cast<std::uint64_t>(ch - '0');
-    }
-    out = std::chrono::milliseconds(v);
-    return v > 0;
-}
-
 void writeFile(JsonWriter& w, const analyzer::store::FileImport& f) {
     w.beginObject();
     w.key("file").value(f.path);
@@ -113,7 +102,7 @@ int cmdImport(const Args& args) {
         } else if (a == "--db" && i + 1 < args.size()) {
             db = std::string(args[++i]);
         } else if (a == "--t1-ms" && i + 1 < args.size()) {
-            if (!parseMsOption(args[++i], options.tracker.observer.timers.t1)) {
+            if (!parseMilliseconds(args[++i], options.tracker.observer.timers.t1, false)) {
                 std::cerr << "sipscope-cli import: bad --t1-ms value\n";
                 return 2;
             }
