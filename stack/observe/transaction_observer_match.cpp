@@ -5,14 +5,11 @@
 
 #include "message/key_headers.hpp"
 #include "observe/transaction_observer.hpp"
+#include "transaction/matching.hpp"
 
 namespace sipscope::stack {
 
 namespace {
-
-std::string_view foldAck(std::string_view method) noexcept {
-    return method == "ACK" ? std::string_view("INVITE") : method;
-}
 
 std::string rseqOf(const SipMessage& m) {
     return std::string(m.headerValue(HeaderId::RSeq));

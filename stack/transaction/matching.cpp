@@ -13,10 +13,6 @@ bool hasCookie(std::string_view branch) noexcept {
     return branch.substr(0, kMagicCookie.size()) == kMagicCookie;
 }
 
-std::string_view foldAck(std::string_view method) noexcept {
-    return method == "ACK" ? std::string_view("INVITE") : method;
-}
-
 // The top Via as compared by RFC 2543 matching: transport, sent-by and branch (if any).
 std::string topViaSummary(const KeyHeaders& k) {
     std::string out(k.topViaTransport);

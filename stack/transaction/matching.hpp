@@ -9,6 +9,11 @@
 
 namespace sipscope::stack {
 
+// RFC 3261 §17.1.1.3, §17.2.3: an ACK (for a non-2xx) belongs to its INVITE's transaction.
+inline std::string_view foldAck(std::string_view method) noexcept {
+    return method == "ACK" ? std::string_view("INVITE") : method;
+}
+
 // The key of the client transaction created by sending `request` (ACK folds into INVITE).
 std::optional<TransactionKey> clientKeyForRequest(const SipMessage& request);
 // RFC 3261 §17.1.3: top Via branch + CSeq method of the response.
