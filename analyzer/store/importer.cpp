@@ -109,6 +109,7 @@ FileImport Importer::importFile(const std::string& path,
         }
     }
     result.captureId = m_writer.beginCapture(info);
+    if (progress) progress({0, source->totalBytes(), 0, 0, 0, result.captureId});
 
     Batch batch;
     NodeRoles roles;
@@ -145,7 +146,7 @@ FileImport Importer::importFile(const std::string& path,
         pipeline.process(packet);
         if ((result.packets & 0x3FFF) == 0 && progress)
             progress({source->bytesRead(), source->totalBytes(), result.packets, result.messages,
-                      result.calls});
+                      result.calls, result.captureId});
         if (cancel.load(std::memory_order_relaxed)) {
             cancelled = true;
             break;

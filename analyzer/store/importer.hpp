@@ -24,6 +24,7 @@ struct ImportProgress {
     std::uint64_t bytesRead = 0;
     std::optional<std::uint64_t> totalBytes;
     std::uint64_t packets = 0, messages = 0, calls = 0;
+    std::int64_t captureId = 0;  // the capture being written (known from the first report on)
 };
 
 struct FileImport {
@@ -43,7 +44,8 @@ class Importer {
   public:
     Importer(StoreWriter& writer, ImportOptions options);
 
-    // Imports one file. `progress` is called about every 16k packets; `cancel` is polled per
+    // Imports one file. `progress` is called once the capture row exists, then about every 16k
+    // packets; `cancel` is polled per
     // packet: when set, the capture is marked incomplete and the import stops.
     FileImport importFile(const std::string& path,
                           const std::function<void(const ImportProgress&)>& progress,

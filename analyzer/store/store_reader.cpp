@@ -1,5 +1,6 @@
 #include "store/store_reader.hpp"
 
+#include <algorithm>
 #include <limits>
 
 #include "core/ip_address.hpp"
@@ -14,6 +15,15 @@ constexpr const char* kCallColumns =
     "from_user, to_user, answer_ns, end_ns, state, final_code, reason, messages, "
     "retransmissions, duplicates, legs, transactions, auth_challenges, src, sport, dst, dport, "
     "transport, user_agent, pdd_ms, srd_ms, sdd_ms, sdt_ms, rrd_ms, anomaly_codes, codecs";
+// The same columns with an empty JSON in place of the record: tables and filters never need it.
+const std::string& callColumnsNoJson() {
+    static const std::string columns = [] {
+        std::string c = kCallColumns;
+        c.replace(c.find(", json,"), 7, ", '',");
+        return c;
+    }();
+    return columns;
+}
 
 std::vector<std::string> split(const std::string& text, char sep) {
     std::vector<std::string> out;
@@ -217,6 +227,40 @@ std::vector<StoredCapture> StoreReader::captures() {
         out.push_back(std::move(c));
     }
     return out;
+}
+
+std::vector<StoredCall> StoreReader::callsByRows(const std::vector<std::int64_t>& rows) {
+    std::map<std::int64_t, StoredCall> found;
+    constexpr std::size_t kChunk = 200;  // well under SQLite's parameter limit
+    for (std::size_t first = 0; first < rows.size(); first += kChunk) {
+        const std::size_t n = std::min(kChunk, rows.size() - first);
+        std::string sql = "SELECT " + callColumnsNoJson() + " FROM calls WHERE id IN (";
+        for (std::size_t i = 0; i < n; ++i) sql += i ? ",?" : "?";
+        sql += ")";
+        sql::Statement s(m_db, sql);
+        for (std::size_t i = 0; i < n; ++i) s.bind(static_cast<int>(i + 1), rows[first + i]);
+        while (s.step()) {
+            StoredCall c = callOf(s);
+            const std::int64_t row = c.row;
+            found.emplace(row, std::move(c));
+        }
+    }
+    std::vector<StoredCall> out;
+    out.reserve(found.size());
+    for (std::int64_t row : rows)
+        if (auto it = found.find(row); it != found.end()) out.push_back(std::move(it->second));
+    return out;
+}
+
+void StoreReader::callsWhere(const std::string& tail,
+                             const std::function<void(sql::Statement&)>& bind,
+                             const std::function<bool(StoredCall&)>& visit) {
+    sql::Statement s(m_db, "SELECT " + callColumnsNoJson() + " FROM calls " + tail);
+    if (bind) bind(s);
+    while (s.step()) {
+        StoredCall c = callOf(s);
+        if (!visit(c)) return;
+    }
 }
 
 }  // namespace sipscope::analyzer::store

@@ -56,6 +56,13 @@ class StoreReader {
     // Anomaly codes by the message seqs they name.
     std::map<std::uint64_t, std::vector<std::string>> anomaliesOf(const StoredCall& call);
     std::vector<StoredCapture> captures();
+    // The calls with these row ids, in the given order, without their JSON (missing rows are
+    // left out): the GUI's call list fetches its visible window this way.
+    std::vector<StoredCall> callsByRows(const std::vector<std::int64_t>& rows);
+    // Calls selected by `tail` ("WHERE ... ORDER BY ...", built by trusted code, never from
+    // user text), without their JSON; `bind` binds its parameters; `visit` returns false to stop.
+    void callsWhere(const std::string& tail, const std::function<void(sql::Statement&)>& bind,
+                    const std::function<bool(StoredCall&)>& visit);
     sql::Database& database() noexcept { return m_db; }
 
   private:

@@ -14,7 +14,7 @@
 set -euo pipefail
 
 runtime_pkgs=(
-    libqt6core6 libqt6gui6 libqt6widgets6 libqt6svg6 qt6-qpa-plugins
+    libqt6core6 libqt6gui6 libqt6widgets6 libqt6svg6 libqt6concurrent6 qt6-qpa-plugins
     libpcap0.8 libssl3 libsqlite3-0 zlib1g
     libcap2-bin # setcap on the capture helper
     fonts-dejavu-core

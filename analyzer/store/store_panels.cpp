@@ -1,0 +1,86 @@
+#include "store/store_panels.hpp"
+
+namespace sipscope::analyzer::store {
+
+namespace {
+
+std::vector<std::uint64_t> parseSeqs(const std::string& text) {
+    std::vector<std::uint64_t> out;
+    std::uint64_t value = 0;
+    bool any = false;
+    for (char c : text) {
+        if (c >= '0' && c <= '9') {
+            value = value * 10 + static_cast<std::uint64_t>(c - '0');
+            any = true;
+        } else if (any) {
+            out.push_back(value);
+            value = 0;
+            any = false;
+        }
+    }
+    if (any) out.push_back(value);
+    return out;
+}
+
+std::string captureFilter(const std::vector<std::int64_t>& captureIds) {
+    if (captureIds.empty()) return {};
+    std::string sql = " WHERE c.capture_id IN (";
+    for (std::size_t i = 0; i < captureIds.size(); ++i) sql += i ? ",?" : "?";
+    return sql + ")";
+}
+
+void bindCaptures(sql::Statement& s, const std::vector<std::int64_t>& captureIds) {
+    for (std::size_t i = 0; i < captureIds.size(); ++i)
+        s.bind(static_cast<int>(i + 1), captureIds[i]);
+}
+
+}  // namespace
+
+std::vector<PanelAnomaly> panelAnomalies(StoreReader& reader,
+                                         const std::vector<std::int64_t>& captureIds) {
+    // CAST takes the leading number of "12,13": the first message the anomaly names. The
+    // lookup goes through messages_by_call (capture_id, call_key, seq).
+    const std::string sql =
+        "SELECT a.id, a.call_row, c.capture_id, a.code, a.rfc, a.text, a.message_seqs, "
+        "c.call_id, COALESCE((SELECT m.ts_ns FROM messages m WHERE m.capture_id = c.capture_id "
+        "AND m.call_key = c.key AND m.seq = CAST(a.message_seqs AS INTEGER)), c.start_ns) "
+        "FROM anomalies a JOIN calls c ON c.id = a.call_row" +
+        captureFilter(captureIds) + " ORDER BY 9, a.id";
+    sql::Statement s(reader.database(), sql);
+    bindCaptures(s, captureIds);
+    std::vector<PanelAnomaly> out;
+    while (s.step()) {
+        PanelAnomaly a;
+        a.id = s.integer(0);
+        a.callRow = s.integer(1);
+        a.captureId = s.integer(2);
+        a.code = s.text(3);
+        a.rfc = s.text(4);
+        a.text = s.text(5);
+        a.messageSeqs = parseSeqs(s.text(6));
+        a.callId = s.text(7);
+        a.tsNs = s.integer(8);
+        out.push_back(std::move(a));
+    }
+    return out;
+}
+
+std::vector<CallRecord> panelCallRecords(StoreReader& reader,
+                                         const std::vector<std::int64_t>& captureIds) {
+    std::string tail;
+    if (!captureIds.empty()) {
+        tail = "WHERE capture_id IN (";
+        for (std::size_t i = 0; i < captureIds.size(); ++i) tail += i ? ",?" : "?";
+        tail += ") ";
+    }
+    std::vector<CallRecord> out;
+    reader.callsWhere(
+        tail + "ORDER BY start_ns, id", [&](sql::Statement& s) { bindCaptures(s, captureIds); },
+        [&](StoredCall& c) {
+            out.push_back(std::move(c.record));
+            return true;
+        });
+    return out;
+}
+
+}  // namespace sipscope::analyzer::store

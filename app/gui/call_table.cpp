@@ -1,0 +1,93 @@
+#include "call_table.hpp"
+
+#include <QHeaderView>
+#include <QInputDialog>
+#include <QMenu>
+#include <QSettings>
+
+#include "call_list_model.hpp"
+
+namespace sipscope::gui {
+
+CallTable::CallTable(CallListModel* model, QWidget* parent) : QTableView(parent), m_model(model) {
+    setModel(model);
+    setSelectionBehavior(QAbstractItemView::SelectRows);
+    setSelectionMode(QAbstractItemView::ExtendedSelection);
+    setAlternatingRowColors(true);
+    setWordWrap(false);
+    setSortingEnabled(true);
+    setShowGrid(false);
+    verticalHeader()->setVisible(false);
+    verticalHeader()->setSectionResizeMode(QHeaderView::Fixed);
+    verticalHeader()->setDefaultSectionSize(fontMetrics().height() + 6);
+    horizontalHeader()->setSectionsMovable(true);
+    horizontalHeader()->setHighlightSections(false);
+    horizontalHeader()->setStretchLastSection(true);
+    horizontalHeader()->setContextMenuPolicy(Qt::CustomContextMenu);
+    horizontalHeader()->setSortIndicator(CallListModel::Start, Qt::AscendingOrder);
+    const int widths[] = {178, 70, 120, 120, 110, 140, 60, 50, 45, 75, 80, 160, 260, 80};
+    for (int c = 0; c < CallListModel::FixedColumns; ++c) setColumnWidth(c, widths[c]);
+    setColumnHidden(CallListModel::Kind, true);
+    connect(horizontalHeader(), &QHeaderView::customContextMenuRequested, this,
+            &CallTable::headerMenu);
+    connect(selectionModel(), &QItemSelectionModel::selectionChanged, this,
+            [this] { emit callsSelected(selectedCallRows()); });
+}
+
+std::vector<qint64> CallTable::selectedCallRows() const {
+    std::vector<qint64> rows;
+    if (!selectionModel()) return rows;
+    auto selected = selectionModel()->selectedRows();
+    std::sort(selected.begin(), selected.end(),
+              [](const QModelIndex& a, const QModelIndex& b) { return a.row() < b.row(); });
+    for (const auto& i : selected) rows.push_back(m_model->callRowAt(i.row()));
+    return rows;
+}
+
+void CallTable::addHeaderColumn(const QString& name) {
+    m_model->addHeaderColumn(name);
+    setColumnWidth(m_model->columnCount() - 1, 160);
+}
+
+void CallTable::headerMenu(const QPoint& pos) {
+    QMenu menu(this);
+    const int clicked = horizontalHeader()->logicalIndexAt(pos);
+    for (int c = 0; c < m_model->columnCount(); ++c) {
+        QAction* a =
+            menu.addAction(m_model->headerData(c, Qt::Horizontal, Qt::DisplayRole).toString());
+        a->setCheckable(true);
+        a->setChecked(!isColumnHidden(c));
+        connect(a, &QAction::toggled, this, [this, c](bool on) { setColumnHidden(c, !on); });
+    }
+    menu.addSeparator();
+    menu.addAction(tr("Add header column…"), this, [this] {
+        bool ok = false;
+        const QString name = QInputDialog::getText(
+            this, tr("Add header column"),
+            tr("Header of the call's initial request (e.g. X-CID, P-Asserted-Identity):"),
+            QLineEdit::Normal, QString(), &ok);
+        if (ok && !name.trimmed().isEmpty()) addHeaderColumn(name.trimmed());
+    });
+    if (clicked >= CallListModel::FixedColumns) {
+        const QString name = m_model->headerColumns().value(clicked - CallListModel::FixedColumns);
+        menu.addAction(tr("Remove column %1").arg(name), this,
+                       [this, name] { m_model->removeHeaderColumn(name); });
+    }
+    menu.exec(horizontalHeader()->mapToGlobal(pos));
+}
+
+void CallTable::saveLayout() const {
+    QSettings s;
+    s.setValue(QStringLiteral("callTable/headers"), m_model->headerColumns());
+    s.setValue(QStringLiteral("callTable/state"), horizontalHeader()->saveState());
+}
+
+void CallTable::restoreLayout() {
+    QSettings s;
+    for (const auto& h : s.value(QStringLiteral("callTable/headers")).toStringList())
+        m_model->addHeaderColumn(h);
+    const QByteArray state = s.value(QStringLiteral("callTable/state")).toByteArray();
+    if (!state.isEmpty()) horizontalHeader()->restoreState(state);
+}
+
+}  // namespace sipscope::gui

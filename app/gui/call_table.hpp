@@ -1,0 +1,32 @@
+#pragma once
+// The call list's view: a QTableView over CallListModel with uniform row heights (a million
+// rows scroll without measuring them), sorting by clicking a column, and a header context menu
+// to show/hide/reorder columns and to add a column for any header of the initial request
+// (e.g. X-CID, P-Asserted-Identity). The layout is saved and restored with QSettings.
+
+#include <QTableView>
+
+namespace sipscope::gui {
+
+class CallListModel;
+
+class CallTable : public QTableView {
+    Q_OBJECT
+  public:
+    explicit CallTable(CallListModel* model, QWidget* parent = nullptr);
+
+    void saveLayout() const;  // to QSettings
+    void restoreLayout();     // from QSettings (header columns too)
+    void addHeaderColumn(const QString& name);
+    std::vector<qint64> selectedCallRows() const;
+
+  signals:
+    void callsSelected(const std::vector<qint64>& callRows);
+
+  private:
+    void headerMenu(const QPoint& pos);
+
+    CallListModel* m_model;
+};
+
+}  // namespace sipscope::gui

@@ -1,0 +1,90 @@
+#pragma once
+// The main window: filter bar and call list on top, the ladder of the selected calls and the
+// selected message below, anomaly and statistics panels as docks. Capture files are imported
+// into the current database (by default the user's library) on a worker thread while their
+// calls already appear; databases open directly.
+
+#include <QMainWindow>
+#include <vector>
+
+#include "import_job.hpp"
+#include "store/store_reader.hpp"
+
+class QLabel;
+class QProgressBar;
+class QPushButton;
+class QTimer;
+class QMenu;
+
+namespace sipscope::gui {
+
+class CallListModel;
+class CallTable;
+class FilterBar;
+class LadderPanel;
+class MessageView;
+class AnomalyPanel;
+class StatsPanel;
+
+class MainWindow : public QMainWindow {
+    Q_OBJECT
+  public:
+    explicit MainWindow(QWidget* parent = nullptr);
+    ~MainWindow() override;
+
+    static QString defaultLibrary();        // <AppData>/library.sqlite
+    void setDatabase(const QString& path);  // where imports go; shows its calls
+    QString database() const { return m_db; }
+    void openFiles(const QStringList& files);  // captures are imported, databases opened
+
+    CallListModel* callModel() const { return m_model; }
+    CallTable* callTable() const { return m_table; }
+    LadderPanel* ladder() const { return m_ladder; }
+    MessageView* messageView() const { return m_message; }
+    FilterBar* filterBar() const { return m_filter; }
+    ImportJob* importJob() const { return m_import; }
+    bool selectCall(int row);  // selects and draws it; false when out of range
+
+  signals:
+    void importFinished();
+    void ladderShown(int messages);
+
+  protected:
+    void closeEvent(QCloseEvent* event) override;
+    void dragEnterEvent(QDragEnterEvent* event) override;
+    void dropEvent(QDropEvent* event) override;
+
+  private:
+    void buildMenus();
+    void buildStatusBar();
+    void openDialog();
+    void openDatabaseDialog();
+    void addRecent(const QString& path);
+    void updateRecentMenu();
+    void showCalls(const std::vector<qint64>& callRows);
+    void showMessage(int inputIndex);
+    void startImport(const QStringList& files);
+    void onImportFinished(bool cancelled);
+    void updateCount();
+    void reloadPanels();
+
+    QString m_db;
+    std::vector<std::int64_t> m_scope;  // capture ids shown; empty: the whole database
+    CallListModel* m_model = nullptr;
+    CallTable* m_table = nullptr;
+    FilterBar* m_filter = nullptr;
+    LadderPanel* m_ladder = nullptr;
+    MessageView* m_message = nullptr;
+    AnomalyPanel* m_anomalies = nullptr;
+    StatsPanel* m_stats = nullptr;
+    ImportJob* m_import = nullptr;
+    QTimer* m_liveTimer = nullptr;
+    QProgressBar* m_progress = nullptr;
+    QLabel* m_rate = nullptr;
+    QLabel* m_count = nullptr;
+    QPushButton* m_cancel = nullptr;
+    QMenu* m_recent = nullptr;
+    std::vector<analyzer::store::StoredMessage> m_shownMessages;  // by ladder input index
+};
+
+}  // namespace sipscope::gui

@@ -1,0 +1,496 @@
+#include "message_view.hpp"
+
+#include <QCheckBox>
+#include <QEvent>
+#include <QFontDatabase>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QHelpEvent>
+#include <QLabel>
+#include <QPlainTextEdit>
+#include <QSplitter>
+#include <QToolTip>
+#include <QTreeWidget>
+#include <QVBoxLayout>
+#include <algorithm>
+
+#include "message/body.hpp"
+#include "message/name_addr.hpp"
+#include "message/simple_headers.hpp"
+#include "message/validate.hpp"
+#include "message/via.hpp"
+#include "sdp/sdp.hpp"
+
+namespace sipscope::gui {
+
+namespace {
+
+using stack::Error;
+using stack::HeaderId;
+using stack::SipMessage;
+
+QString qs(std::string_view s) {
+    return QString::fromUtf8(s.data(), static_cast<qsizetype>(s.size()));
+}
+
+QString errorLine(const Error& e) {
+    QString text = QStringLiteral("[%1] ").arg(qs(stack::errorCodeName(e.code)));
+    if (!e.header.empty()) text += qs(e.header) + QStringLiteral(": ");
+    return text + qs(e.message);
+}
+
+// Error and issue items keep their severity; recolorTree() paints them with the palette's
+// colours (again after a palette change).
+constexpr int kSeverityRole = Qt::UserRole + 3;
+
+void markSeverity(QTreeWidgetItem* item, int column, bool error) {
+    item->setData(column, kSeverityRole, error ? 1 : 2);
+}
+
+void recolor(QTreeWidgetItem* item, const SipColors& colors) {
+    for (int column = 0; column < 2; ++column) {
+        const int severity = item->data(column, kSeverityRole).toInt();
+        if (severity != 0) item->setForeground(column, severity == 1 ? colors.error : colors.issue);
+    }
+    for (int i = 0; i < item->childCount(); ++i) recolor(item->child(i), colors);
+}
+
+// Parse and validation findings plus body issues, each once, in message order.
+struct Findings {
+    std::vector<Error> errors, issues;
+};
+
+Findings findingsOf(const SipMessage& m) {
+    stack::Validation v = stack::validate(m);
+    Findings f{std::move(v.errors), std::move(v.issues)};
+    for (auto& e : stack::inspectBody(m).issues) f.issues.push_back(std::move(e));
+    auto tidy = [](std::vector<Error>& list) {
+        std::stable_sort(list.begin(), list.end(),
+                         [](const Error& a, const Error& b) { return a.offset < b.offset; });
+        list.erase(std::unique(list.begin(), list.end(),
+                               [](const Error& a, const Error& b) {
+                                   return a.offset == b.offset && a.code == b.code &&
+                                          a.message == b.message;
+                               }),
+                   list.end());
+    };
+    tidy(f.errors);
+    tidy(f.issues);
+    return f;
+}
+
+// The underline runs from the error's offset to the end of its line; an offset at the very
+// end of a line marks its last character so the wave stays visible.
+TextMark markOf(const MessageText& text, const Error& e, bool error) {
+    TextMark mark;
+    mark.start = text.positionOf(e.offset);
+    const qsizetype eol = text.text.indexOf(QLatin1Char('\n'), mark.start);
+    mark.end = eol < 0 ? static_cast<int>(text.text.size()) : static_cast<int>(eol);
+    const int lineStart =
+        static_cast<int>(text.text.lastIndexOf(QLatin1Char('\n'), mark.start - 1)) + 1;
+    if (mark.start == mark.end && mark.start > lineStart) --mark.start;
+    mark.text = errorLine(e);
+    mark.error = error;
+    return mark;
+}
+
+class TreeBuilder {
+  public:
+    explicit TreeBuilder(const SipMessage& m) : m_m(m) {}
+
+    QTreeWidgetItem* add(QTreeWidgetItem* parent, const QString& field, const QString& value,
+                         std::string_view bytes = {}) {
+        auto* item = new QTreeWidgetItem(parent, {field, value});
+        const char* base = m_m.bytes().data();
+        if (!bytes.empty() && bytes.data() >= base &&
+            bytes.data() + bytes.size() <= base + m_m.bytes().size()) {
+            item->setData(0, MessageView::kByteStartRole, qlonglong(bytes.data() - base));
+            item->setData(0, MessageView::kByteEndRole,
+                          qlonglong(bytes.data() - base + qlonglong(bytes.size())));
+        }
+        return item;
+    }
+    QTreeWidgetItem* add(QTreeWidgetItem* parent, const QString& field, std::string_view value) {
+        return add(parent, field, qs(value), value);
+    }
+
+    void startLine(QTreeWidgetItem* root);
+    void header(QTreeWidgetItem* root, std::size_t index);
+    void body(QTreeWidgetItem* root);
+    void findings(QTreeWidgetItem* root, const Findings& f);
+
+  private:
+    void uri(QTreeWidgetItem* parent, const stack::Uri& u);
+    void params(QTreeWidgetItem* parent, const stack::ParamList& list, std::string_view skip);
+    void nameAddr(QTreeWidgetItem* parent, const stack::NameAddr& na);
+    void via(QTreeWidgetItem* parent, const stack::Via& v);
+    void sdp(QTreeWidgetItem* parent, const stack::SdpSession& s);
+    void media(QTreeWidgetItem* parent, const stack::SdpSession& s, const stack::SdpMedia& m);
+    template <class T>
+    const T* typed(QTreeWidgetItem* item, std::size_t index) {
+        const auto& r = m_m.typed<T>(index);
+        if (r.ok()) return &r.value();
+        markSeverity(add(item, QStringLiteral("error"), errorLine(r.error())), 1, true);
+        return nullptr;
+    }
+
+    const SipMessage& m_m;
+};
+
+void TreeBuilder::startLine(QTreeWidgetItem* root) {
+    if (m_m.isRequest()) {
+        root->setText(0, QStringLiteral("Request"));
+        add(root, QStringLiteral("Method"), m_m.method());
+        auto* ruri = add(root, QStringLiteral("Request-URI"), m_m.requestUri());
+        if (auto u = stack::parseUri(m_m.requestUri()); u.ok()) uri(ruri, *u);
+    } else {
+        root->setText(0, QStringLiteral("Status"));
+        add(root, QStringLiteral("Status-Code"), QString::number(m_m.status().value_or(0)));
+        add(root, QStringLiteral("Reason"), m_m.reason());
+    }
+    add(root, QStringLiteral("Version"), m_m.version());
+    const std::string_view line = m_m.startLine();
+    root->setText(1, qs(line));
+    root->setData(0, MessageView::kByteStartRole, qlonglong(line.data() - m_m.bytes().data()));
+    root->setData(0, MessageView::kByteEndRole,
+                  qlonglong(line.data() - m_m.bytes().data() + qlonglong(line.size())));
+}
+
+void TreeBuilder::uri(QTreeWidgetItem* parent, const stack::Uri& u) {
+    add(parent, QStringLiteral("scheme"), u.schemeName);
+    if (!u.isSip()) {
+        add(parent,
+            u.scheme == stack::UriScheme::Tel ? QStringLiteral("number") : QStringLiteral("opaque"),
+            u.scheme == stack::UriScheme::Tel ? u.tel.number : u.opaque);
+        return;
+    }
+    if (u.sip.hasUserInfo) add(parent, QStringLiteral("user"), u.sip.user);
+    add(parent, QStringLiteral("host"), u.sip.host);
+    if (u.sip.port) add(parent, QStringLiteral("port"), QString::number(*u.sip.port));
+    for (const auto& p : u.sip.params)
+        add(parent, QStringLiteral(";") + qs(p.name), qs(p.value), p.hasValue ? p.value : p.name);
+    for (const auto& h : u.sip.headers)
+        add(parent, QStringLiteral("?") + qs(h.name), qs(h.value), h.value);
+}
+
+void TreeBuilder::params(QTreeWidgetItem* parent, const stack::ParamList& list,
+                         std::string_view skip) {
+    for (const auto& p : list) {
+        if (!skip.empty() && p.name.size() == skip.size() &&
+            std::equal(p.name.begin(), p.name.end(), skip.begin(),
+                       [](char a, char b) { return std::tolower(a) == std::tolower(b); }))
+            continue;
+        add(parent, QStringLiteral(";") + qs(p.name), qs(p.value), p.hasValue ? p.value : p.name);
+    }
+}
+
+void TreeBuilder::nameAddr(QTreeWidgetItem* parent, const stack::NameAddr& na) {
+    if (!na.display.empty())
+        add(parent, QStringLiteral("display name"), QString::fromStdString(na.displayName()),
+            na.display);
+    auto* u = add(parent, QStringLiteral("URI"), na.uri.raw);
+    uri(u, na.uri);
+    if (const auto t = na.tag(); !t.empty()) add(parent, QStringLiteral("tag"), t);
+    params(parent, na.params, "tag");
+}
+
+void TreeBuilder::via(QTreeWidgetItem* parent, const stack::Via& v) {
+    add(parent, QStringLiteral("protocol"),
+        qs(v.protocolName) + QLatin1Char('/') + qs(v.protocolVersion) + QLatin1Char('/') +
+            qs(v.transport),
+        v.transport);
+    add(parent, QStringLiteral("sent-by"),
+        qs(v.host) + (v.port ? QStringLiteral(":%1").arg(*v.port) : QString()), v.host);
+    if (const auto b = v.branch(); !b.empty()) add(parent, QStringLiteral("branch"), b);
+    if (const auto r = v.received(); !r.empty()) add(parent, QStringLiteral("received"), r);
+    if (v.hasRport())
+        add(parent, QStringLiteral("rport"),
+            v.rport() ? QString::number(*v.rport()) : QStringLiteral("(requested)"));
+    if (const auto a = v.maddr(); !a.empty()) add(parent, QStringLiteral("maddr"), a);
+    for (const auto& p : v.params) {
+        const QString n = qs(p.name).toLower();
+        if (n == u"branch" || n == u"received" || n == u"rport" || n == u"maddr") continue;
+        add(parent, QStringLiteral(";") + qs(p.name), qs(p.value), p.hasValue ? p.value : p.name);
+    }
+}
+
+void TreeBuilder::header(QTreeWidgetItem* root, std::size_t index) {
+    const auto& h = m_m.headers()[index];
+    auto* item = add(root, qs(h.name), qs(h.value),
+                     std::string_view(m_m.bytes().data() + h.offset, h.rawLength));
+    if (h.malformed) {  // not `name: value`: the whole line is shown as it is
+        item->setText(0, QStringLiteral("(malformed)"));
+        item->setText(1, qs(std::string_view(m_m.bytes().data() + h.offset, h.rawLength)));
+        markSeverity(item, 0, true);
+        return;
+    }
+    switch (h.id) {
+        case HeaderId::Via:
+            if (const auto* l = typed<stack::ViaList>(item, index)) {
+                for (const auto& v : l->vias)
+                    via(l->vias.size() == 1 ? item : add(item, QStringLiteral("Via"), qs(v.host)),
+                        v);
+            }
+            break;
+        case HeaderId::From:
+        case HeaderId::To:
+            if (const auto* na = typed<stack::NameAddr>(item, index)) nameAddr(item, *na);
+            break;
+        case HeaderId::Contact:
+            if (const auto* l = typed<stack::NameAddrList>(item, index)) {
+                for (const auto& na : l->items)
+                    nameAddr(l->items.size() == 1
+                                 ? item
+                                 : add(item, QStringLiteral("contact"), na.uri.raw),
+                             na);
+            }
+            break;
+        case HeaderId::CSeq:
+            if (const auto* c = typed<stack::CSeq>(item, index)) {
+                add(item, QStringLiteral("number"), QString::number(c->seq));
+                add(item, QStringLiteral("method"), c->method);
+            }
+            break;
+        default:
+            if (const Error* e = stack::headerError(m_m, index))
+                markSeverity(add(item, QStringLiteral("error"), errorLine(*e)), 1, true);
+            break;
+    }
+}
+
+void TreeBuilder::body(QTreeWidgetItem* root) {
+    const std::string_view body = m_m.body();
+    const std::string_view type = m_m.headerValue(HeaderId::ContentType);
+    root->setText(0, QStringLiteral("Body"));
+    root->setText(1, QStringLiteral("%1 (%2 bytes)")
+                         .arg(type.empty() ? QStringLiteral("no Content-Type") : qs(type))
+                         .arg(body.size()));
+    const stack::BodyInfo info = stack::inspectBody(m_m);
+    if (info.sdp) {
+        sdp(root, *info.sdp);
+        root->setExpanded(true);
+        return;
+    }
+    const MessageText text = MessageText::decode(body);
+    const QStringList lines = text.text.split(QLatin1Char('\n'));
+    for (qsizetype i = 0; i < lines.size() && i < 500; ++i)
+        add(root, QString::number(i + 1), lines[i]);
+}
+
+void TreeBuilder::sdp(QTreeWidgetItem* parent, const stack::SdpSession& s) {
+    auto* session = add(parent, QStringLiteral("Session"), s.sessionName);
+    const auto& o = s.origin;
+    add(session, QStringLiteral("origin"),
+        QStringLiteral("%1 %2 %3 %4")
+            .arg(qs(o.username), qs(o.sessId), qs(o.sessVersion), qs(o.address)),
+        o.username);
+    if (s.connection) add(session, QStringLiteral("connection"), s.connection->address);
+    if (s.direction) add(session, QStringLiteral("direction"), stack::directionName(*s.direction));
+    for (const auto& a : s.attributes)
+        add(session, QStringLiteral("a=") + qs(a.name), qs(a.value), a.name);
+    for (const auto& m : s.media) media(parent, s, m);
+}
+
+void TreeBuilder::media(QTreeWidgetItem* parent, const stack::SdpSession& s,
+                        const stack::SdpMedia& m) {
+    auto* item = add(parent, QStringLiteral("m=") + qs(m.type),
+                     QStringLiteral("%1 %2").arg(m.port).arg(qs(m.proto)), m.type);
+    add(item, QStringLiteral("port"),
+        m.portCount > 1 ? QStringLiteral("%1/%2").arg(m.port).arg(m.portCount)
+                        : QString::number(m.port));
+    add(item, QStringLiteral("protocol"), m.proto);
+    if (const auto* c = m.effectiveConnection(s))
+        add(item, QStringLiteral("connection"), c->address);
+    add(item, QStringLiteral("direction"), qs(stack::directionName(m.effectiveDirection(s))));
+    auto* codecs = add(item, QStringLiteral("codecs"), QString::number(m.formats.size()));
+    for (const auto fmt : m.formats) {
+        QString name = qs(fmt);
+        bool numeric = false;
+        const int pt = name.toInt(&numeric);
+        QString value;
+        if (const auto* r = numeric ? m.rtpmap(pt) : nullptr) {
+            value = QStringLiteral("%1/%2").arg(qs(r->encoding)).arg(r->clockRate);
+            if (!r->channels.empty()) value += QLatin1Char('/') + qs(r->channels);
+        } else if (const auto* st = numeric ? stack::staticPayload(pt) : nullptr) {
+            value = QStringLiteral("%1/%2 (static)").arg(qs(st->encoding)).arg(st->clockRate);
+        }
+        if (const auto* f = numeric ? m.fmtp(pt) : nullptr)
+            value += QStringLiteral("  ") + qs(f->params);
+        add(codecs, name, value, fmt);
+    }
+    if (m.rtcpPort) add(item, QStringLiteral("rtcp port"), QString::number(*m.rtcpPort));
+    item->setExpanded(true);
+    codecs->setExpanded(true);
+}
+
+void TreeBuilder::findings(QTreeWidgetItem* root, const Findings& f) {
+    auto list = [&](const std::vector<Error>& errors, const QString& title, bool error) {
+        if (errors.empty()) return;
+        auto* node = add(root, title, QString::number(errors.size()));
+        markSeverity(node, 0, error);
+        for (const auto& e : errors) {
+            auto* item = add(node, QStringLiteral("offset %1").arg(e.offset), errorLine(e));
+            item->setData(0, MessageView::kByteStartRole, qlonglong(e.offset));
+            item->setData(0, MessageView::kByteEndRole, qlonglong(e.offset + 1));
+            markSeverity(item, 1, error);
+        }
+        node->setExpanded(true);
+    };
+    list(f.errors, QStringLiteral("Errors"), true);
+    list(f.issues, QStringLiteral("Issues"), false);
+}
+
+}  // namespace
+
+MessageView::MessageView(QWidget* parent) : QWidget(parent) {
+    m_caption = new QLabel(this);
+    QFont bold = m_caption->font();
+    bold.setBold(true);
+    m_caption->setFont(bold);
+    m_caption->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_summary = new QLabel(this);
+    m_summary->setForegroundRole(QPalette::PlaceholderText);
+    m_wrap = new QCheckBox(tr("Wrap lines"), this);
+    connect(m_wrap, &QCheckBox::toggled, this, &MessageView::setLineWrap);
+
+    m_raw = new QPlainTextEdit(this);
+    m_raw->setReadOnly(true);
+    m_raw->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
+    m_raw->setLineWrapMode(QPlainTextEdit::NoWrap);
+    m_raw->setTextInteractionFlags(Qt::TextSelectableByMouse | Qt::TextSelectableByKeyboard);
+    m_raw->viewport()->installEventFilter(this);
+    m_highlighter = new SipHighlighter(m_raw->document());
+    m_highlighter->setBackground(m_raw->palette().color(QPalette::Base));
+
+    m_tree = new QTreeWidget(this);
+    m_tree->setColumnCount(2);
+    m_tree->setHeaderLabels({tr("Field"), tr("Value")});
+    m_tree->setUniformRowHeights(true);
+    m_tree->header()->setSectionResizeMode(0, QHeaderView::Interactive);
+    m_tree->header()->resizeSection(0, 200);
+    connect(m_tree, &QTreeWidget::currentItemChanged, this,
+            [this](QTreeWidgetItem* item) { selectBytesOf(item); });
+
+    m_splitter = new QSplitter(Qt::Vertical, this);
+    m_splitter->addWidget(m_raw);
+    m_splitter->addWidget(m_tree);
+    m_splitter->setStretchFactor(0, 3);
+    m_splitter->setStretchFactor(1, 2);
+
+    auto* top = new QHBoxLayout;
+    top->addWidget(m_caption, 1);
+    top->addWidget(m_summary);
+    top->addWidget(m_wrap);
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(4, 4, 4, 4);
+    layout->addLayout(top);
+    layout->addWidget(m_splitter, 1);
+    clear();
+}
+
+void MessageView::clear() {
+    m_text = MessageText::decode({});
+    m_caption->setText(tr("No message selected"));
+    m_summary->clear();
+    m_highlighter->setPlan({});
+    m_raw->clear();
+    m_tree->clear();
+}
+
+void MessageView::showMessage(const QByteArray& raw, const QString& caption) {
+    const std::string_view bytes(raw.constData(), static_cast<std::size_t>(raw.size()));
+    m_text = MessageText::decode(bytes);
+    m_caption->setText(caption);
+    m_tree->clear();
+
+    HighlightPlan plan;
+    auto parsed = SipMessage::parse(bytes);
+    Findings findings;
+    if (parsed.ok()) {
+        const SipMessage& m = parsed.value();
+        findings = findingsOf(m);
+        plan.sip = true;
+        plan.request = m.isRequest();
+        plan.status = m.status().value_or(0);
+        plan.sdpBody = stack::inspectBody(m).sdp.has_value();
+        TreeBuilder b(m);
+        auto* start = b.add(m_tree->invisibleRootItem(), QString(), QString());
+        b.startLine(start);
+        auto* headers =
+            b.add(m_tree->invisibleRootItem(), tr("Headers"), QString::number(m.headers().size()));
+        for (std::size_t i = 0; i < m.headers().size(); ++i) b.header(headers, i);
+        if (!m.body().empty()) b.body(b.add(m_tree->invisibleRootItem(), QString(), QString()));
+        b.findings(m_tree->invisibleRootItem(), findings);
+        start->setExpanded(true);
+        headers->setExpanded(true);
+        m_summary->setText(tr("%1 bytes · %2 headers").arg(raw.size()).arg(m.headers().size()));
+    } else {
+        findings.errors.push_back(parsed.error());
+        auto* node = new QTreeWidgetItem(m_tree, {tr("Errors"), QStringLiteral("1")});
+        markSeverity(node, 0, true);
+        auto* item = new QTreeWidgetItem(
+            node, {tr("offset %1").arg(parsed.error().offset), errorLine(parsed.error())});
+        markSeverity(item, 1, true);
+        node->setExpanded(true);
+        m_summary->setText(tr("%1 bytes · not SIP").arg(raw.size()));
+    }
+    for (const auto& e : findings.errors) plan.marks.push_back(markOf(m_text, e, true));
+    for (const auto& e : findings.issues) plan.marks.push_back(markOf(m_text, e, false));
+    if (const auto n = findings.errors.size(); n > 0)
+        m_summary->setText(m_summary->text() +
+                           (n == 1 ? tr(" · 1 error") : tr(" · %1 errors").arg(n)));
+    recolor(m_tree->invisibleRootItem(), m_highlighter->colors());
+    // The plan first: setPlainText highlights each block once, with the new plan.
+    m_highlighter->setPlan(std::move(plan));
+    m_raw->setPlainText(m_text.text);
+}
+
+void MessageView::setLineWrap(bool wrap) {
+    m_raw->setLineWrapMode(wrap ? QPlainTextEdit::WidgetWidth : QPlainTextEdit::NoWrap);
+    if (m_wrap->isChecked() != wrap) m_wrap->setChecked(wrap);
+}
+
+bool MessageView::lineWrap() const {
+    return m_raw->lineWrapMode() != QPlainTextEdit::NoWrap;
+}
+
+int MessageView::characterPosition(qsizetype byteOffset) const {
+    return m_text.positionOf(static_cast<std::size_t>(std::max<qsizetype>(byteOffset, 0)));
+}
+
+void MessageView::selectBytesOf(QTreeWidgetItem* item) {
+    if (item == nullptr || !item->data(0, kByteStartRole).isValid()) return;
+    QTextCursor c(m_raw->document());
+    c.setPosition(characterPosition(item->data(0, kByteStartRole).toLongLong()));
+    c.setPosition(characterPosition(item->data(0, kByteEndRole).toLongLong()),
+                  QTextCursor::KeepAnchor);
+    m_raw->setTextCursor(c);
+    m_raw->ensureCursorVisible();
+}
+
+bool MessageView::eventFilter(QObject* watched, QEvent* event) {
+    if (watched == m_raw->viewport() && event->type() == QEvent::ToolTip) {
+        auto* help = static_cast<QHelpEvent*>(event);
+        const QTextCursor c = m_raw->cursorForPosition(help->pos());
+        // The cursor sits between characters: the one under the pointer is either side.
+        auto marks = m_highlighter->marksAt(c.position());
+        if (marks.empty() && !c.atBlockStart()) marks = m_highlighter->marksAt(c.position() - 1);
+        QStringList lines;
+        for (const TextMark* m : marks) lines << m->text;
+        if (lines.isEmpty())
+            QToolTip::hideText();
+        else
+            QToolTip::showText(help->globalPos(), lines.join(QLatin1Char('\n')), m_raw);
+        return true;
+    }
+    return QWidget::eventFilter(watched, event);
+}
+
+void MessageView::changeEvent(QEvent* event) {
+    QWidget::changeEvent(event);
+    if (event->type() != QEvent::PaletteChange) return;
+    m_highlighter->setBackground(m_raw->palette().color(QPalette::Base));
+    recolor(m_tree->invisibleRootItem(), m_highlighter->colors());
+}
+
+}  // namespace sipscope::gui

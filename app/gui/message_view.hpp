@@ -1,0 +1,59 @@
+#pragma once
+// One SIP message: a caption, the raw bytes (coloured, malformed parts underlined with the
+// parser's explanation as tooltip) and the decoded structure as a tree (start line, headers with
+// their typed parts, SDP body, errors). Selecting a tree item selects its bytes in the raw view.
+
+#include <QByteArray>
+#include <QString>
+#include <QWidget>
+
+#include "sip_highlighter.hpp"
+
+class QCheckBox;
+class QLabel;
+class QPlainTextEdit;
+class QSplitter;
+class QTreeWidget;
+class QTreeWidgetItem;
+
+namespace sipscope::gui {
+
+class MessageView : public QWidget {
+    Q_OBJECT
+  public:
+    // Tree item data: the byte range [start, end) of the message the item came from.
+    static constexpr int kByteStartRole = Qt::UserRole + 1;
+    static constexpr int kByteEndRole = Qt::UserRole + 2;
+
+    explicit MessageView(QWidget* parent = nullptr);
+
+    void showMessage(const QByteArray& raw, const QString& caption);
+    void clear();
+
+    void setLineWrap(bool wrap);
+    bool lineWrap() const;
+
+    // Character position in rawView()'s document of a byte offset of the shown message.
+    int characterPosition(qsizetype byteOffset) const;
+    QPlainTextEdit* rawView() const noexcept { return m_raw; }
+    QTreeWidget* decodedTree() const noexcept { return m_tree; }
+    SipHighlighter* highlighter() const noexcept { return m_highlighter; }
+
+  protected:
+    bool eventFilter(QObject* watched, QEvent* event) override;
+    void changeEvent(QEvent* event) override;
+
+  private:
+    void selectBytesOf(QTreeWidgetItem* item);
+
+    QLabel* m_caption = nullptr;
+    QLabel* m_summary = nullptr;
+    QCheckBox* m_wrap = nullptr;
+    QSplitter* m_splitter = nullptr;
+    QPlainTextEdit* m_raw = nullptr;
+    QTreeWidget* m_tree = nullptr;
+    SipHighlighter* m_highlighter = nullptr;
+    MessageText m_text;
+};
+
+}  // namespace sipscope::gui
