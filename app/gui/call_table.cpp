@@ -32,6 +32,24 @@ CallTable::CallTable(CallListModel* model, QWidget* parent) : QTableView(parent)
             &CallTable::headerMenu);
     connect(selectionModel(), &QItemSelectionModel::selectionChanged, this,
             [this] { emit callsSelected(selectedCallRows()); });
+    // A new query (filter, sort, import progress) keeps the selected calls selected when they
+    // are still listed; the ladder is redrawn only when the selection really changed.
+    connect(model, &QAbstractItemModel::modelAboutToBeReset, this,
+            [this] { m_keep = selectedCallRows(); });
+    connect(model, &QAbstractItemModel::modelReset, this, [this] {
+        const auto keep = std::move(m_keep);
+        m_keep.clear();
+        QItemSelection selection;
+        for (qint64 call : keep)
+            if (int row = m_model->rowOfCall(call); row >= 0)
+                selection.select(m_model->index(row, 0),
+                                 m_model->index(row, m_model->columnCount() - 1));
+        const QSignalBlocker block(selectionModel());
+        selectionModel()->select(selection, QItemSelectionModel::ClearAndSelect);
+        const auto now = selectedCallRows();
+        if (now != keep) emit callsSelected(now);
+        viewport()->update();
+    });
 }
 
 std::vector<qint64> CallTable::selectedCallRows() const {

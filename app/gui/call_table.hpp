@@ -27,6 +27,7 @@ class CallTable : public QTableView {
     void headerMenu(const QPoint& pos);
 
     CallListModel* m_model;
+    std::vector<qint64> m_keep;  // selected calls across a model reset
 };
 
 }  // namespace sipscope::gui

@@ -194,7 +194,9 @@ void paintLabel(QPainter& p, const QFont& font, const QString& text, QPointF cen
 }
 
 void paintRow(QPainter& p, const LadderLayout& layout, const LadderGeometry& g,
-              const LadderStyle& s, std::size_t i, bool selected) {
+              const LadderStyle& base, std::size_t i, bool selected) {
+    LadderStyle s = base;
+    if (selected) s.labelBackground = s.selection;
     const LadderRow& r = layout.rows[i];
     const double y = g.rowY(i);
     if (selected) {

@@ -13,6 +13,7 @@
 #include <QScrollArea>
 #include <QScrollBar>
 #include <QShortcut>
+#include <QToolBar>
 #include <QToolButton>
 #include <QVBoxLayout>
 
@@ -41,7 +42,8 @@ LadderPanel::LadderPanel(QWidget* parent) : QWidget(parent) {
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->setSpacing(2);
-    auto* bar = new QWidget(this);
+    auto* bar = new QToolBar(this);
+    bar->setIconSize(QSize(16, 16));
     buildToolbar(bar);
     layout->addWidget(bar);
     m_scroll = new QScrollArea(this);
@@ -58,9 +60,10 @@ LadderPanel::LadderPanel(QWidget* parent) : QWidget(parent) {
     relayout();
 }
 
-void LadderPanel::buildToolbar(QWidget* bar) {
-    auto* h = new QHBoxLayout(bar);
-    h->setContentsMargins(4, 2, 4, 2);
+void LadderPanel::buildToolbar(QToolBar* bar) {
+    // A toolbar, not a row of widgets: what does not fit goes into its overflow menu, so the
+    // pane stays usable when narrow.
+    auto* h = bar;
     m_timeMode = new QComboBox(bar);
     m_timeMode->addItems({tr("Relative time"), tr("Absolute time (UTC)"), tr("Delta time")});
     m_timeMode->setToolTip(tr("What the time column shows"));
@@ -90,6 +93,7 @@ void LadderPanel::buildToolbar(QWidget* bar) {
     m_find = new QLineEdit(bar);
     m_find->setPlaceholderText(tr("Find in ladder (Ctrl+F)"));
     m_find->setClearButtonEnabled(true);
+    m_find->setMinimumWidth(150);
     m_find->setMaximumWidth(220);
     connect(m_find, &QLineEdit::returnPressed, this, [this] { find(m_find->text()); });
     auto* findShortcut = new QShortcut(QKeySequence::Find, this);
@@ -115,7 +119,9 @@ void LadderPanel::buildToolbar(QWidget* bar) {
     auto* all = toolButton(bar, tr("Show all lanes"), tr("Undo hidden and merged lanes"));
     connect(all, &QToolButton::clicked, this, &LadderPanel::showAllLanes);
     h->addWidget(all);
-    h->addStretch(1);
+    auto* spacer = new QWidget(bar);
+    spacer->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Preferred);
+    h->addWidget(spacer);
     m_summary = new QLabel(bar);
     m_summary->setTextFormat(Qt::PlainText);
     h->addWidget(m_summary);
@@ -139,11 +145,14 @@ void LadderPanel::relayout() {
     m_layout = analyzer::layoutLadder(m_input, m_options);
     m_canvas->setLadder(&m_layout, &m_input, m_proportional);
     if (selectedId) selectMessage(selectedId);
-    m_summary->setText(m_input.messages.empty() ? QString()
-                                                : tr("%1 messages · %2 lanes · %3 legs")
-                                                      .arg(m_layout.rows.size())
-                                                      .arg(m_layout.lanes.size())
-                                                      .arg(m_layout.legs.size()));
+    m_summary->setText(m_input.messages.empty()
+                           ? QString()
+                           : tr("%1 messages · %2 lanes · %3")
+                                 .arg(m_layout.rows.size())
+                                 .arg(m_layout.lanes.size())
+                                 .arg(m_layout.legs.size() == 1
+                                          ? tr("1 leg")
+                                          : tr("%1 legs").arg(m_layout.legs.size())));
 }
 
 void LadderPanel::setProportional(bool on) {

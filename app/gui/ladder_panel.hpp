@@ -11,6 +11,7 @@
 class QComboBox;
 class QLineEdit;
 class QScrollArea;
+class QToolBar;
 class QToolButton;
 class QLabel;
 
@@ -49,7 +50,7 @@ class LadderPanel : public QWidget {
     void messageSelected(int inputIndex);
 
   private:
-    void buildToolbar(QWidget* bar);
+    void buildToolbar(QToolBar* bar);
     void laneMenu(int lane, const QPoint& globalPos);
     void exportDialog();
     void onRowSelected(int row);

@@ -294,8 +294,8 @@ void MainWindow::reloadPanels() {
 
 void MainWindow::updateCount() {
     const int shown = m_model->rowCount();
-    m_count->setText(tr("%L1 calls shown · %L2 in %3")
-                         .arg(shown)
+    m_count->setText(tr("%1 shown · %L2 in %3")
+                         .arg(shown == 1 ? tr("1 call") : tr("%L1 calls").arg(shown))
                          .arg(m_model->totalCalls())
                          .arg(QFileInfo(m_db).fileName()));
 }

@@ -1,0 +1,113 @@
+// The whole window: open the bundled example (imported on the worker thread into a temporary
+// database), wait for the import, select a call, see its ladder and its first message, filter
+// the list, open the database again as a file, and grab the window to PNG.
+
+#include <QPlainTextEdit>
+#include <QSignalSpy>
+#include <QStandardPaths>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include "call_list_model.hpp"
+#include "call_table.hpp"
+#include "filter_bar.hpp"
+#include "ladder_panel.hpp"
+#include "main_window.hpp"
+
+using namespace sipscope;
+
+namespace {
+
+const QString kExample = QStringLiteral(SIPSCOPE_SOURCE_DIR "/resources/examples/basic-calls.pcap");
+
+bool waitImport(gui::MainWindow& w, QSignalSpy& done) {
+    return !w.importJob()->running() || done.count() > 0 || done.wait(120000);
+}
+
+}  // namespace
+
+class TestGuiSmoke : public QObject {
+    Q_OBJECT
+  private slots:
+    void initTestCase() { QStandardPaths::setTestModeEnabled(true); }
+    void openExampleAndDrawCall();
+    void reopenDatabaseAndCancel();
+};
+
+void TestGuiSmoke::openExampleAndDrawCall() {
+    QTemporaryDir dir;
+    gui::MainWindow w;
+    w.resize(1400, 900);
+    w.show();
+    w.setDatabase(dir.filePath("lib.sqlite"));
+    QSignalSpy done(&w, &gui::MainWindow::importFinished);
+    w.openFiles({kExample});
+    QVERIFY(waitImport(w, done));
+    // resources/examples/README.md: REGISTER, OPTIONS, five UDP calls, busy, cancelled, a TCP
+    // call and an OPTIONS over IPv6.
+    auto* model = w.callModel();
+    QCOMPARE(model->rowCount(), 11);
+    int call1 = -1;
+    for (int r = 0; r < model->rowCount(); ++r)
+        if (model->data(model->index(r, gui::CallListModel::CallId), Qt::DisplayRole).toString() ==
+            QStringLiteral("call-1@sipscope.test"))
+            call1 = r;
+    QVERIFY(call1 >= 0);
+    QSignalSpy shown(&w, &gui::MainWindow::ladderShown);
+    QVERIFY(w.selectCall(call1));
+    QCOMPARE(shown.count(), 1);
+    QCOMPARE(shown.last().at(0).toInt(), 7);
+    QCOMPARE(w.ladder()->layout().rows.size(), std::size_t(7));
+    QCOMPARE(w.ladder()->layout().rows[0].label, std::string("INVITE"));
+    // The first request is shown in the message pane.
+    bool found = false;
+    for (auto* edit : w.findChildren<QPlainTextEdit*>())
+        found |= edit->toPlainText().startsWith(QStringLiteral("INVITE sip:"));
+    QVERIFY(found);
+    // Two calls selected: one ladder with both.
+    w.callTable()->selectionModel()->select(
+        model->index(call1 + 1, 0), QItemSelectionModel::Select | QItemSelectionModel::Rows);
+    QCOMPARE(w.ladder()->layout().rows.size(), std::size_t(14));
+    QCOMPARE(w.ladder()->layout().legs.size(), std::size_t(2));
+    // A new order keeps the selection and its ladder.
+    QSignalSpy query(model, &gui::CallListModel::queryFinished);
+    w.callTable()->sortByColumn(gui::CallListModel::CallId, Qt::DescendingOrder);
+    if (model->busy()) QVERIFY(query.wait(60000));
+    QCOMPARE(w.callTable()->selectedCallRows().size(), std::size_t(2));
+    QCOMPARE(w.ladder()->layout().rows.size(), std::size_t(14));
+    // The filter bar narrows the list; calls no longer listed leave the ladder.
+    w.filterBar()->setText(QStringLiteral("state == busy"));
+    if (model->busy()) QVERIFY(query.wait(60000));
+    QCOMPARE(model->rowCount(), 1);
+    QCOMPARE(w.ladder()->layout().rows.size(), std::size_t(0));
+    QVERIFY(w.selectCall(0));
+    const QImage grab = w.grab().toImage();
+    QVERIFY(!grab.isNull());
+    QVERIFY(grab.save(QDir::temp().filePath(QStringLiteral("sipscope-main-window.png"))));
+}
+
+void TestGuiSmoke::reopenDatabaseAndCancel() {
+    QTemporaryDir dir;
+    const QString db = dir.filePath("lib.sqlite");
+    {
+        gui::MainWindow w;
+        w.setDatabase(db);
+        QSignalSpy done(&w, &gui::MainWindow::importFinished);
+        w.openFiles({kExample});
+        QVERIFY(waitImport(w, done));
+    }
+    gui::MainWindow w;
+    w.openFiles({db});  // a database opens directly, nothing is imported
+    QVERIFY(!w.importJob()->running());
+    QCOMPARE(w.database(), db);
+    QCOMPARE(w.callModel()->rowCount(), 11);
+    // The same capture again is recognised by its fingerprint and not imported twice.
+    QSignalSpy done(&w, &gui::MainWindow::importFinished);
+    w.openFiles({kExample});
+    QVERIFY(waitImport(w, done));
+    QCOMPARE(w.callModel()->totalCalls(), std::uint64_t(11));
+    QCOMPARE(w.callModel()->rowCount(), 11);
+}
+
+QTEST_MAIN(TestGuiSmoke)
+#include "tst_gui_smoke.moc"
