@@ -63,7 +63,11 @@ std::pair<std::int64_t, std::int64_t> startBounds(const Filter& filter) {
 
 // "WHERE ... ORDER BY ..." with ? parameters, and the binder for them.
 std::string sqlTail(const CallQuery& q, std::function<void(sql::Statement&)>& bind) {
-    std::string where = "WHERE start_ns BETWEEN ? AND ? AND id > ? AND id <= ?";
+    // Rows added since a query (afterRow > 0) are few: the primary key finds them. A whole query
+    // must not be steered onto the primary key by its upper bound ("+id" keeps the sort index
+    // usable), or SQLite would sort a million rows instead of walking the index.
+    std::string where = q.afterRow > 0 ? "WHERE start_ns BETWEEN ? AND ? AND id > ? AND id <= ?"
+                                       : "WHERE start_ns BETWEEN ? AND ? AND +id > ? AND +id <= ?";
     if (!q.captures.empty()) {
         where += " AND capture_id IN (";
         for (std::size_t i = 0; i < q.captures.size(); ++i) where += i ? ",?" : "?";

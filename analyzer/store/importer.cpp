@@ -114,10 +114,18 @@ FileImport Importer::importFile(const std::string& path,
     Batch batch;
     NodeRoles roles;
     std::int64_t firstTs = 0, lastTs = 0;
+    auto lastFlush = std::chrono::steady_clock::now();
+    auto due = [&] {
+        if (batch.messages.size() >= m_options.batchMessages) return true;
+        // Finished calls wait at most callLatency; the clock is read every 256 messages.
+        if (batch.calls.empty() || batch.messages.size() % 256 != 0) return false;
+        return std::chrono::steady_clock::now() - lastFlush >= m_options.callLatency;
+    };
     auto flush = [&](bool always) {
-        if (batch.empty() || (!always && batch.messages.size() < m_options.batchMessages)) return;
+        if (batch.empty() || (!always && !due())) return;
         m_writer.submit(result.captureId, std::move(batch));
         batch = Batch{};
+        lastFlush = std::chrono::steady_clock::now();
     };
     CallTrackerSinks sinks;
     sinks.message = [&](const ObservedMessage& m, const stack::MessageVerdict& v,

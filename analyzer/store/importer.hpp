@@ -4,6 +4,7 @@
 // in batches. A file already imported completely (same fingerprint) is skipped.
 
 #include <atomic>
+#include <chrono>
 #include <functional>
 #include <string>
 #include <vector>
@@ -18,6 +19,9 @@ struct ImportOptions {
     CallTrackerOptions tracker;
     PipelineOptions pipeline;
     std::size_t batchMessages = 4096;  // messages per write transaction
+    // A batch holding finished calls is written after at most this long (wall time), even when
+    // smaller: readers (the GUI) list calls while a big file is still importing.
+    std::chrono::milliseconds callLatency{250};
 };
 
 struct ImportProgress {

@@ -18,7 +18,7 @@ using analyzer::store::StoredCall;
 namespace {
 
 QString utcTime(std::int64_t ns) {
-    return QDateTime::fromMSecsSinceEpoch(ns / 1'000'000, QTimeZone::utc())
+    return QDateTime::fromMSecsSinceEpoch(ns / 1'000'000, Qt::UTC)
         .toString(QStringLiteral("yyyy-MM-dd HH:mm:ss.zzz"));
 }
 
@@ -50,6 +50,7 @@ CallListModel::CallListModel(QObject* parent)
     connect(m_watcher, &QFutureWatcher<Result>::finished, this, [this] {
         Result r = m_watcher->result();
         if (r.generation != m_generation) return;  // a newer query replaced it
+        m_pending = false;
         applyResult(std::move(r));
     });
 }
@@ -145,6 +146,7 @@ void CallListModel::refresh() {
     cancelRunning();
     m_cancel = std::make_shared<std::atomic<bool>>(false);
     const int generation = ++m_generation;
+    m_pending = true;
     emit queryStarted();
     m_watcher->setFuture(
         QtConcurrent::run([path = m_path, query = m_query, generation, cancel = m_cancel] {
@@ -157,12 +159,13 @@ void CallListModel::refreshNow() {
     cancelRunning();
     m_cancel = std::make_shared<std::atomic<bool>>(false);
     const int generation = ++m_generation;
+    m_pending = false;
     emit queryStarted();
     applyResult(runQuery(m_path, m_query, generation, *m_cancel));
 }
 
 bool CallListModel::busy() const {
-    return m_watcher->isRunning();
+    return m_pending;  // until the result is applied, not only while the worker runs
 }
 
 void CallListModel::applyResult(Result&& r) {

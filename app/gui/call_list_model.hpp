@@ -109,6 +109,7 @@ class CallListModel : public QAbstractTableModel {
     std::vector<std::int64_t> m_rows;
     std::int64_t m_lastRow = 0;
     int m_generation = 0;
+    bool m_pending = false;  // a worker query whose result is not applied yet
     std::shared_ptr<std::atomic<bool>> m_cancel;
     QFutureWatcher<Result>* m_watcher = nullptr;
     mutable std::unordered_map<int, Page> m_pages;

@@ -5,6 +5,7 @@
 #include <QPainterPath>
 #include <algorithm>
 #include <cmath>
+#include <unordered_map>
 
 #include "state_style.hpp"
 
@@ -81,8 +82,11 @@ LadderGeometry LadderGeometry::compute(const LadderLayout& layout, const LadderS
                                        bool proportional) {
     LadderGeometry g;
     const QFontMetricsF fm(style.font), mono(style.mono), small(style.small);
-    double timeW = mono.horizontalAdvance(QStringLiteral("00:00:00.000"));
-    for (const auto& r : layout.rows) timeW = std::max(timeW, mono.horizontalAdvance(qs(r.time)));
+    // Times are monospaced: the longest text is the widest.
+    std::size_t timeChars = 12;  // "00:00:00.000"
+    for (const auto& r : layout.rows) timeChars = std::max(timeChars, r.time.size());
+    const double timeW =
+        mono.horizontalAdvance(QString(static_cast<qsizetype>(timeChars), QLatin1Char('0')));
     g.timeWidth = timeW + 16;
     double spacing = 170;
     for (const auto& r : layout.rows) {

@@ -110,6 +110,10 @@ void drawGlyph(QPainter& p, CallState state, const QColor& c) {
 }  // namespace
 
 QIcon stateIcon(CallState state, const QPalette& palette) {
+    // Drawn once per state and palette kind: the call list asks for them on every repaint.
+    static QIcon cache[2][static_cast<int>(CallState::Failed) + 1];
+    QIcon& cached = cache[isDark(palette) ? 1 : 0][static_cast<int>(state)];
+    if (!cached.isNull()) return cached;
     QIcon icon;
     for (int scale : {1, 2}) {
         QPixmap pm(16 * scale, 16 * scale);
@@ -121,6 +125,7 @@ QIcon stateIcon(CallState state, const QPalette& palette) {
         p.end();
         icon.addPixmap(pm);
     }
+    cached = icon;
     return icon;
 }
 
