@@ -1,5 +1,7 @@
 #include "store/importer.hpp"
 
+#include <sys/stat.h>
+
 #include <openssl/evp.h>
 
 #include <cstdio>
@@ -58,6 +60,10 @@ MessageRow rowOf(const ObservedMessage& m, const stack::MessageVerdict& v, std::
 }  // namespace
 
 std::string captureFingerprint(const std::string& path) {
+    // Only regular files: a FIFO (live capture through a named pipe) or a device would be
+    // consumed or block, and has no stable identity anyway.
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return {};
     std::unique_ptr<std::FILE, int (*)(std::FILE*)> f(std::fopen(path.c_str(), "rb"), &std::fclose);
     if (!f || std::fseek(f.get(), 0, SEEK_END) != 0) return {};
     const long size = std::ftell(f.get());
@@ -117,8 +123,8 @@ FileImport Importer::importFile(const std::string& path,
     auto lastFlush = std::chrono::steady_clock::now();
     auto due = [&] {
         if (batch.messages.size() >= m_options.batchMessages) return true;
-        // Finished calls wait at most callLatency; the clock is read every 256 messages.
-        if (batch.calls.empty() || batch.messages.size() % 256 != 0) return false;
+        // Finished calls wait at most callLatency (the clock is read only while some wait).
+        if (batch.calls.empty()) return false;
         return std::chrono::steady_clock::now() - lastFlush >= m_options.callLatency;
     };
     auto flush = [&](bool always) {

@@ -2,13 +2,16 @@
 
 #include <QComboBox>
 #include <QDateTime>
+#include <QFutureWatcher>
 #include <QHBoxLayout>
 #include <QHeaderView>
+#include <QKeyEvent>
 #include <QLabel>
 #include <QRegularExpression>
 #include <QSortFilterProxyModel>
 #include <QTableView>
 #include <QVBoxLayout>
+#include <QtConcurrent/QtConcurrentRun>
 #include <map>
 #include <set>
 
@@ -24,26 +27,40 @@ QDateTime utcOf(std::int64_t ns) {
     return QDateTime::fromMSecsSinceEpoch(ns / 1000000, Qt::UTC);
 }
 
-QString seqsText(const std::vector<std::uint64_t>& seqs) {
+// The first few message numbers; `all` lists every one (the tooltip).
+QString seqsText(const std::vector<std::uint64_t>& seqs, bool all) {
+    constexpr std::size_t kShown = 4;
     QStringList parts;
-    for (auto s : seqs) parts << QString::number(s);
-    return parts.join(QStringLiteral(", "));
+    for (std::size_t i = 0; i < seqs.size() && (all || i < kShown); ++i)
+        parts << QString::number(seqs[i]);
+    QString text = parts.join(QStringLiteral(", "));
+    if (!all && seqs.size() > kShown) text += QStringLiteral(" … (%1)").arg(seqs.size());
+    return text;
 }
 
 }  // namespace
 
 AnomalyModel::AnomalyModel(QObject* parent) : QAbstractTableModel(parent) {}
 
-void AnomalyModel::load(const QString& dbPath, const std::vector<std::int64_t>& captureIds) {
-    m_error.clear();
-    std::vector<analyzer::store::PanelAnomaly> rows;
+AnomalyModel::Loaded AnomalyModel::read(const QString& dbPath,
+                                        const std::vector<std::int64_t>& captureIds) {
+    Loaded out;
     try {
         analyzer::store::StoreReader reader(dbPath.toStdString());
-        rows = analyzer::store::panelAnomalies(reader, captureIds);
+        out.rows = analyzer::store::panelAnomalies(reader, captureIds);
     } catch (const analyzer::sql::Error& e) {
-        m_error = qs(e.message);
+        out.error = qs(e.message);
     }
-    setAnomalies(std::move(rows));
+    return out;
+}
+
+void AnomalyModel::load(const QString& dbPath, const std::vector<std::int64_t>& captureIds) {
+    setLoaded(read(dbPath, captureIds));
+}
+
+void AnomalyModel::setLoaded(Loaded loaded) {
+    m_error = std::move(loaded.error);
+    setAnomalies(std::move(loaded.rows));
 }
 
 void AnomalyModel::setAnomalies(std::vector<analyzer::store::PanelAnomaly> anomalies) {
@@ -89,6 +106,7 @@ QVariant AnomalyModel::data(const QModelIndex& index, int role) const {
     }
     if (role == Qt::ToolTipRole) {
         if (column == Time) return utcOf(a.tsNs).toString(Qt::ISODateWithMs);
+        if (column == Messages) return tr("Messages %1").arg(seqsText(a.messageSeqs, true));
         return QStringLiteral("%1 (%2)\n%3").arg(qs(a.code), qs(a.rfc), qs(a.text));
     }
     if (role != Qt::DisplayRole) return {};
@@ -104,14 +122,17 @@ QVariant AnomalyModel::data(const QModelIndex& index, int role) const {
         case CallId:
             return qs(a.callId);
         case Messages:
-            return seqsText(a.messageSeqs);
+            return seqsText(a.messageSeqs, false);
         default:
             return {};
     }
 }
 
 QVariant AnomalyModel::headerData(int section, Qt::Orientation orientation, int role) const {
-    if (orientation != Qt::Horizontal || role != Qt::DisplayRole) return {};
+    if (orientation != Qt::Horizontal) return {};
+    if (role == Qt::ToolTipRole && section == Time)
+        return tr("When the first message the anomaly names was captured");
+    if (role != Qt::DisplayRole) return {};
     switch (section) {
         case Time:
             return tr("Time (UTC)");
@@ -162,10 +183,8 @@ AnomalyPanel::AnomalyPanel(QWidget* parent) : QWidget(parent) {
     m_view->verticalHeader()->hide();
     m_view->verticalHeader()->setDefaultSectionSize(m_view->fontMetrics().height() + 6);
     m_view->horizontalHeader()->setSectionResizeMode(AnomalyModel::Text, QHeaderView::Stretch);
-    connect(m_view, &QTableView::doubleClicked, this, [this](const QModelIndex& index) {
-        if (index.isValid())
-            emit callActivated(index.data(AnomalyModel::kCallRowRole).toLongLong());
-    });
+    connect(m_view, &QTableView::doubleClicked, this, &AnomalyPanel::activate);
+    m_view->installEventFilter(this);  // Return/Enter opens the current row's call too
 
     auto* top = new QHBoxLayout;
     top->addWidget(new QLabel(tr("Code:"), this));
@@ -180,14 +199,47 @@ AnomalyPanel::AnomalyPanel(QWidget* parent) : QWidget(parent) {
 }
 
 void AnomalyPanel::load(const QString& dbPath, const std::vector<std::int64_t>& captureIds) {
+    ++m_generation;
+    showLoaded(AnomalyModel::read(dbPath, captureIds));
+}
+
+void AnomalyPanel::loadInBackground(const QString& dbPath,
+                                    const std::vector<std::int64_t>& captureIds) {
+    const quint64 generation = ++m_generation;
+    auto* watcher = new QFutureWatcher<AnomalyModel::Loaded>(this);
+    connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher, generation] {
+        watcher->deleteLater();
+        if (generation == m_generation) showLoaded(watcher->result());
+    });
+    watcher->setFuture(
+        QtConcurrent::run([dbPath, captureIds] { return AnomalyModel::read(dbPath, captureIds); }));
+}
+
+void AnomalyPanel::showLoaded(AnomalyModel::Loaded result) {
     const QString previous = codeFilter();
-    m_model->load(dbPath, captureIds);
+    m_model->setLoaded(std::move(result));
     refillCodes();
     setCodeFilter(previous);
     for (int c : {AnomalyModel::Time, AnomalyModel::Code, AnomalyModel::Rfc, AnomalyModel::CallId,
                   AnomalyModel::Messages})
         m_view->resizeColumnToContents(c);
     updateSummary();
+    emit loaded();
+}
+
+void AnomalyPanel::activate(const QModelIndex& index) {
+    if (index.isValid()) emit callActivated(index.data(AnomalyModel::kCallRowRole).toLongLong());
+}
+
+bool AnomalyPanel::eventFilter(QObject* watched, QEvent* event) {
+    if (watched == m_view && event->type() == QEvent::KeyPress) {
+        const int key = static_cast<QKeyEvent*>(event)->key();
+        if (key == Qt::Key_Return || key == Qt::Key_Enter) {
+            activate(m_view->currentIndex());
+            return true;
+        }
+    }
+    return QWidget::eventFilter(watched, event);
 }
 
 void AnomalyPanel::setCodeFilter(const QString& code) {
@@ -221,3 +273,5 @@ void AnomalyPanel::updateSummary() {
 }
 
 }  // namespace sipscope::gui
+
+#include "moc_anomaly_panel.cpp"

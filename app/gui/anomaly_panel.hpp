@@ -27,9 +27,17 @@ class AnomalyModel : public QAbstractTableModel {
 
     explicit AnomalyModel(QObject* parent = nullptr);
 
-    // Reads the anomalies of `captureIds` (empty: all captures). On failure the model is empty
-    // and errorString() says why.
+    struct Loaded {
+        std::vector<analyzer::store::PanelAnomaly> rows;
+        QString error;  // why nothing could be read
+    };
+    // Reads the anomalies of `captureIds` (empty: all captures) through its own connection:
+    // callable from any thread.
+    static Loaded read(const QString& dbPath, const std::vector<std::int64_t>& captureIds);
+
+    // read() + setLoaded(). On failure the model is empty and errorString() says why.
     void load(const QString& dbPath, const std::vector<std::int64_t>& captureIds);
+    void setLoaded(Loaded loaded);
     void setAnomalies(std::vector<analyzer::store::PanelAnomaly> anomalies);
     QString errorString() const { return m_error; }
 
@@ -56,6 +64,9 @@ class AnomalyPanel : public QWidget {
     explicit AnomalyPanel(QWidget* parent = nullptr);
 
     void load(const QString& dbPath, const std::vector<std::int64_t>& captureIds);
+    // The same, read on a worker thread; loaded() tells when it is shown. A later load (either
+    // kind) supersedes one still running.
+    void loadInBackground(const QString& dbPath, const std::vector<std::int64_t>& captureIds);
     void setCodeFilter(const QString& code);  // empty: every code
     QString codeFilter() const;
 
@@ -66,8 +77,14 @@ class AnomalyPanel : public QWidget {
 
   signals:
     void callActivated(qint64 callRow);
+    void loaded();
+
+  protected:
+    bool eventFilter(QObject* watched, QEvent* event) override;
 
   private:
+    void activate(const QModelIndex& index);
+    void showLoaded(AnomalyModel::Loaded result);
     void refillCodes();
     void updateSummary();
 
@@ -76,6 +93,7 @@ class AnomalyPanel : public QWidget {
     QTableView* m_view = nullptr;
     QComboBox* m_codes = nullptr;
     QLabel* m_summary = nullptr;
+    quint64 m_generation = 0;  // of the latest load
 };
 
 }  // namespace sipscope::gui

@@ -98,9 +98,10 @@ int CodeHistogram::paintLegend(QPainter& p, const QRect& area) const {
                tr("Final responses"));
     p.setFont(font());
     // Right-aligned: class swatches with their totals.
-    std::map<int, std::uint32_t> classes;
-    for (const auto& [code, n] : m_counts) classes[code / 100] += n;
-    if (m_unanswered) classes[0] = m_unanswered;
+    std::map<int, std::uint32_t> byClass;
+    for (const auto& [code, n] : m_counts) byClass[code / 100] += n;
+    std::vector<std::pair<int, std::uint32_t>> classes(byClass.begin(), byClass.end());
+    if (m_unanswered) classes.emplace_back(0, m_unanswered);  // "none" last, as in the bars
     int x = area.right();
     for (auto it = classes.rbegin(); it != classes.rend(); ++it) {
         const QString text = it->first == 0 ? tr("none %1").arg(it->second)
@@ -163,3 +164,5 @@ void CodeHistogram::paintBars(QPainter& p, const QRect& area) const {
 }
 
 }  // namespace sipscope::gui
+
+#include "moc_code_histogram.cpp"

@@ -28,6 +28,7 @@
 #include "calls/call_ladder.hpp"
 #include "filter_bar.hpp"
 #include "ladder_panel.hpp"
+#include "live_capture_dialog.hpp"
 #include "message_view.hpp"
 #include "resources_init.hpp"
 #include "stats_panel.hpp"
@@ -55,6 +56,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     setAcceptDrops(true);
     m_model = new CallListModel(this);
     m_import = new ImportJob(this);
+    m_live = new LiveCapture(this);
     auto* top = new QWidget;
     auto* v = new QVBoxLayout(top);
     v->setContentsMargins(4, 4, 4, 0);
@@ -136,6 +138,15 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
                 tr("%1: %2 %3").arg(QFileInfo(r.path).fileName(), r.status, r.error), 15000);
     });
     connect(m_import, &ImportJob::finished, this, &MainWindow::onImportFinished);
+    connect(m_live, &LiveCapture::statistics, this, [this](quint64 received, quint64 dropped) {
+        m_rate->setText(tr("capturing: %L1 packets, %L2 dropped").arg(received).arg(dropped));
+    });
+    connect(m_live, &LiveCapture::finished, this, [this](int code, const QString& messages) {
+        if (code != 0)
+            QMessageBox::warning(
+                this, tr("Live capture"),
+                tr("sipscope-capture stopped (exit %1):\n%2").arg(code).arg(messages));
+    });
     QSettings settings;
     m_table->restoreLayout();
     restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray());
@@ -144,7 +155,12 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     m_model->setHiddenKinds(m_filter->hiddenKinds());
 }
 
-MainWindow::~MainWindow() = default;
+MainWindow::~MainWindow() {
+    delete m_live;  // stops the helper first: the import then sees the end of its stream
+    m_live = nullptr;
+    m_import->cancel();
+    m_import->wait();
+}
 
 QString MainWindow::defaultLibrary() {
     const QString dir = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
@@ -170,6 +186,14 @@ void MainWindow::buildMenus() {
     });
     file->addSeparator();
     file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
+
+    QMenu* capture = menuBar()->addMenu(tr("&Capture"));
+    capture->addAction(tr("&Live capture…"), QKeySequence(Qt::CTRL | Qt::Key_K), this,
+                       &MainWindow::liveCaptureDialog);
+    QAction* stop = capture->addAction(tr("&Stop capture"), this, &MainWindow::stopLiveCapture);
+    stop->setEnabled(false);
+    connect(m_live, &LiveCapture::statistics, this, [stop] { stop->setEnabled(true); });
+    connect(m_live, &LiveCapture::finished, this, [stop] { stop->setEnabled(false); });
 
     QMenu* view = menuBar()->addMenu(tr("&View"));
     view->addAction(tr("Focus &filter"), QKeySequence(Qt::CTRL | Qt::Key_L), this, [this] {
@@ -288,8 +312,8 @@ void MainWindow::onImportFinished(bool cancelled) {
 
 void MainWindow::reloadPanels() {
     if (m_db.isEmpty() || !QFileInfo::exists(m_db)) return;
-    m_anomalies->load(m_db, m_scope);
-    m_stats->load(m_db, m_scope);
+    m_anomalies->loadInBackground(m_db, m_scope);
+    m_stats->loadInBackground(m_db, m_scope);
 }
 
 void MainWindow::updateCount() {
@@ -310,6 +334,37 @@ void MainWindow::openDialog() {
     if (files.isEmpty()) return;
     s.setValue(QStringLiteral("lastDir"), QFileInfo(files.front()).absolutePath());
     openFiles(files);
+}
+
+void MainWindow::liveCaptureDialog() {
+    if (m_live->running() || m_import->running()) {
+        QMessageBox::information(this, tr("Live capture"),
+                                 tr("A capture or an import is running; stop it first."));
+        return;
+    }
+    LiveCaptureDialog dialog(findCaptureHelper(), this);
+    if (dialog.exec() != QDialog::Accepted) return;
+    QString error;
+    if (!startLiveCapture(dialog.options(), &error))
+        QMessageBox::warning(this, tr("Live capture"), error);
+}
+
+bool MainWindow::startLiveCapture(const LiveCaptureOptions& options, QString* error) {
+    const QString helper = findCaptureHelper();
+    if (helper.isEmpty()) {
+        if (error) *error = tr("sipscope-capture was not found beside sipscope or on PATH");
+        return false;
+    }
+    if (m_live->running() || m_import->running() || !m_live->start(helper, options, error))
+        return false;
+    m_scope.clear();
+    startImport({m_live->fifoPath()});
+    m_rate->setText(tr("capturing on %1").arg(options.interfaces.join(QStringLiteral(", "))));
+    return true;
+}
+
+void MainWindow::stopLiveCapture() {
+    m_live->stop();
 }
 
 void MainWindow::openDatabaseDialog() {
@@ -405,6 +460,7 @@ void MainWindow::showMessage(int inputIndex) {
 }
 
 void MainWindow::closeEvent(QCloseEvent* event) {
+    if (m_live->running()) m_live->stop();
     if (m_import->running()) m_import->cancel();
     m_import->wait();
     QSettings s;

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "import_job.hpp"
+#include "live_capture.hpp"
 #include "store/store_reader.hpp"
 
 class QLabel;
@@ -44,6 +45,10 @@ class MainWindow : public QMainWindow {
     FilterBar* filterBar() const { return m_filter; }
     ImportJob* importJob() const { return m_import; }
     bool selectCall(int row);  // selects and draws it; false when out of range
+    // Live capture through sipscope-capture into the current database (calls stream in).
+    bool startLiveCapture(const LiveCaptureOptions& options, QString* error = nullptr);
+    void stopLiveCapture();
+    LiveCapture* liveCapture() const { return m_live; }
 
   signals:
     void importFinished();
@@ -58,6 +63,7 @@ class MainWindow : public QMainWindow {
     void buildMenus();
     void buildStatusBar();
     void openDialog();
+    void liveCaptureDialog();
     void openDatabaseDialog();
     void addRecent(const QString& path);
     void updateRecentMenu();
@@ -78,6 +84,7 @@ class MainWindow : public QMainWindow {
     AnomalyPanel* m_anomalies = nullptr;
     StatsPanel* m_stats = nullptr;
     ImportJob* m_import = nullptr;
+    LiveCapture* m_live = nullptr;
     QTimer* m_liveTimer = nullptr;
     QProgressBar* m_progress = nullptr;
     QLabel* m_rate = nullptr;

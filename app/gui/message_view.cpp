@@ -9,8 +9,9 @@
 #include <QLabel>
 #include <QPlainTextEdit>
 #include <QSplitter>
+#include <QStandardItemModel>
 #include <QToolTip>
-#include <QTreeWidget>
+#include <QTreeView>
 #include <QVBoxLayout>
 #include <algorithm>
 
@@ -33,130 +34,113 @@ QString qs(std::string_view s) {
     return QString::fromUtf8(s.data(), static_cast<qsizetype>(s.size()));
 }
 
-QString errorLine(const Error& e) {
-    QString text = QStringLiteral("[%1] ").arg(qs(stack::errorCodeName(e.code)));
-    if (!e.header.empty()) text += qs(e.header) + QStringLiteral(": ");
-    return text + qs(e.message);
-}
-
 // Error and issue items keep their severity; recolorTree() paints them with the palette's
 // colours (again after a palette change).
 constexpr int kSeverityRole = Qt::UserRole + 3;
 
-void markSeverity(QTreeWidgetItem* item, int column, bool error) {
-    item->setData(column, kSeverityRole, error ? 1 : 2);
+constexpr int kExpandRole = Qt::UserRole + 4;  // expanded when shown
+
+// The Value cell of the row whose Field cell is `field`.
+QStandardItem* valueOf(QStandardItem* field) {
+    return field->parent() ? field->parent()->child(field->row(), 1)
+                           : field->model()->item(field->row(), 1);
 }
 
-void recolor(QTreeWidgetItem* item, const SipColors& colors) {
-    for (int column = 0; column < 2; ++column) {
-        const int severity = item->data(column, kSeverityRole).toInt();
-        if (severity != 0) item->setForeground(column, severity == 1 ? colors.error : colors.issue);
+void markSeverity(QStandardItem* field, int column, bool error) {
+    (column == 0 ? field : valueOf(field))->setData(error ? 1 : 2, kSeverityRole);
+}
+
+void expand(QStandardItem* field) {
+    field->setData(true, kExpandRole);
+}
+
+void setBytes(QStandardItem* field, qlonglong start, qlonglong end) {
+    field->setData(start, MessageView::kByteStartRole);
+    field->setData(end, MessageView::kByteEndRole);
+}
+
+void recolor(QStandardItem* parent, const SipColors& colors) {
+    for (int row = 0; row < parent->rowCount(); ++row) {
+        for (int column = 0; column < 2; ++column) {
+            QStandardItem* cell = parent->child(row, column);
+            const int severity = cell ? cell->data(kSeverityRole).toInt() : 0;
+            if (severity != 0) cell->setForeground(severity == 1 ? colors.error : colors.issue);
+        }
+        if (QStandardItem* field = parent->child(row, 0)) recolor(field, colors);
     }
-    for (int i = 0; i < item->childCount(); ++i) recolor(item->child(i), colors);
 }
 
-// Parse and validation findings plus body issues, each once, in message order.
-struct Findings {
-    std::vector<Error> errors, issues;
-};
-
-Findings findingsOf(const SipMessage& m) {
-    stack::Validation v = stack::validate(m);
-    Findings f{std::move(v.errors), std::move(v.issues)};
-    for (auto& e : stack::inspectBody(m).issues) f.issues.push_back(std::move(e));
-    auto tidy = [](std::vector<Error>& list) {
-        std::stable_sort(list.begin(), list.end(),
-                         [](const Error& a, const Error& b) { return a.offset < b.offset; });
-        list.erase(std::unique(list.begin(), list.end(),
-                               [](const Error& a, const Error& b) {
-                                   return a.offset == b.offset && a.code == b.code &&
-                                          a.message == b.message;
-                               }),
-                   list.end());
-    };
-    tidy(f.errors);
-    tidy(f.issues);
-    return f;
-}
-
-// The underline runs from the error's offset to the end of its line; an offset at the very
-// end of a line marks its last character so the wave stays visible.
-TextMark markOf(const MessageText& text, const Error& e, bool error) {
-    TextMark mark;
-    mark.start = text.positionOf(e.offset);
-    const qsizetype eol = text.text.indexOf(QLatin1Char('\n'), mark.start);
-    mark.end = eol < 0 ? static_cast<int>(text.text.size()) : static_cast<int>(eol);
-    const int lineStart =
-        static_cast<int>(text.text.lastIndexOf(QLatin1Char('\n'), mark.start - 1)) + 1;
-    if (mark.start == mark.end && mark.start > lineStart) --mark.start;
-    mark.text = errorLine(e);
-    mark.error = error;
-    return mark;
+void expandMarked(QTreeView* view, QStandardItem* parent) {
+    for (int row = 0; row < parent->rowCount(); ++row) {
+        QStandardItem* field = parent->child(row, 0);
+        if (field->data(kExpandRole).toBool()) view->setExpanded(field->index(), true);
+        expandMarked(view, field);
+    }
 }
 
 class TreeBuilder {
   public:
     explicit TreeBuilder(const SipMessage& m) : m_m(m) {}
 
-    QTreeWidgetItem* add(QTreeWidgetItem* parent, const QString& field, const QString& value,
-                         std::string_view bytes = {}) {
-        auto* item = new QTreeWidgetItem(parent, {field, value});
+    QStandardItem* add(QStandardItem* parent, const QString& field, const QString& value,
+                       std::string_view bytes = {}) {
+        auto* item = new QStandardItem(field);
+        parent->appendRow({item, new QStandardItem(value)});
         const char* base = m_m.bytes().data();
         if (!bytes.empty() && bytes.data() >= base &&
             bytes.data() + bytes.size() <= base + m_m.bytes().size()) {
-            item->setData(0, MessageView::kByteStartRole, qlonglong(bytes.data() - base));
-            item->setData(0, MessageView::kByteEndRole,
-                          qlonglong(bytes.data() - base + qlonglong(bytes.size())));
+            setBytes(item, bytes.data() - base, bytes.data() - base + qlonglong(bytes.size()));
         }
         return item;
     }
-    QTreeWidgetItem* add(QTreeWidgetItem* parent, const QString& field, std::string_view value) {
+    QStandardItem* add(QStandardItem* parent, const QString& field, std::string_view value) {
         return add(parent, field, qs(value), value);
     }
 
-    void startLine(QTreeWidgetItem* root);
-    void header(QTreeWidgetItem* root, std::size_t index);
-    void body(QTreeWidgetItem* root);
-    void findings(QTreeWidgetItem* root, const Findings& f);
+    void startLine(QStandardItem* root);
+    void header(QStandardItem* root, std::size_t index);
+    void body(QStandardItem* root);
+    void findings(QStandardItem* root, const MessageFindings& f);
 
   private:
-    void uri(QTreeWidgetItem* parent, const stack::Uri& u);
-    void params(QTreeWidgetItem* parent, const stack::ParamList& list, std::string_view skip);
-    void nameAddr(QTreeWidgetItem* parent, const stack::NameAddr& na);
-    void via(QTreeWidgetItem* parent, const stack::Via& v);
-    void sdp(QTreeWidgetItem* parent, const stack::SdpSession& s);
-    void media(QTreeWidgetItem* parent, const stack::SdpSession& s, const stack::SdpMedia& m);
+    void uri(QStandardItem* parent, const stack::Uri& u);
+    void params(QStandardItem* parent, const stack::ParamList& list, std::string_view skip);
+    void nameAddr(QStandardItem* parent, const stack::NameAddr& na);
+    void via(QStandardItem* parent, const stack::Via& v);
+    void sdp(QStandardItem* parent, const stack::SdpSession& s);
+    void media(QStandardItem* parent, const stack::SdpSession& s, const stack::SdpMedia& m);
     template <class T>
-    const T* typed(QTreeWidgetItem* item, std::size_t index) {
+    const T* typed(QStandardItem* item, std::size_t index) {
         const auto& r = m_m.typed<T>(index);
         if (r.ok()) return &r.value();
-        markSeverity(add(item, QStringLiteral("error"), errorLine(r.error())), 1, true);
+        markSeverity(item, 1, true);
+        expand(item);
+        markSeverity(add(item, QStringLiteral("error"), errorText(r.error())), 1, true);
         return nullptr;
     }
 
     const SipMessage& m_m;
 };
 
-void TreeBuilder::startLine(QTreeWidgetItem* root) {
+void TreeBuilder::startLine(QStandardItem* root) {
     if (m_m.isRequest()) {
-        root->setText(0, QStringLiteral("Request"));
+        root->setText(QStringLiteral("Request"));
         add(root, QStringLiteral("Method"), m_m.method());
         auto* ruri = add(root, QStringLiteral("Request-URI"), m_m.requestUri());
         if (auto u = stack::parseUri(m_m.requestUri()); u.ok()) uri(ruri, *u);
     } else {
-        root->setText(0, QStringLiteral("Status"));
+        root->setText(QStringLiteral("Status"));
         add(root, QStringLiteral("Status-Code"), QString::number(m_m.status().value_or(0)));
         add(root, QStringLiteral("Reason"), m_m.reason());
     }
     add(root, QStringLiteral("Version"), m_m.version());
     const std::string_view line = m_m.startLine();
-    root->setText(1, qs(line));
-    root->setData(0, MessageView::kByteStartRole, qlonglong(line.data() - m_m.bytes().data()));
-    root->setData(0, MessageView::kByteEndRole,
-                  qlonglong(line.data() - m_m.bytes().data() + qlonglong(line.size())));
+    valueOf(root)->setText(qs(line));
+    const qlonglong start = line.data() - m_m.bytes().data();
+    setBytes(root, start, start + qlonglong(line.size()));
 }
 
-void TreeBuilder::uri(QTreeWidgetItem* parent, const stack::Uri& u) {
+void TreeBuilder::uri(QStandardItem* parent, const stack::Uri& u) {
     add(parent, QStringLiteral("scheme"), u.schemeName);
     if (!u.isSip()) {
         add(parent,
@@ -173,7 +157,7 @@ void TreeBuilder::uri(QTreeWidgetItem* parent, const stack::Uri& u) {
         add(parent, QStringLiteral("?") + qs(h.name), qs(h.value), h.value);
 }
 
-void TreeBuilder::params(QTreeWidgetItem* parent, const stack::ParamList& list,
+void TreeBuilder::params(QStandardItem* parent, const stack::ParamList& list,
                          std::string_view skip) {
     for (const auto& p : list) {
         if (!skip.empty() && p.name.size() == skip.size() &&
@@ -184,7 +168,7 @@ void TreeBuilder::params(QTreeWidgetItem* parent, const stack::ParamList& list,
     }
 }
 
-void TreeBuilder::nameAddr(QTreeWidgetItem* parent, const stack::NameAddr& na) {
+void TreeBuilder::nameAddr(QStandardItem* parent, const stack::NameAddr& na) {
     if (!na.display.empty())
         add(parent, QStringLiteral("display name"), QString::fromStdString(na.displayName()),
             na.display);
@@ -194,7 +178,7 @@ void TreeBuilder::nameAddr(QTreeWidgetItem* parent, const stack::NameAddr& na) {
     params(parent, na.params, "tag");
 }
 
-void TreeBuilder::via(QTreeWidgetItem* parent, const stack::Via& v) {
+void TreeBuilder::via(QStandardItem* parent, const stack::Via& v) {
     add(parent, QStringLiteral("protocol"),
         qs(v.protocolName) + QLatin1Char('/') + qs(v.protocolVersion) + QLatin1Char('/') +
             qs(v.transport),
@@ -214,13 +198,13 @@ void TreeBuilder::via(QTreeWidgetItem* parent, const stack::Via& v) {
     }
 }
 
-void TreeBuilder::header(QTreeWidgetItem* root, std::size_t index) {
+void TreeBuilder::header(QStandardItem* root, std::size_t index) {
     const auto& h = m_m.headers()[index];
     auto* item = add(root, qs(h.name), qs(h.value),
                      std::string_view(m_m.bytes().data() + h.offset, h.rawLength));
     if (h.malformed) {  // not `name: value`: the whole line is shown as it is
-        item->setText(0, QStringLiteral("(malformed)"));
-        item->setText(1, qs(std::string_view(m_m.bytes().data() + h.offset, h.rawLength)));
+        item->setText(QStringLiteral("(malformed)"));
+        valueOf(item)->setText(qs(std::string_view(m_m.bytes().data() + h.offset, h.rawLength)));
         markSeverity(item, 0, true);
         return;
     }
@@ -252,23 +236,26 @@ void TreeBuilder::header(QTreeWidgetItem* root, std::size_t index) {
             }
             break;
         default:
-            if (const Error* e = stack::headerError(m_m, index))
-                markSeverity(add(item, QStringLiteral("error"), errorLine(*e)), 1, true);
+            if (const Error* e = stack::headerError(m_m, index)) {
+                markSeverity(item, 1, true);
+                expand(item);
+                markSeverity(add(item, QStringLiteral("error"), errorText(*e)), 1, true);
+            }
             break;
     }
 }
 
-void TreeBuilder::body(QTreeWidgetItem* root) {
+void TreeBuilder::body(QStandardItem* root) {
     const std::string_view body = m_m.body();
     const std::string_view type = m_m.headerValue(HeaderId::ContentType);
-    root->setText(0, QStringLiteral("Body"));
-    root->setText(1, QStringLiteral("%1 (%2 bytes)")
-                         .arg(type.empty() ? QStringLiteral("no Content-Type") : qs(type))
-                         .arg(body.size()));
+    root->setText(QStringLiteral("Body"));
+    valueOf(root)->setText(QStringLiteral("%1 (%2 bytes)")
+                               .arg(type.empty() ? QStringLiteral("no Content-Type") : qs(type))
+                               .arg(body.size()));
     const stack::BodyInfo info = stack::inspectBody(m_m);
     if (info.sdp) {
         sdp(root, *info.sdp);
-        root->setExpanded(true);
+        expand(root);
         return;
     }
     const MessageText text = MessageText::decode(body);
@@ -277,7 +264,7 @@ void TreeBuilder::body(QTreeWidgetItem* root) {
         add(root, QString::number(i + 1), lines[i]);
 }
 
-void TreeBuilder::sdp(QTreeWidgetItem* parent, const stack::SdpSession& s) {
+void TreeBuilder::sdp(QStandardItem* parent, const stack::SdpSession& s) {
     auto* session = add(parent, QStringLiteral("Session"), s.sessionName);
     const auto& o = s.origin;
     add(session, QStringLiteral("origin"),
@@ -291,7 +278,7 @@ void TreeBuilder::sdp(QTreeWidgetItem* parent, const stack::SdpSession& s) {
     for (const auto& m : s.media) media(parent, s, m);
 }
 
-void TreeBuilder::media(QTreeWidgetItem* parent, const stack::SdpSession& s,
+void TreeBuilder::media(QStandardItem* parent, const stack::SdpSession& s,
                         const stack::SdpMedia& m) {
     auto* item = add(parent, QStringLiteral("m=") + qs(m.type),
                      QStringLiteral("%1 %2").arg(m.port).arg(qs(m.proto)), m.type);
@@ -319,22 +306,21 @@ void TreeBuilder::media(QTreeWidgetItem* parent, const stack::SdpSession& s,
         add(codecs, name, value, fmt);
     }
     if (m.rtcpPort) add(item, QStringLiteral("rtcp port"), QString::number(*m.rtcpPort));
-    item->setExpanded(true);
-    codecs->setExpanded(true);
+    expand(item);
+    expand(codecs);
 }
 
-void TreeBuilder::findings(QTreeWidgetItem* root, const Findings& f) {
+void TreeBuilder::findings(QStandardItem* root, const MessageFindings& f) {
     auto list = [&](const std::vector<Error>& errors, const QString& title, bool error) {
         if (errors.empty()) return;
         auto* node = add(root, title, QString::number(errors.size()));
         markSeverity(node, 0, error);
         for (const auto& e : errors) {
-            auto* item = add(node, QStringLiteral("offset %1").arg(e.offset), errorLine(e));
-            item->setData(0, MessageView::kByteStartRole, qlonglong(e.offset));
-            item->setData(0, MessageView::kByteEndRole, qlonglong(e.offset + 1));
+            auto* item = add(node, QStringLiteral("offset %1").arg(e.offset), errorText(e));
+            setBytes(item, qlonglong(e.offset), qlonglong(e.offset + 1));
             markSeverity(item, 1, error);
         }
-        node->setExpanded(true);
+        expand(node);
     };
     list(f.errors, QStringLiteral("Errors"), true);
     list(f.issues, QStringLiteral("Issues"), false);
@@ -359,23 +345,26 @@ MessageView::MessageView(QWidget* parent) : QWidget(parent) {
     m_raw->setLineWrapMode(QPlainTextEdit::NoWrap);
     m_raw->setTextInteractionFlags(Qt::TextSelectableByMouse | Qt::TextSelectableByKeyboard);
     m_raw->viewport()->installEventFilter(this);
+    m_raw->installEventFilter(this);
     m_highlighter = new SipHighlighter(m_raw->document());
     m_highlighter->setBackground(m_raw->palette().color(QPalette::Base));
 
-    m_tree = new QTreeWidget(this);
-    m_tree->setColumnCount(2);
-    m_tree->setHeaderLabels({tr("Field"), tr("Value")});
+    m_model = new QStandardItemModel(0, 2, this);
+    m_model->setHorizontalHeaderLabels({tr("Field"), tr("Value")});
+    m_tree = new QTreeView(this);
+    m_tree->setModel(m_model);
     m_tree->setUniformRowHeights(true);
+    m_tree->setEditTriggers(QAbstractItemView::NoEditTriggers);
     m_tree->header()->setSectionResizeMode(0, QHeaderView::Interactive);
     m_tree->header()->resizeSection(0, 200);
-    connect(m_tree, &QTreeWidget::currentItemChanged, this,
-            [this](QTreeWidgetItem* item) { selectBytesOf(item); });
+    connect(m_tree->selectionModel(), &QItemSelectionModel::currentChanged, this,
+            [this](const QModelIndex& current) { selectBytesOf(current); });
 
     m_splitter = new QSplitter(Qt::Vertical, this);
     m_splitter->addWidget(m_raw);
     m_splitter->addWidget(m_tree);
-    m_splitter->setStretchFactor(0, 3);
-    m_splitter->setStretchFactor(1, 2);
+    m_splitter->setStretchFactor(0, 1);
+    m_splitter->setStretchFactor(1, 1);
 
     auto* top = new QHBoxLayout;
     top->addWidget(m_caption, 1);
@@ -394,18 +383,18 @@ void MessageView::clear() {
     m_summary->clear();
     m_highlighter->setPlan({});
     m_raw->clear();
-    m_tree->clear();
+    resetTree();
 }
 
 void MessageView::showMessage(const QByteArray& raw, const QString& caption) {
     const std::string_view bytes(raw.constData(), static_cast<std::size_t>(raw.size()));
     m_text = MessageText::decode(bytes);
     m_caption->setText(caption);
-    m_tree->clear();
+    resetTree();
 
     HighlightPlan plan;
     auto parsed = SipMessage::parse(bytes);
-    Findings findings;
+    MessageFindings findings;
     if (parsed.ok()) {
         const SipMessage& m = parsed.value();
         findings = findingsOf(m);
@@ -414,24 +403,26 @@ void MessageView::showMessage(const QByteArray& raw, const QString& caption) {
         plan.status = m.status().value_or(0);
         plan.sdpBody = stack::inspectBody(m).sdp.has_value();
         TreeBuilder b(m);
-        auto* start = b.add(m_tree->invisibleRootItem(), QString(), QString());
+        auto* start = b.add(m_model->invisibleRootItem(), QString(), QString());
         b.startLine(start);
         auto* headers =
-            b.add(m_tree->invisibleRootItem(), tr("Headers"), QString::number(m.headers().size()));
+            b.add(m_model->invisibleRootItem(), tr("Headers"), QString::number(m.headers().size()));
         for (std::size_t i = 0; i < m.headers().size(); ++i) b.header(headers, i);
-        if (!m.body().empty()) b.body(b.add(m_tree->invisibleRootItem(), QString(), QString()));
-        b.findings(m_tree->invisibleRootItem(), findings);
-        start->setExpanded(true);
-        headers->setExpanded(true);
+        if (!m.body().empty()) b.body(b.add(m_model->invisibleRootItem(), QString(), QString()));
+        b.findings(m_model->invisibleRootItem(), findings);
+        expand(start);
+        expand(headers);
         m_summary->setText(tr("%1 bytes · %2 headers").arg(raw.size()).arg(m.headers().size()));
     } else {
         findings.errors.push_back(parsed.error());
-        auto* node = new QTreeWidgetItem(m_tree, {tr("Errors"), QStringLiteral("1")});
+        auto* root = m_model->invisibleRootItem();
+        auto* node = new QStandardItem(tr("Errors"));
+        root->appendRow({node, new QStandardItem(QStringLiteral("1"))});
+        auto* item = new QStandardItem(tr("offset %1").arg(parsed.error().offset));
+        node->appendRow({item, new QStandardItem(errorText(parsed.error()))});
         markSeverity(node, 0, true);
-        auto* item = new QTreeWidgetItem(
-            node, {tr("offset %1").arg(parsed.error().offset), errorLine(parsed.error())});
         markSeverity(item, 1, true);
-        node->setExpanded(true);
+        expand(node);
         m_summary->setText(tr("%1 bytes · not SIP").arg(raw.size()));
     }
     for (const auto& e : findings.errors) plan.marks.push_back(markOf(m_text, e, true));
@@ -439,7 +430,8 @@ void MessageView::showMessage(const QByteArray& raw, const QString& caption) {
     if (const auto n = findings.errors.size(); n > 0)
         m_summary->setText(m_summary->text() +
                            (n == 1 ? tr(" · 1 error") : tr(" · %1 errors").arg(n)));
-    recolor(m_tree->invisibleRootItem(), m_highlighter->colors());
+    recolor(m_model->invisibleRootItem(), m_highlighter->colors());
+    expandMarked(m_tree, m_model->invisibleRootItem());
     // The plan first: setPlainText highlights each block once, with the new plan.
     m_highlighter->setPlan(std::move(plan));
     m_raw->setPlainText(m_text.text);
@@ -458,17 +450,28 @@ int MessageView::characterPosition(qsizetype byteOffset) const {
     return m_text.positionOf(static_cast<std::size_t>(std::max<qsizetype>(byteOffset, 0)));
 }
 
-void MessageView::selectBytesOf(QTreeWidgetItem* item) {
-    if (item == nullptr || !item->data(0, kByteStartRole).isValid()) return;
+void MessageView::selectBytesOf(const QModelIndex& index) {
+    const QModelIndex field = index.siblingAtColumn(0);
+    if (!field.data(kByteStartRole).isValid()) return;
     QTextCursor c(m_raw->document());
-    c.setPosition(characterPosition(item->data(0, kByteStartRole).toLongLong()));
-    c.setPosition(characterPosition(item->data(0, kByteEndRole).toLongLong()),
+    c.setPosition(characterPosition(field.data(kByteStartRole).toLongLong()));
+    c.setPosition(characterPosition(field.data(kByteEndRole).toLongLong()),
                   QTextCursor::KeepAnchor);
     m_raw->setTextCursor(c);
     m_raw->ensureCursorVisible();
 }
 
+void MessageView::resetTree() {
+    m_model->removeRows(0, m_model->rowCount());  // keeps the columns and their widths
+}
+
 bool MessageView::eventFilter(QObject* watched, QEvent* event) {
+    // The raw view learns about a new palette after this widget does: follow the raw view.
+    if (watched == m_raw && event->type() == QEvent::PaletteChange) {
+        m_highlighter->setBackground(m_raw->palette().color(QPalette::Base));
+        recolor(m_model->invisibleRootItem(), m_highlighter->colors());
+        return false;
+    }
     if (watched == m_raw->viewport() && event->type() == QEvent::ToolTip) {
         auto* help = static_cast<QHelpEvent*>(event);
         const QTextCursor c = m_raw->cursorForPosition(help->pos());
@@ -486,11 +489,6 @@ bool MessageView::eventFilter(QObject* watched, QEvent* event) {
     return QWidget::eventFilter(watched, event);
 }
 
-void MessageView::changeEvent(QEvent* event) {
-    QWidget::changeEvent(event);
-    if (event->type() != QEvent::PaletteChange) return;
-    m_highlighter->setBackground(m_raw->palette().color(QPalette::Base));
-    recolor(m_tree->invisibleRootItem(), m_highlighter->colors());
-}
-
 }  // namespace sipscope::gui
+
+#include "moc_message_view.cpp"

@@ -13,15 +13,17 @@ class QCheckBox;
 class QLabel;
 class QPlainTextEdit;
 class QSplitter;
-class QTreeWidget;
-class QTreeWidgetItem;
+class QModelIndex;
+class QStandardItemModel;
+class QTreeView;
 
 namespace sipscope::gui {
 
 class MessageView : public QWidget {
     Q_OBJECT
   public:
-    // Tree item data: the byte range [start, end) of the message the item came from.
+    // Field-column data of the tree model: the byte range [start, end) of the message the item came
+    // from.
     static constexpr int kByteStartRole = Qt::UserRole + 1;
     static constexpr int kByteEndRole = Qt::UserRole + 2;
 
@@ -36,22 +38,24 @@ class MessageView : public QWidget {
     // Character position in rawView()'s document of a byte offset of the shown message.
     int characterPosition(qsizetype byteOffset) const;
     QPlainTextEdit* rawView() const noexcept { return m_raw; }
-    QTreeWidget* decodedTree() const noexcept { return m_tree; }
+    QTreeView* decodedTree() const noexcept { return m_tree; }
+    QStandardItemModel* decodedModel() const noexcept { return m_model; }
     SipHighlighter* highlighter() const noexcept { return m_highlighter; }
 
   protected:
     bool eventFilter(QObject* watched, QEvent* event) override;
-    void changeEvent(QEvent* event) override;
 
   private:
-    void selectBytesOf(QTreeWidgetItem* item);
+    void selectBytesOf(const QModelIndex& index);
+    void resetTree();
 
     QLabel* m_caption = nullptr;
     QLabel* m_summary = nullptr;
     QCheckBox* m_wrap = nullptr;
     QSplitter* m_splitter = nullptr;
     QPlainTextEdit* m_raw = nullptr;
-    QTreeWidget* m_tree = nullptr;
+    QTreeView* m_tree = nullptr;
+    QStandardItemModel* m_model = nullptr;
     SipHighlighter* m_highlighter = nullptr;
     MessageText m_text;
 };

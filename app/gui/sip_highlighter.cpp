@@ -4,6 +4,9 @@
 #include <QTextDocument>
 #include <algorithm>
 
+#include "message/body.hpp"
+#include "message/validate.hpp"
+
 namespace sipscope::gui {
 
 namespace {
@@ -53,6 +56,10 @@ void appendCodePoint(QString& text, char32_t cp) {
     }
 }
 
+QString qs(std::string_view s) {
+    return QString::fromUtf8(s.data(), static_cast<qsizetype>(s.size()));
+}
+
 }  // namespace
 
 MessageText MessageText::decode(std::string_view bytes) {
@@ -92,17 +99,74 @@ int MessageText::positionOf(std::size_t byteOffset) const {
     return positions[std::min(byteOffset, positions.size() - 1)];
 }
 
+QString errorText(const stack::Error& e) {
+    QString text = QStringLiteral("[%1] ").arg(qs(stack::errorCodeName(e.code)));
+    if (!e.header.empty()) text += qs(e.header) + QStringLiteral(": ");
+    return text + qs(e.message);
+}
+
+MessageFindings findingsOf(const stack::SipMessage& m) {
+    stack::Validation v = stack::validate(m);
+    MessageFindings f{std::move(v.errors), std::move(v.issues)};
+    for (auto& e : stack::inspectBody(m).issues) f.issues.push_back(std::move(e));
+    auto tidy = [](std::vector<stack::Error>& list) {
+        using stack::Error;
+        std::stable_sort(list.begin(), list.end(),
+                         [](const Error& a, const Error& b) { return a.offset < b.offset; });
+        list.erase(std::unique(list.begin(), list.end(),
+                               [](const Error& a, const Error& b) {
+                                   return a.offset == b.offset && a.code == b.code &&
+                                          a.message == b.message;
+                               }),
+                   list.end());
+    };
+    tidy(f.errors);
+    tidy(f.issues);
+    return f;
+}
+
+// The underline runs from the error's offset to the end of its line; an offset at the very
+// end of a line marks its last character so the wave stays visible.
+TextMark markOf(const MessageText& text, const stack::Error& e, bool error) {
+    TextMark mark;
+    mark.start = text.positionOf(e.offset);
+    const qsizetype eol = text.text.indexOf(QLatin1Char('\n'), mark.start);
+    mark.end = eol < 0 ? static_cast<int>(text.text.size()) : static_cast<int>(eol);
+    const int lineStart =
+        static_cast<int>(text.text.lastIndexOf(QLatin1Char('\n'), mark.start - 1)) + 1;
+    if (mark.start == mark.end && mark.start > lineStart) --mark.start;
+    mark.text = errorText(e);
+    mark.error = error;
+    return mark;
+}
+
 SipColors SipColors::forBackground(const QColor& base) {
     if (base.lightness() >= 128) {
-        return {QColor(0x82, 0x50, 0xdf), QColor(0x0a, 0x30, 0x69), QColor(0x6e, 0x77, 0x81),
-                QColor(0x1a, 0x7f, 0x37), QColor(0x9a, 0x67, 0x00), QColor(0xcf, 0x22, 0x2e),
-                QColor(0x05, 0x50, 0xae), QColor(0x6e, 0x77, 0x81), QColor(0xbc, 0x4c, 0x00),
-                QColor(0xd1, 0x24, 0x2f), QColor(0xbf, 0x87, 0x00)};
+        return {false,
+                QColor(0x82, 0x50, 0xdf),
+                QColor(0x0a, 0x30, 0x69),
+                QColor(0x6e, 0x77, 0x81),
+                QColor(0x1a, 0x7f, 0x37),
+                QColor(0x9a, 0x67, 0x00),
+                QColor(0xcf, 0x22, 0x2e),
+                QColor(0x05, 0x50, 0xae),
+                QColor(0x6e, 0x77, 0x81),
+                QColor(0xbc, 0x4c, 0x00),
+                QColor(0xd1, 0x24, 0x2f),
+                QColor(0xbf, 0x87, 0x00)};
     }
-    return {QColor(0xd2, 0xa8, 0xff), QColor(0xa5, 0xd6, 0xff), QColor(0x8b, 0x94, 0x9e),
-            QColor(0x3f, 0xb9, 0x50), QColor(0xd2, 0x99, 0x22), QColor(0xff, 0x7b, 0x72),
-            QColor(0x79, 0xc0, 0xff), QColor(0x8b, 0x94, 0x9e), QColor(0xff, 0xa6, 0x57),
-            QColor(0xff, 0x5c, 0x5c), QColor(0xe3, 0xb3, 0x41)};
+    return {true,
+            QColor(0xd2, 0xa8, 0xff),
+            QColor(0xa5, 0xd6, 0xff),
+            QColor(0x8b, 0x94, 0x9e),
+            QColor(0x3f, 0xb9, 0x50),
+            QColor(0xd2, 0x99, 0x22),
+            QColor(0xff, 0x7b, 0x72),
+            QColor(0x79, 0xc0, 0xff),
+            QColor(0x8b, 0x94, 0x9e),
+            QColor(0xff, 0xa6, 0x57),
+            QColor(0xff, 0x5c, 0x5c),
+            QColor(0xe3, 0xb3, 0x41)};
 }
 
 SipHighlighter::SipHighlighter(QTextDocument* document)
@@ -205,10 +269,14 @@ void SipHighlighter::applyMarks(int blockPosition, int length) {
     for (const auto& m : m_plan.marks) {
         const int from = std::max(m.start, blockPosition) - blockPosition;
         const int to = std::min(m.end, blockPosition + length) - blockPosition;
+        // A thin wave alone is easy to miss: the range is tinted too.
+        QColor tint = m.error ? m_colors.error : m_colors.issue;
+        tint.setAlpha(m_colors.darkBackground ? 70 : 40);
         for (int i = from; i < to; ++i) {  // merge: keep the colour and weight under the wave
             QTextCharFormat f = format(i);
             f.setUnderlineStyle(QTextCharFormat::WaveUnderline);
             f.setUnderlineColor(m.error ? m_colors.error : m_colors.issue);
+            f.setBackground(tint);
             f.setToolTip(m.text);
             setFormat(i, 1, f);
         }
@@ -216,3 +284,5 @@ void SipHighlighter::applyMarks(int blockPosition, int length) {
 }
 
 }  // namespace sipscope::gui
+
+#include "moc_sip_highlighter.cpp"

@@ -11,6 +11,9 @@
 #include <string_view>
 #include <vector>
 
+#include "core/result.hpp"
+#include "message/sip_message.hpp"
+
 namespace sipscope::gui {
 
 // One block per line; the CR of CRLF dropped, a lone CR and other C0 controls shown as their
@@ -30,6 +33,19 @@ struct TextMark {
     bool error = true;  // false: a tolerated issue (drawn in the warning colour)
 };
 
+// Parse and validation errors and tolerated issues (body ones included), each once, in
+// message order.
+struct MessageFindings {
+    std::vector<stack::Error> errors, issues;
+};
+MessageFindings findingsOf(const stack::SipMessage& message);
+
+// "[code] Header: explanation"
+QString errorText(const stack::Error& error);
+
+// The mark of `error`: from its offset to the end of its line.
+TextMark markOf(const MessageText& text, const stack::Error& error, bool isError);
+
 struct HighlightPlan {
     bool sip = false;      // false: the start line is not SIP, only marks are drawn
     bool request = false;  // request vs response start line
@@ -39,6 +55,7 @@ struct HighlightPlan {
 };
 
 struct SipColors {
+    bool darkBackground = false;
     QColor method, uri, status1xx, status2xx, status3xx, statusError, headerName, punctuation,
         sdpType, error, issue;
     static SipColors forBackground(const QColor& base);  // darker colours on light backgrounds

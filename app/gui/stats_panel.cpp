@@ -1,11 +1,13 @@
 #include "stats_panel.hpp"
 
+#include <QFutureWatcher>
 #include <QHeaderView>
 #include <QLabel>
 #include <QSortFilterProxyModel>
 #include <QSplitter>
 #include <QTableView>
 #include <QVBoxLayout>
+#include <QtConcurrent/QtConcurrentRun>
 
 #include "code_histogram.hpp"
 #include "store/store_panels.hpp"
@@ -42,19 +44,29 @@ PeerStatsModel::PeerStatsModel(QObject* parent) : QAbstractTableModel(parent) {
     m_total.peer = "total";
 }
 
-void PeerStatsModel::load(const QString& dbPath, const std::vector<std::int64_t>& captureIds) {
-    m_error.clear();
-    analyzer::StatsAggregator stats;
+PeerStatsModel::Loaded PeerStatsModel::read(const QString& dbPath,
+                                            const std::vector<std::int64_t>& captureIds) {
+    Loaded out;
     try {
         analyzer::store::StoreReader reader(dbPath.toStdString());
-        for (const auto& r : analyzer::store::panelCallRecords(reader, captureIds)) stats.add(r);
+        for (const auto& r : analyzer::store::panelCallRecords(reader, captureIds)) {
+            out.stats.add(r);
+            ++out.exchanges;
+        }
     } catch (const analyzer::sql::Error& e) {
-        m_error = QString::fromStdString(e.message);
+        out = Loaded{};
+        out.error = QString::fromStdString(e.message);
     }
-    setStats(stats);
+    return out;
 }
 
-void PeerStatsModel::setStats(const analyzer::StatsAggregator& stats) {
+void PeerStatsModel::load(const QString& dbPath, const std::vector<std::int64_t>& captureIds) {
+    const Loaded loaded = read(dbPath, captureIds);
+    setStats(loaded.stats, loaded.error);
+}
+
+void PeerStatsModel::setStats(const analyzer::StatsAggregator& stats, const QString& error) {
+    m_error = error;
     beginResetModel();
     m_peers = stats.peers();
     m_total = stats.total();
@@ -157,8 +169,8 @@ QVariant PeerStatsModel::data(const QModelIndex& index, int role) const {
 QVariant PeerStatsModel::headerData(int section, Qt::Orientation orientation, int role) const {
     if (orientation != Qt::Horizontal) return {};
     static const char* const kNames[ColumnCount] = {
-        "Peer",   "Sessions", "Answered",      "SER %", "SEER %",          "ISA %",    "SCR %",
-        "PDD ms", "SRD ms",   "Registrations", "IRA %", "Retransmissions", "Anomalies"};
+        "Peer",   "Sessions", "Answered", "SER %", "SEER %",   "ISA %",    "SCR %",
+        "PDD ms", "SRD ms",   "Reg.",     "IRA %", "Retrans.", "Anomalies"};
     static const char* const kTips[ColumnCount] = {
         "The node that received the call's first request",
         "INVITE session attempts",
@@ -193,7 +205,11 @@ StatsPanel::StatsPanel(QWidget* parent) : QWidget(parent) {
     m_view->setAlternatingRowColors(true);
     m_view->verticalHeader()->hide();
     m_view->verticalHeader()->setDefaultSectionSize(m_view->fontMetrics().height() + 6);
-    m_view->horizontalHeader()->setStretchLastSection(false);
+    // The peer column fits its addresses; the numbers share the rest.
+    m_view->horizontalHeader()->setSectionResizeMode(QHeaderView::Stretch);
+    m_view->horizontalHeader()->setSectionResizeMode(PeerStatsModel::Peer,
+                                                     QHeaderView::ResizeToContents);
+    m_view->horizontalHeader()->setMinimumSectionSize(m_view->fontMetrics().averageCharWidth() * 7);
     m_histogram = new CodeHistogram(this);
     m_summary = new QLabel(this);
 
@@ -209,20 +225,26 @@ StatsPanel::StatsPanel(QWidget* parent) : QWidget(parent) {
 }
 
 void StatsPanel::load(const QString& dbPath, const std::vector<std::int64_t>& captureIds) {
-    analyzer::StatsAggregator stats;
-    std::uint32_t exchanges = 0;
-    try {
-        analyzer::store::StoreReader reader(dbPath.toStdString());
-        for (const auto& r : analyzer::store::panelCallRecords(reader, captureIds)) {
-            stats.add(r);
-            ++exchanges;
-        }
-    } catch (const analyzer::sql::Error& e) {
-        setStats({}, 0);
-        m_summary->setText(QString::fromStdString(e.message));
-        return;
-    }
-    setStats(stats, exchanges);
+    ++m_generation;
+    showLoaded(PeerStatsModel::read(dbPath, captureIds));
+}
+
+void StatsPanel::loadInBackground(const QString& dbPath,
+                                  const std::vector<std::int64_t>& captureIds) {
+    const quint64 generation = ++m_generation;
+    auto* watcher = new QFutureWatcher<PeerStatsModel::Loaded>(this);
+    connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher, generation] {
+        watcher->deleteLater();
+        if (generation == m_generation) showLoaded(watcher->result());
+    });
+    watcher->setFuture(QtConcurrent::run(
+        [dbPath, captureIds] { return PeerStatsModel::read(dbPath, captureIds); }));
+}
+
+void StatsPanel::showLoaded(const PeerStatsModel::Loaded& result) {
+    setStats(result.stats, result.exchanges);
+    if (!result.error.isEmpty()) m_summary->setText(result.error);
+    emit loaded();
 }
 
 void StatsPanel::setStats(const analyzer::StatsAggregator& stats, std::uint32_t exchanges) {
@@ -231,15 +253,19 @@ void StatsPanel::setStats(const analyzer::StatsAggregator& stats, std::uint32_t 
     std::uint32_t withFinal = 0;
     for (const auto& [code, n] : t.finalCodes) withFinal += n;
     m_histogram->setCounts(t.finalCodes, exchanges > withFinal ? exchanges - withFinal : 0);
-    m_summary->setText(tr("%1 exchanges · %2 sessions (%3 answered) · %4 registrations · "
-                          "%5 other · %6 peers")
-                           .arg(exchanges)
-                           .arg(t.sessions)
-                           .arg(t.answered)
-                           .arg(t.registrations)
-                           .arg(t.otherExchanges)
-                           .arg(m_model->rowCount() - 1));
-    m_view->resizeColumnsToContents();
+    auto count = [](std::uint32_t n, const QString& one, const QString& many) {
+        return n == 1 ? one : many.arg(n);
+    };
+    m_summary->setText(QStringList{
+        count(exchanges, tr("1 exchange"), tr("%1 exchanges")),
+        count(t.sessions, tr("1 session"), tr("%1 sessions")) +
+            tr(" (%1 answered)").arg(t.answered),
+        count(t.registrations, tr("1 registration"), tr("%1 registrations")),
+        tr("%1 other").arg(t.otherExchanges),
+        count(static_cast<std::uint32_t>(m_model->rowCount() - 1), tr("1 peer"), tr("%1 peers"))}
+                           .join(QStringLiteral(" · ")));
 }
 
 }  // namespace sipscope::gui
+
+#include "moc_stats_panel.cpp"

@@ -42,8 +42,17 @@ class PeerStatsModel : public QAbstractTableModel {
 
     explicit PeerStatsModel(QObject* parent = nullptr);
 
+    struct Loaded {
+        analyzer::StatsAggregator stats;
+        std::uint32_t exchanges = 0;  // stored calls read (every kind)
+        QString error;                // why nothing could be read
+    };
+    // Aggregates the calls of `captureIds` (empty: all captures) through its own connection:
+    // callable from any thread.
+    static Loaded read(const QString& dbPath, const std::vector<std::int64_t>& captureIds);
+
     void load(const QString& dbPath, const std::vector<std::int64_t>& captureIds);
-    void setStats(const analyzer::StatsAggregator& stats);
+    void setStats(const analyzer::StatsAggregator& stats, const QString& error = {});
     QString errorString() const { return m_error; }
 
     // Rows are the peers by address, then the total.
@@ -71,18 +80,27 @@ class StatsPanel : public QWidget {
     explicit StatsPanel(QWidget* parent = nullptr);
 
     void load(const QString& dbPath, const std::vector<std::int64_t>& captureIds);
+    // The same, read on a worker thread; loaded() tells when it is shown. A later load (either
+    // kind) supersedes one still running.
+    void loadInBackground(const QString& dbPath, const std::vector<std::int64_t>& captureIds);
     void setStats(const analyzer::StatsAggregator& stats, std::uint32_t exchanges);
 
     PeerStatsModel* model() const noexcept { return m_model; }
     QTableView* view() const noexcept { return m_view; }
     CodeHistogram* histogram() const noexcept { return m_histogram; }
 
+  signals:
+    void loaded();
+
   private:
+    void showLoaded(const PeerStatsModel::Loaded& result);
+
     PeerStatsModel* m_model = nullptr;
     QSortFilterProxyModel* m_proxy = nullptr;
     QTableView* m_view = nullptr;
     CodeHistogram* m_histogram = nullptr;
     QLabel* m_summary = nullptr;
+    quint64 m_generation = 0;  // of the latest load
 };
 
 }  // namespace sipscope::gui
