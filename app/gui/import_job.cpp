@@ -21,7 +21,8 @@ bool ImportJob::start(const QString& dbPath, const QStringList& files) {
     wait();
     m_cancel = false;
     m_running = true;
-    m_thread = std::thread([this, dbPath, files] { run(dbPath, files); });
+    m_thread =
+        std::thread([this, dbPath, files, options = m_options] { run(dbPath, files, options); });
     return true;
 }
 
@@ -33,11 +34,11 @@ void ImportJob::wait() {
     if (m_thread.joinable()) m_thread.join();
 }
 
-void ImportJob::run(QString dbPath, QStringList files) {
+void ImportJob::run(QString dbPath, QStringList files, analyzer::store::ImportOptions options) {
     bool cancelled = false;
     try {
         analyzer::store::StoreWriter writer(dbPath.toStdString());
-        analyzer::store::Importer importer(writer, {});
+        analyzer::store::Importer importer(writer, options);
         for (const QString& file : files) {
             if (m_cancel.load()) {
                 cancelled = true;

@@ -8,6 +8,8 @@
 #include <atomic>
 #include <thread>
 
+#include "store/importer.hpp"
+
 namespace sipscope::gui {
 
 struct ImportReport {
@@ -24,6 +26,7 @@ class ImportJob : public QObject {
 
     // False when a job is running. Creates the database when missing.
     bool start(const QString& dbPath, const QStringList& files);
+    void setOptions(const analyzer::store::ImportOptions& options) { m_options = options; }
     void cancel();
     bool running() const { return m_running.load(); }
     void wait();  // blocks until the worker ended (tests, shutdown)
@@ -37,8 +40,9 @@ class ImportJob : public QObject {
     void finished(bool cancelled);
 
   private:
-    void run(QString dbPath, QStringList files);
+    void run(QString dbPath, QStringList files, analyzer::store::ImportOptions options);
 
+    analyzer::store::ImportOptions m_options;
     std::thread m_thread;
     std::atomic<bool> m_cancel{false}, m_running{false};
 };

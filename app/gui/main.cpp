@@ -17,6 +17,7 @@
 #include "call_list_model.hpp"
 #include "ladder_panel.hpp"
 #include "main_window.hpp"
+#include "settings_dialog.hpp"
 
 namespace {
 
@@ -118,11 +119,17 @@ int main(int argc, char** argv) {
     QCommandLineOption selectOpt(QStringLiteral("select"),
                                  QStringLiteral("Row of the call --screenshot selects."),
                                  QStringLiteral("N"), QStringLiteral("0"));
-    cli.addOptions({dbOpt, selfTestOpt, shotOpt, selectOpt});
+    QCommandLineOption themeOpt(QStringLiteral("theme"),
+                                QStringLiteral("Theme for this run: system, light or dark."),
+                                QStringLiteral("THEME"));
+    cli.addOptions({dbOpt, selfTestOpt, shotOpt, selectOpt, themeOpt});
     cli.addPositionalArgument(QStringLiteral("FILE"),
                               QStringLiteral("pcap, pcapng, .gz or .sqlite"),
                               QStringLiteral("[FILE...]"));
     cli.process(app);
+    sipscope::gui::AppSettings appearance = sipscope::gui::AppSettings::load();
+    if (cli.isSet(themeOpt)) appearance.theme = cli.value(themeOpt);
+    sipscope::gui::applyAppearance(appearance);
 
     if (cli.isSet(selfTestOpt)) return selfTest();
     if (cli.isSet(shotOpt))
@@ -134,11 +141,6 @@ int main(int argc, char** argv) {
                      "sipscope: refusing to run as root; live capture goes through "
                      "sipscope-capture (set SIPSCOPE_ALLOW_ROOT=1 to override)\n");
         return 2;
-    }
-    if (const QVariant size = QSettings().value(QStringLiteral("view/fontSize")); size.isValid()) {
-        QFont f = QApplication::font();
-        f.setPointSizeF(size.toDouble());
-        QApplication::setFont(f);
     }
     MainWindow w;
     w.setDatabase(cli.isSet(dbOpt) ? cli.value(dbOpt) : MainWindow::defaultLibrary());

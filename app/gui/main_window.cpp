@@ -31,6 +31,7 @@
 #include "live_capture_dialog.hpp"
 #include "message_view.hpp"
 #include "resources_init.hpp"
+#include "settings_dialog.hpp"
 #include "stats_panel.hpp"
 
 namespace sipscope::gui {
@@ -204,17 +205,12 @@ void MainWindow::buildMenus() {
     view->addSeparator();
     for (auto* dock : findChildren<QDockWidget*>()) view->addAction(dock->toggleViewAction());
     view->addSeparator();
-    view->addAction(tr("&Larger font"), QKeySequence::ZoomIn, this, [] {
-        QFont f = QApplication::font();
-        f.setPointSizeF(std::min(f.pointSizeF() + 1, 28.0));
-        QApplication::setFont(f);
-        QSettings().setValue(QStringLiteral("view/fontSize"), f.pointSizeF());
-    });
-    view->addAction(tr("&Smaller font"), QKeySequence::ZoomOut, this, [] {
-        QFont f = QApplication::font();
-        f.setPointSizeF(std::max(f.pointSizeF() - 1, 7.0));
-        QApplication::setFont(f);
-        QSettings().setValue(QStringLiteral("view/fontSize"), f.pointSizeF());
+    view->addAction(tr("&Larger font"), QKeySequence::ZoomIn, this, [] { changeFont(+1); });
+    view->addAction(tr("&Smaller font"), QKeySequence::ZoomOut, this, [] { changeFont(-1); });
+    view->addSeparator();
+    view->addAction(tr("Se&ttings…"), QKeySequence::Preferences, this, [this] {
+        SettingsDialog dialog(AppSettings::load(), this);
+        if (dialog.exec() == QDialog::Accepted) applyAppearance(dialog.settings());
     });
 
     QMenu* ladder = menuBar()->addMenu(tr("&Ladder"));
@@ -281,6 +277,14 @@ void MainWindow::openFiles(const QStringList& files) {
     }
 }
 
+void MainWindow::changeFont(int delta) {
+    AppSettings a = AppSettings::load();
+    const double now = a.fontPoints > 0 ? a.fontPoints : QApplication::font().pointSizeF();
+    a.fontPoints = std::clamp(now + delta, 7.0, 28.0);
+    a.save();
+    applyAppearance(a);
+}
+
 void MainWindow::startImport(const QStringList& files) {
     if (m_import->running()) {
         QMessageBox::information(this, tr("Import"),
@@ -288,6 +292,7 @@ void MainWindow::startImport(const QStringList& files) {
         return;
     }
     if (m_db.isEmpty()) setDatabase(defaultLibrary());
+    m_import->setOptions(AppSettings::load().importOptions());
     m_import->start(m_db, files);
     m_progress->setRange(0, 0);
     for (QWidget* w : {static_cast<QWidget*>(m_progress), static_cast<QWidget*>(m_rate),

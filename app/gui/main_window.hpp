@@ -61,6 +61,7 @@ class MainWindow : public QMainWindow {
 
   private:
     void buildMenus();
+    static void changeFont(int delta);
     void buildStatusBar();
     void openDialog();
     void liveCaptureDialog();

@@ -2,6 +2,8 @@
 // database), wait for the import, select a call, see its ladder and its first message, filter
 // the list, open the database again as a file, and grab the window to PNG.
 
+#include <QApplication>
+#include <QLineEdit>
 #include <QPlainTextEdit>
 #include <QSignalSpy>
 #include <QStandardPaths>
@@ -13,6 +15,8 @@
 #include "filter_bar.hpp"
 #include "ladder_panel.hpp"
 #include "main_window.hpp"
+#include "settings_dialog.hpp"
+#include "state_style.hpp"
 
 using namespace sipscope;
 
@@ -32,6 +36,7 @@ class TestGuiSmoke : public QObject {
     void initTestCase() { QStandardPaths::setTestModeEnabled(true); }
     void openExampleAndDrawCall();
     void reopenDatabaseAndCancel();
+    void settings();
 };
 
 void TestGuiSmoke::openExampleAndDrawCall() {
@@ -107,6 +112,43 @@ void TestGuiSmoke::reopenDatabaseAndCancel() {
     QVERIFY(waitImport(w, done));
     QCOMPARE(w.callModel()->totalCalls(), std::uint64_t(11));
     QCOMPARE(w.callModel()->rowCount(), 11);
+}
+
+void TestGuiSmoke::settings() {
+    QList<quint16> ports;
+    QString error;
+    QVERIFY(gui::parsePortList(QStringLiteral("5060, 5062 5062;7000"), ports, &error));
+    QCOMPARE(ports, (QList<quint16>{5060, 5062, 7000}));
+    QVERIFY(!gui::parsePortList(QStringLiteral("5060, 70000"), ports, &error));
+    QVERIFY(error.contains(QStringLiteral("70000")));
+    gui::AppSettings a;
+    a.t1Ms = 250;
+    a.sipPorts = {5070};
+    a.b2buaWindowMs = 0;
+    const auto o = a.importOptions();
+    QCOMPARE(o.tracker.observer.timers.t1, std::chrono::milliseconds(250));
+    QCOMPARE(o.tracker.b2buaWindow, std::chrono::milliseconds(0));
+    QCOMPARE(o.pipeline.sipPorts, std::vector<std::uint16_t>{5070});
+    // The dialog refuses bad ports and returns what was edited; settings persist.
+    gui::SettingsDialog dialog(a);
+    auto* portsEdit = dialog.portsEdit();
+    portsEdit->setText(QStringLiteral("abc"));
+    QVERIFY(!dialog.portsError().isEmpty());
+    portsEdit->setText(QStringLiteral("5060 5090"));
+    QVERIFY(dialog.portsError().isEmpty());
+    QCOMPARE(dialog.settings().sipPorts, (QList<quint16>{5060, 5090}));
+    QCOMPARE(dialog.settings().t1Ms, 250);
+    dialog.settings().save();
+    QCOMPARE(gui::AppSettings::load().sipPorts, (QList<quint16>{5060, 5090}));
+    dialog.show();
+    QVERIFY(dialog.grab().save(QDir::temp().filePath(QStringLiteral("sipscope-settings.png"))));
+    // Themes: dark gives a dark palette (and the ladder/state colours follow), system restores.
+    a.theme = QStringLiteral("dark");
+    gui::applyAppearance(a);
+    QVERIFY(gui::isDark(QApplication::palette()));
+    a.theme = QStringLiteral("system");
+    gui::applyAppearance(a);
+    QVERIFY(!gui::isDark(QApplication::palette()));
 }
 
 QTEST_MAIN(TestGuiSmoke)
