@@ -98,7 +98,9 @@ LadderGeometry LadderGeometry::compute(const LadderLayout& layout, const LadderS
     }
     for (const auto& l : layout.lanes)
         spacing = std::max(spacing, mono.horizontalAdvance(qs(l.name)) + 24);
-    g.laneSpacing = std::min(spacing, 420.0);
+    // Wide enough for typical labels; a rare long one (a reason phrase with a slogan) is cut
+    // with an ellipsis rather than spreading every lane (the tooltip shows it whole).
+    g.laneSpacing = std::min(spacing, 280.0);
     g.headerTop = g.margin + (layout.forks.empty() ? 0 : 18);
     g.headerHeight = kHeaderLine * 3 + 10;
     g.rowsTop = g.headerTop + g.headerHeight + 28;

@@ -83,6 +83,12 @@ void LadderPanel::buildToolbar(QToolBar* bar) {
     auto* out = toolButton(bar, QStringLiteral("−"), tr("Zoom out (Ctrl+wheel)"));
     auto* in = toolButton(bar, QStringLiteral("+"), tr("Zoom in (Ctrl+wheel)"));
     auto* one = toolButton(bar, QStringLiteral("100%"), tr("Actual size"));
+    auto* fit = toolButton(bar, tr("Fit"), tr("Zoom to the pane's width"));
+    connect(fit, &QToolButton::clicked, this, [this] {
+        const double available = m_scroll->viewport()->width() - 4;
+        if (m_canvas->geometry().width > 0)
+            m_canvas->setZoom(available / m_canvas->geometry().width);
+    });
     connect(out, &QToolButton::clicked, this,
             [this] { m_canvas->setZoom(m_canvas->zoom() / 1.2); });
     connect(in, &QToolButton::clicked, this, [this] { m_canvas->setZoom(m_canvas->zoom() * 1.2); });
@@ -90,6 +96,7 @@ void LadderPanel::buildToolbar(QToolBar* bar) {
     h->addWidget(out);
     h->addWidget(in);
     h->addWidget(one);
+    h->addWidget(fit);
     m_find = new QLineEdit(bar);
     m_find->setPlaceholderText(tr("Find in ladder (Ctrl+F)"));
     m_find->setClearButtonEnabled(true);
@@ -130,6 +137,16 @@ void LadderPanel::buildToolbar(QToolBar* bar) {
 void LadderPanel::setInput(analyzer::LadderInput input) {
     m_input = std::move(input);
     relayout();
+    fitWidth();
+}
+
+void LadderPanel::fitWidth() {
+    // A new ladder wider than the pane is zoomed out to fit, down to 60 %; never zoomed in.
+    const double available = m_scroll->viewport()->width() - 4;
+    const double width = m_canvas->geometry().width;
+    double zoom = 1.0;
+    if (width > 0 && available > 100 && width > available) zoom = std::max(0.6, available / width);
+    m_canvas->setZoom(zoom);
 }
 
 void LadderPanel::clear() {

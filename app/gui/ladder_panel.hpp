@@ -30,6 +30,7 @@ class LadderPanel : public QWidget {
     const analyzer::LadderLayout& layout() const { return m_layout; }
     analyzer::LadderOptions& options() { return m_options; }
     void relayout();  // after options() changed
+    void fitWidth();  // zoom out a ladder wider than the pane (not below 60 %)
     bool proportional() const { return m_proportional; }
     void setProportional(bool on);
     LadderCanvas* canvas() const { return m_canvas; }

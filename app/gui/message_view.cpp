@@ -334,6 +334,8 @@ MessageView::MessageView(QWidget* parent) : QWidget(parent) {
     bold.setBold(true);
     m_caption->setFont(bold);
     m_caption->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    // A long caption must not widen the pane: it is cut, and whole in its tooltip.
+    m_caption->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
     m_summary = new QLabel(this);
     m_summary->setForegroundRole(QPalette::PlaceholderText);
     m_wrap = new QCheckBox(tr("Wrap lines"), this);
@@ -390,6 +392,7 @@ void MessageView::showMessage(const QByteArray& raw, const QString& caption) {
     const std::string_view bytes(raw.constData(), static_cast<std::size_t>(raw.size()));
     m_text = MessageText::decode(bytes);
     m_caption->setText(caption);
+    m_caption->setToolTip(caption);
     resetTree();
 
     HighlightPlan plan;
