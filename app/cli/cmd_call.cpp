@@ -1,0 +1,174 @@
+// `sipscope-cli call URI`: one test call through the stack's user agent (issue 8): INVITE with
+// an SDP offer, digest auth, CANCEL on --timeout, RTP tone, BYE after --duration; one JSON
+// object when done.
+
+#include <iostream>
+
+#include "commands.hpp"
+#include "core/json_writer.hpp"
+#include "message/message_builder.hpp"
+#include "ua/call_client.hpp"
+#include "ua_json.hpp"
+#include "ua_session.hpp"
+
+namespace sipscope::cli {
+
+namespace {
+
+constexpr const char* kCallHelp =
+    "usage: sipscope-cli call sip:USER@HOST[:PORT] [--transport udp|tcp|tls] [--from URI]\n"
+    "         [--auth-user U --password P] [--duration S] [--timeout S] [--codec pcmu|pcma]\n"
+    "         [--db LIB.sqlite] [--ca FILE] [--insecure]\n"
+    "\n"
+    "Places one test call and prints one JSON object when it is over:\n"
+    "  result (answered, busy, rejected, cancelled, timeout, error), final_code, reason,\n"
+    "  call_id, auth_rounds, pdd_ms, setup_ms, duration_s, rtp {sent, received, lost,\n"
+    "  jitter_ms}, one_way_audio, codec, hold_code, error.\n"
+    "A 400 Hz G.711 tone is sent to the answered SDP address; the far end's RTP is counted.\n"
+    "\n"
+    "  --duration S             hang up (BYE) S seconds after the answer (default 5)\n"
+    "  --timeout S              unanswered after S seconds: CANCEL if ringing, else timeout\n"
+    "  --codec pcmu|pcma        the preferred codec (both are offered, this one first)\n"
+    "  --one-way-after S        one_way_audio when no RTP arrived S s after answer (default 2)\n"
+    "  --no-media               offer SDP but send no RTP\n"
+    "  --hold S                 S seconds after the answer, put the callee on hold (re-INVITE\n"
+    "                           with a=sendonly); its final code is reported as hold_code\n"
+    "%COMMON%"
+    "\n"
+    "Example: sipscope-cli call sip:1000@pbx.example.com --auth-user 200 --password s3cret \\\n"
+    "           --duration 10 --db calls.sqlite\n"
+    "Exit status: 0 answered, 1 not answered or failed, 2 usage error.\n";
+
+void printHelp() {
+    std::string help = kCallHelp;
+    help.replace(help.find("%COMMON%"), 8, kUaCommonHelp);
+    std::cout << help;
+}
+
+void printReport(const stack::ua::CallReport& r) {
+    analyzer::JsonWriter w;
+    w.beginObject();
+    w.key("result").value(r.result);
+    w.key("final_code").optional(r.finalCode);
+    w.key("reason").stringOrNull(r.reason);
+    w.key("call_id").stringOrNull(r.callId);
+    w.key("auth_rounds").value(r.authRounds);
+    const auto num = [&w](const char* k, const std::optional<double>& v, int decimals) {
+        w.key(k);
+        if (v)
+            w.value(*v, decimals);
+        else
+            w.null();
+    };
+    num("pdd_ms", r.pddMs, 3);
+    num("setup_ms", r.setupMs, 3);
+    num("duration_s", r.durationS, 3);
+    w.key("rtp");
+    if (r.mediaStarted) {
+        w.beginObject();
+        w.key("sent").value(r.rtp.sent);
+        w.key("received").value(r.rtp.received);
+        w.key("lost").value(r.rtp.lost);
+        w.key("jitter_ms").value(r.rtp.jitterMs, 3);
+        w.endObject();
+    } else {
+        w.null();
+    }
+    w.key("one_way_audio").optional(r.oneWayAudio);
+    w.key("codec").stringOrNull(r.codec);
+    w.key("hold_code").optional(r.holdCode);
+    w.key("error").stringOrNull(r.error);
+    w.endObject();
+    std::cout << w.str() << '\n' << std::flush;
+}
+
+}  // namespace
+
+int cmdCall(const Args& args) {
+    UaCommonOptions common;
+    stack::ua::CallOptions call;
+    for (std::size_t i = 0; i < args.size(); ++i) {
+        const std::string_view a = args[i];
+        std::string error;
+        const int c = parseCommonOption(args, i, common, error);
+        if (c < 0) {
+            std::cerr << "sipscope-cli call: " << error << '\n';
+            return 2;
+        }
+        if (c > 0) continue;
+        const bool hasValue = i + 1 < args.size();
+        stack::Duration d{0};
+        if (a == "--help" || a == "-h") {
+            printHelp();
+            return 0;
+        } else if (a == "--duration" && hasValue && parseSeconds(args[i + 1], d)) {
+            call.duration = d;
+            ++i;
+        } else if (a == "--timeout" && hasValue && parseSeconds(args[i + 1], d) && d.count() > 0) {
+            call.timeout = d;
+            ++i;
+        } else if (a == "--one-way-after" && hasValue && parseSeconds(args[i + 1], d)) {
+            call.oneWayAfter = d;
+            ++i;
+        } else if (a == "--codec" && hasValue && (args[i + 1] == "pcmu" || args[i + 1] == "pcma")) {
+            call.codecs = args[++i] == "pcmu"
+                              ? std::vector<int>{stack::ua::kPcmu, stack::ua::kPcma}
+                              : std::vector<int>{stack::ua::kPcma, stack::ua::kPcmu};
+        } else if (a == "--hold" && hasValue && parseSeconds(args[i + 1], d)) {
+            call.holdAfter = d;
+            ++i;
+        } else if (a == "--no-media") {
+            call.media = false;
+        } else if (!a.starts_with("-") && common.uri.empty()) {
+            common.uri = std::string(a);
+        } else {
+            std::cerr << "sipscope-cli call: bad or unknown option " << a << " (see --help)\n";
+            return 2;
+        }
+    }
+    if (common.uri.empty()) {
+        std::cerr << "sipscope-cli call: a target URI is required (see --help)\n";
+        return 2;
+    }
+    UaSession::installSignalHandlers();
+    UaSession session;
+    std::string error;
+    if (!session.open(common, true, "sipscope-cli call " + common.uri, error)) {
+        stack::ua::CallReport r;
+        r.error = error;
+        printReport(r);
+        return 1;
+    }
+    call.targetUri = common.uri;
+    call.fromUri = session.fromUri();
+    call.target = session.target();
+    call.credentials = common.credentials;
+    stack::ua::CallClient client(session.endpoint(), call);
+    session.endpoint().onRequest = [&](const stack::ua::ServerRequest& r) {
+        if (client.onRequest(r) || r.request.method() == "ACK") return;
+        if (auto resp = stack::makeResponse(r.request, 481); resp.ok())
+            session.endpoint().respond(r.key, resp.value());
+    };
+    session.endpoint().onStrayResponse = [&](const stack::SipMessage& m) {
+        client.onStrayResponse(m);
+    };
+    client.start();
+    const auto sixtyFour = common.timers.sixtyFourT1();
+    const stack::Duration limit =
+        call.timeout.value_or(sixtyFour) + call.duration + 2 * sixtyFour + stack::Duration{5000};
+    if (!session.runUntil([&] { return client.done(); }, limit)) {
+        client.hangUp();  // Ctrl-C: CANCEL or BYE, and wait a little for its answer
+        const auto end = session.loop().now() + stack::Duration{2000};
+        while (!client.done() && session.loop().now() < end)
+            session.loop().runOnce(stack::Duration{100});
+    }
+    stack::ua::CallReport report = client.done() ? client.report() : client.snapshot();
+    if (!client.done()) {
+        report.result = "error";
+        report.error = "interrupted";
+    }
+    printReport(report);
+    return report.result == "answered" ? 0 : 1;
+}
+
+}  // namespace sipscope::cli

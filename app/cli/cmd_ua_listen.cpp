@@ -1,0 +1,146 @@
+// `sipscope-cli listen`: the answering mode (issue 8). Answers INVITEs with a chosen code after
+// a chosen delay (and an SDP answer + RTP tone for a 2xx), OPTIONS with 200, CANCEL and BYE as
+// RFC 3261 says; prints one JSON line per finished call.
+
+#include <iostream>
+
+#include "capture_run.hpp"
+#include "commands.hpp"
+#include "core/json_writer.hpp"
+#include "ua/answerer.hpp"
+#include "ua_json.hpp"
+#include "ua_session.hpp"
+
+namespace sipscope::cli {
+
+namespace {
+
+constexpr const char* kListenHelp =
+    "usage: sipscope-cli listen [--port N] [--code C] [--delay S] [--transport udp|tcp|tls]\n"
+    "         [--max-calls N] [--bind ADDR] [--cert FILE --key FILE] [--db LIB.sqlite]\n"
+    "\n"
+    "Answers calls: 100 Trying, 180 Ringing, then after --delay the --code (default 200, with\n"
+    "an SDP answer and a G.711 tone). CANCEL gets 487, BYE 200, OPTIONS and MESSAGE 200.\n"
+    "Prints one JSON line per call when it ends: call_id, from, to, result (answered,\n"
+    "rejected, cancelled, timeout), code, reinvites, duration_s, rtp {sent, received, lost, "
+    "jitter_ms}.\n"
+    "Runs until SIGINT/SIGTERM or --max-calls calls have ended.\n"
+    "\n"
+    "  --port N                 UDP (and TCP/TLS) port (default 5060)\n"
+    "  --transport udp|tcp|tls  also listen on TCP or TLS (TLS needs --cert/--key); UDP always\n"
+    "  --no-media               answer without RTP\n"
+    "%COMMON%"
+    "\n"
+    "Example: sipscope-cli listen --bind 127.0.0.1 --port 5080 --code 486 --max-calls 1\n"
+    "Exit status: 0 after a clean stop, 2 usage error or the port cannot be opened.\n";
+
+void printCall(const stack::ua::AnsweredCall& c) {
+    analyzer::JsonWriter w;
+    w.beginObject();
+    w.key("call_id").value(c.callId);
+    w.key("from").value(c.from);
+    w.key("to").value(c.to);
+    w.key("result").value(c.result);
+    w.key("code").value(c.code);
+    w.key("reinvites").value(c.reinvites);
+    w.key("duration_s");
+    if (c.durationS)
+        w.value(*c.durationS, 3);
+    else
+        w.null();
+    w.key("rtp");
+    if (c.media) {
+        w.beginObject();
+        w.key("sent").value(c.rtp.sent);
+        w.key("received").value(c.rtp.received);
+        w.key("lost").value(c.rtp.lost);
+        w.key("jitter_ms").value(c.rtp.jitterMs, 3);
+        w.endObject();
+    } else {
+        w.null();
+    }
+    w.endObject();
+    std::cout << w.str() << '\n' << std::flush;
+}
+
+}  // namespace
+
+int cmdListen(const Args& args) {
+    UaCommonOptions common;
+    common.localPort = 5060;
+    stack::ua::AnswerOptions answer;
+    std::optional<std::uint64_t> maxCalls;
+    for (std::size_t i = 0; i < args.size(); ++i) {
+        const std::string_view a = args[i];
+        std::string error;
+        const int c = parseCommonOption(args, i, common, error);
+        if (c < 0) {
+            std::cerr << "sipscope-cli listen: " << error << '\n';
+            return 2;
+        }
+        if (c > 0) continue;
+        const bool hasValue = i + 1 < args.size();
+        stack::Duration d{0};
+        std::uint16_t n = 0;
+        if (a == "--help" || a == "-h") {
+            std::string help = kListenHelp;
+            help.replace(help.find("%COMMON%"), 8, kUaCommonHelp);
+            std::cout << help;
+            return 0;
+        } else if (a == "--port" && hasValue && parsePort(args[i + 1], n)) {
+            common.localPort = n;
+            ++i;
+        } else if (a == "--code" && hasValue && parsePort(args[i + 1], n) && n >= 180 && n < 700) {
+            answer.code = n;
+            ++i;
+        } else if (a == "--delay" && hasValue && parseSeconds(args[i + 1], d)) {
+            answer.delay = d;
+            ++i;
+        } else if (a == "--max-calls" && hasValue && parsePort(args[i + 1], n) && n > 0) {
+            maxCalls = n;
+            ++i;
+        } else if (a == "--no-media") {
+            answer.media = false;
+        } else {
+            std::cerr << "sipscope-cli listen: bad or unknown option " << a << " (see --help)\n";
+            return 2;
+        }
+    }
+    UaSession::installSignalHandlers();
+    UaSession session;
+    std::string error;
+    if (!session.open(common, false, "sipscope-cli listen", error)) {
+        std::cerr << "sipscope-cli listen: " << error << '\n';
+        return 2;
+    }
+    const auto proto = common.transport.value_or(stack::net::Protocol::Udp);
+    if (proto != stack::net::Protocol::Udp) {
+        const bool tls = proto == stack::net::Protocol::Tls;
+        auto local = session.transport().udpLocal(
+            common.bind.empty() ? AF_INET
+                                : stack::net::SockAddr::fromLiteral(common.bind, 0).family());
+        if ((tls && !session.transport().setTlsServer(common.tls, error)) ||
+            !session.transport().listen(local, tls, error)) {
+            std::cerr << "sipscope-cli listen: " << error << '\n';
+            return 2;
+        }
+    }
+    stack::ua::Answerer answerer(session.endpoint(), answer);
+    std::uint64_t ended = 0;
+    answerer.onCallEnded = [&](const stack::ua::AnsweredCall& c) {
+        printCall(c);
+        ++ended;
+    };
+    session.endpoint().onRequest = [&](const stack::ua::ServerRequest& r) {
+        answerer.onRequest(r);
+    };
+    std::cerr << "sipscope-cli listen: listening on port " << common.localPort << '\n';
+    // A day at most: the command is meant to be stopped by a signal or --max-calls.
+    session.runUntil([&] { return maxCalls && ended >= *maxCalls; }, stack::Duration{86400000});
+    // Let the last responses (200 to BYE) leave before the sockets close.
+    const auto end = session.loop().now() + stack::Duration{50};
+    while (session.loop().now() < end) session.loop().runOnce(stack::Duration{10});
+    return 0;
+}
+
+}  // namespace sipscope::cli

@@ -1,0 +1,79 @@
+#pragma once
+// What the active commands (call, options, register, listen) share: their common options, the
+// next hop from the target URI, and one event loop + transports + transaction layer (+ the
+// --db recorder) wired together.
+
+#include <csignal>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "auth/digest.hpp"
+#include "commands.hpp"
+#include "transport/event_loop.hpp"
+#include "transport/transport.hpp"
+#include "ua/sip_endpoint.hpp"
+#include "ua_recorder.hpp"
+
+namespace sipscope::cli {
+
+struct UaCommonOptions {
+    std::string uri;  // the target (call, options, register)
+    std::optional<stack::net::Protocol> transport;
+    std::string from;
+    std::optional<stack::auth::Credentials> credentials;
+    std::string authUser, password;
+    std::string db;
+    stack::net::TlsOptions tls;
+    stack::TimerConfig timers;
+    std::string bind;  // local address to bind ("" = any of the target's family)
+    std::uint16_t localPort = 0;
+};
+
+// One option of the common set at args[i] (advancing i past its value). 1: consumed, 0: not a
+// common option, -1: bad value (`error` says why).
+int parseCommonOption(const Args& args, std::size_t& i, UaCommonOptions& o, std::string& error);
+
+// The common options' help text.
+extern const char* const kUaCommonHelp;
+
+class UaSession {
+  public:
+    UaSession();
+    ~UaSession();
+
+    // Resolves the target URI (when `needTarget`), opens the transports and the recorder.
+    bool open(const UaCommonOptions& options, bool needTarget, const std::string& description,
+              std::string& error);
+
+    stack::net::EventLoop& loop() noexcept { return m_loop; }
+    stack::net::TransportLayer& transport() noexcept { return *m_transport; }
+    stack::ua::SipEndpoint& endpoint() noexcept { return *m_endpoint; }
+    const stack::ua::Target& target() const noexcept { return m_target; }
+    std::string fromUri() const;
+    UaRecorder& recorder() noexcept { return m_recorder; }
+
+    // Runs the loop until `done()` or SIGINT/SIGTERM or `limit`; false when interrupted or
+    // out of time.
+    template <class Done>
+    bool runUntil(Done done, stack::Duration limit) {
+        const auto end = m_loop.now() + limit;
+        while (!done()) {
+            if (interrupted() || m_loop.now() >= end) return false;
+            m_loop.runOnce(stack::Duration{100});
+        }
+        return true;
+    }
+    static bool interrupted() noexcept;
+    static void installSignalHandlers();
+
+  private:
+    UaCommonOptions m_options;
+    stack::net::EventLoop m_loop;
+    std::unique_ptr<stack::net::TransportLayer> m_transport;
+    std::unique_ptr<stack::ua::SipEndpoint> m_endpoint;
+    stack::ua::Target m_target;
+    UaRecorder m_recorder;
+};
+
+}  // namespace sipscope::cli
