@@ -76,7 +76,13 @@ void CapturePipeline::onTransport(const TransportPacket& t) {
 void CapturePipeline::onDatagram(const TransportPacket& t, Transport transport) {
     const std::string_view payload(reinterpret_cast<const char*>(t.payload.data()),
                                    t.payload.size());
+    const bool observed = transport == Transport::Udp && m_datagramObserver;
+    // A first octet above 0x7F (every RTP/RTCP version-2 packet) cannot begin a start line or
+    // the CRLFs before one, so extraction would find nothing: skip its scan of the payload.
+    if (observed && !payload.empty() && static_cast<unsigned char>(payload[0]) >= 0x80)
+        return m_datagramObserver(t);
     auto messages = extractDatagram(payload);
+    if (messages.empty() && observed) return m_datagramObserver(t);
     if (messages.size() > 1) ++m_stats.concatenated;
     for (auto& dm : messages) {
         ObservedMessage m;

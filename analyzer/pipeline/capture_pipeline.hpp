@@ -35,6 +35,7 @@ struct PipelineStats {
 class CapturePipeline {
   public:
     using Sink = std::function<void(ObservedMessage&&)>;
+    using DatagramObserver = std::function<void(const TransportPacket&)>;
 
     CapturePipeline(PipelineOptions options, Sink sink);
     ~CapturePipeline();
@@ -45,6 +46,10 @@ class CapturePipeline {
     // End of input: flush open streams and pending fragments.
     void finish();
     PipelineStats stats() const;
+    // Called for every UDP datagram that carried no SIP (media analysis: RTP, RTCP).
+    void setDatagramObserver(DatagramObserver observer) {
+        m_datagramObserver = std::move(observer);
+    }
 
   private:
     void onTransport(const TransportPacket& t);
@@ -56,6 +61,7 @@ class CapturePipeline {
 
     PipelineOptions m_options;
     Sink m_sink;
+    DatagramObserver m_datagramObserver;
     PacketDecoder m_decoder;
     std::unique_ptr<TcpPath> m_tcp;
     PipelineStats m_stats;

@@ -6,8 +6,10 @@
 
 #include <cstdio>
 #include <memory>
+#include <unordered_map>
 
 #include "calls/node_roles.hpp"
+#include "media/media_tracker.hpp"
 #include "message/key_headers.hpp"
 
 namespace sipscope::analyzer::store {
@@ -134,8 +136,13 @@ FileImport Importer::importFile(const std::string& path,
         lastFlush = std::chrono::steady_clock::now();
     };
     CallTrackerSinks sinks;
+    // Passive media (issue 9): streams are tied to calls by Call-ID, stored by call key.
+    MediaTracker media;
+    std::unordered_map<std::string, std::uint64_t> callKeys;
     sinks.message = [&](const ObservedMessage& m, const stack::MessageVerdict& v,
                         std::uint64_t key) {
+        if (m.message && key)
+            callKeys.try_emplace(std::string(stack::extractKeyHeaders(*m.message).callId), key);
         batch.messages.push_back(rowOf(m, v, key));
         ++result.messages;
         if (m.message) roles.add(endpointText(m.src), endpointText(m.dst), *m.message, m.tsNs);
@@ -151,8 +158,10 @@ FileImport Importer::importFile(const std::string& path,
         if (!firstTs) firstTs = m.tsNs;
         lastTs = std::max(lastTs, m.tsNs);
         tracker.observe(m);
+        media.onSip(m);
         flush(false);
     });
+    pipeline.setDatagramObserver([&](const TransportPacket& t) { media.onDatagram(t); });
     RawPacket packet;
     bool cancelled = false;
     while (source->next(packet)) {
@@ -169,6 +178,8 @@ FileImport Importer::importFile(const std::string& path,
     pipeline.finish();
     tracker.finish();
     flush(true);
+    media.finish();
+    m_writer.saveMediaStreams(result.captureId, mediaRows(media, callKeys));
 
     CaptureTotals totals;
     totals.status = cancelled ? "incomplete" : source->error() ? "damaged" : "complete";

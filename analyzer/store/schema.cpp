@@ -165,7 +165,46 @@ CREATE TABLE nodes(
   alias TEXT);
 )sql";
 
-constexpr const char* kMigrations[] = {kV1};
+// Version 2 (issue 9, passive media): the RTP streams of each capture with their statistics
+// and their per-second loss/jitter series. Streams are tied to their call like messages are,
+// by the tracker's call key (NULL for heuristic streams no SDP announced); `json` is the
+// object `sipscope-cli streams --json` prints.
+constexpr const char* kV2 = R"sql(
+CREATE TABLE media_streams(
+  id INTEGER PRIMARY KEY,
+  capture_id INTEGER NOT NULL REFERENCES captures(id) ON DELETE CASCADE,
+  call_key INTEGER,
+  call_id TEXT,
+  src TEXT NOT NULL, sport INTEGER NOT NULL,
+  dst TEXT NOT NULL, dport INTEGER NOT NULL,
+  ssrc INTEGER NOT NULL,
+  payload_types TEXT NOT NULL,
+  packets INTEGER NOT NULL,
+  lost INTEGER NOT NULL,
+  loss_pct REAL NOT NULL,
+  jitter_ms REAL NOT NULL,
+  max_delta_ms REAL NOT NULL,
+  mos REAL,
+  problems TEXT NOT NULL,
+  heuristic INTEGER NOT NULL,
+  start_ns INTEGER NOT NULL,
+  end_ns INTEGER NOT NULL,
+  json TEXT NOT NULL);
+CREATE INDEX media_streams_by_call ON media_streams(capture_id, call_key);
+CREATE INDEX media_streams_by_call_id ON media_streams(call_id);
+
+CREATE TABLE media_series(
+  stream_id INTEGER NOT NULL REFERENCES media_streams(id) ON DELETE CASCADE,
+  second INTEGER NOT NULL,
+  packets INTEGER NOT NULL,
+  expected INTEGER NOT NULL,
+  lost INTEGER NOT NULL,
+  jitter_ms REAL NOT NULL);
+CREATE INDEX media_series_by_stream ON media_series(stream_id, second);
+)sql";
+
+constexpr const char* kMigrations[] = {kV1, kV2};
+static_assert(sizeof kMigrations / sizeof kMigrations[0] == kSchemaVersion);
 
 }  // namespace
 

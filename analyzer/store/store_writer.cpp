@@ -208,6 +208,16 @@ void StoreWriter::saveNodes(const std::map<std::string, NodeInfo>& nodes) {
     });
 }
 
+void StoreWriter::saveMediaStreams(std::int64_t captureId, std::vector<MediaStreamRow> rows) {
+    if (rows.empty()) return;
+    auto copy = std::make_shared<std::vector<MediaStreamRow>>(std::move(rows));
+    post([captureId, copy](sql::Database& db) {
+        sql::Transaction t(db);
+        writeMediaRows(db, captureId, *copy);
+        t.commit();
+    });
+}
+
 std::optional<std::string> StoreWriter::error() {
     std::lock_guard<std::mutex> lock(m_mutex);
     return m_error;

@@ -16,6 +16,7 @@
 #include "calls/call_record.hpp"
 #include "calls/node_roles.hpp"
 #include "observe/dialog_observer.hpp"
+#include "store/media_rows.hpp"
 #include "store/sqlite.hpp"
 
 namespace sipscope::analyzer::store {
@@ -79,6 +80,8 @@ class StoreWriter {
     void finishCapture(std::int64_t captureId, const CaptureTotals& totals);
     // Records node roles and user agents (a role seen now replaces "UA"; aliases are kept).
     void saveNodes(const std::map<std::string, NodeInfo>& nodes);
+    // Records the RTP streams of a capture (schema v2), after its batches.
+    void saveMediaStreams(std::int64_t captureId, std::vector<MediaStreamRow> rows);
     // The first write error, if one happened (later batches are then dropped).
     std::optional<std::string> error();
 

@@ -20,5 +20,11 @@ int cmdEvents(const Args& args);
 int cmdImport(const Args& args);
 int cmdLadder(const Args& args);
 int cmdExportPcap(const Args& args);
+int cmdStreams(const Args& args);
+int cmdCall(const Args& args);
+int cmdOptions(const Args& args);
+int cmdRegister(const Args& args);
+int cmdListen(const Args& args);
+int cmdMessage(const Args& args);
 
 }  // namespace sipscope::cli

@@ -30,6 +30,12 @@ constexpr Command kCommands[] = {
     {"import", cmdImport, "analyse captures into a SipScope database (SQLite)"},
     {"ladder", cmdLadder, "a call's ladder diagram: text, SVG, Mermaid or HTML"},
     {"export-pcap", cmdExportPcap, "write a call's messages from the database as pcap"},
+    {"streams", cmdStreams, "RTP streams of a capture: loss, jitter, MOS, DTMF, problems"},
+    {"call", cmdCall, "place a test call (UDP, TCP, TLS) and report its outcome as JSON"},
+    {"options", cmdOptions, "send an OPTIONS ping and report the latency as JSON"},
+    {"register", cmdRegister, "REGISTER with digest auth and report the granted expiry"},
+    {"listen", cmdListen, "answer test calls with a chosen code and delay"},
+    {"message", cmdMessage, "send a MESSAGE (RFC 3428) and report the answer as JSON"},
 };
 
 void usage(std::FILE* out) {

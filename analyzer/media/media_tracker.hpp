@@ -1,0 +1,137 @@
+#pragma once
+// Passive media analysis: learns the RTP/RTCP endpoints each call negotiated in its SDP offers
+// and answers (RFC 3264), follows the UDP flows to them, and reports every RTP stream with its
+// statistics, its call, an E-model MOS and its problems. Flows no SDP announced are reported
+// too when they look like RTP long enough (marked heuristic). RTCP reports are attached to the
+// stream they describe by SSRC.
+//
+// Feed it the pipeline's SIP messages (onSip) and its non-SIP UDP datagrams (onDatagram, see
+// CapturePipeline::setDatagramObserver) in capture order, then call finish().
+
+#include <bitset>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "core/observed_message.hpp"
+#include "decode/packet_decoder.hpp"
+#include "media/rtp_stream.hpp"
+#include "sdp/sdp.hpp"
+
+namespace sipscope::analyzer {
+
+struct MediaTrackerOptions {
+    bool heuristic = true;                  // report RTP on ports no SDP announced
+    std::uint32_t heuristicMinPackets = 5;  // in sequence, before such a flow counts as RTP
+    double lossProblemPct = 1.0;            // "loss" at or above this loss
+    double jitterProblemMs = 30.0;          // "high_jitter" when the jitter peaked above this
+    std::size_t maxStreams = 100000;        // memory bound; further streams are counted only
+};
+
+struct MediaStreamReport {
+    std::string callId;  // "" when no SDP announced the flow
+    bool heuristic = false;
+    const RtpStream* stream = nullptr;  // valid while the tracker lives
+    std::string encoding;               // of the main payload type ("PCMU"), "" when unknown
+    std::optional<double> mos;          // G.711 streams only (media/emodel.hpp)
+    std::optional<double> rFactor;
+    std::vector<std::string> problems;  // loss, high_jitter, ssrc_change, seq_errors,
+                                        // codec_mismatch, and the call's one_way_audio
+};
+
+struct MediaCallReport {
+    std::string callId;
+    bool answered = false;  // a 2xx to INVITE was seen
+    bool offer = false, answer = false;
+    std::vector<std::size_t> streams;   // indexes into streams()
+    std::vector<std::string> problems;  // one_way_audio, no_media, codec_mismatch
+};
+
+struct MediaTrackerStats {
+    std::uint64_t datagrams = 0;  // non-SIP UDP datagrams seen
+    std::uint64_t rtpPackets = 0;
+    std::uint64_t rtcpPackets = 0;     // compound packets
+    std::uint64_t malformed = 0;       // on an SDP-announced port but not RTP/RTCP (STUN, …)
+    std::uint64_t unrelated = 0;       // neither announced nor RTP-like
+    std::uint64_t otherMedia = 0;      // on a port announced for non-RTP media (T.38 UDPTL)
+    std::uint64_t droppedStreams = 0;  // over maxStreams
+};
+
+class MediaTracker {
+  public:
+    explicit MediaTracker(MediaTrackerOptions options = {});
+    ~MediaTracker();
+    MediaTracker(const MediaTracker&) = delete;
+    MediaTracker& operator=(const MediaTracker&) = delete;
+
+    void onSip(const ObservedMessage& m);
+    void onDatagram(const TransportPacket& t);
+    // End of input: closes the series and computes problems, MOS and the reports.
+    void finish();
+
+    // After finish(): streams in the order their first packet came, heuristic ones included
+    // only when they qualified; calls in the order their first SDP or SIP message came.
+    const std::vector<MediaStreamReport>& streams() const noexcept { return m_reports; }
+    const std::vector<MediaCallReport>& calls() const noexcept { return m_callReports; }
+    const MediaTrackerStats& stats() const noexcept { return m_stats; }
+
+    // What the SDP of one call negotiated.
+    struct CallMedia {
+        std::string callId;
+        bool answered = false, offer = false, answer = false;
+        bool directional = false;   // sendonly/recvonly/inactive or 0.0.0.0 was negotiated
+        bool expectsMedia = false;  // the latest answer has an active audio/video line
+        std::bitset<128> offerPts, answerPts;
+        std::vector<std::pair<int, std::pair<std::string, int>>> rtpmaps;  // pt, (name, clock)
+    };
+
+  private:
+    // Other: announced for media that is not RTP (T.38 over UDPTL, RFC 3362).
+    enum class Role : std::uint8_t { None, Rtp, Rtcp, Mux, Other };
+    struct Binding {
+        std::uint32_t call = 0;
+        Role role = Role::None;
+    };
+    struct Flow {
+        std::int64_t call = -1;  // index into m_calls
+        Role role = Role::None;
+        std::uint64_t generation = 0;        // m_generation when classified
+        std::vector<std::uint32_t> streams;  // by SSRC, indexes into m_streams
+    };
+    struct FlowKey {
+        Endpoint src, dst;
+        bool operator==(const FlowKey&) const = default;
+    };
+    struct FlowKeyHash {
+        std::size_t operator()(const FlowKey& k) const noexcept;
+    };
+
+    void learnSdp(CallMedia& call, const ObservedMessage& m, bool answer);
+    void noteOtherMedia(const stack::SdpMedia& media, const stack::SdpSession& sdp,
+                        std::uint32_t call);
+    void bind(const Endpoint& e, std::uint32_t call, Role role);
+    void classify(Flow& f, const FlowKey& key);
+    void onRtp(Flow& f, const FlowKey& key, const RtpHeader& h, const TransportPacket& t);
+    void onRtcp(const TransportPacket& t);
+    void clockOf(const Flow& f, int pt, int& rate, bool& telephoneEvent) const;
+    MediaStreamReport report(std::size_t index);
+    void callProblems(MediaCallReport& call, const CallMedia& media);
+
+    MediaTrackerOptions m_options;
+    MediaTrackerStats m_stats;
+    std::vector<CallMedia> m_calls;
+    std::unordered_map<std::string, std::uint32_t> m_callById;
+    std::unordered_map<Endpoint, Binding, EndpointHash> m_bindings;
+    std::uint64_t m_generation = 1;  // grows with every binding learned
+    std::unordered_map<FlowKey, Flow, FlowKeyHash> m_flows;
+    std::vector<RtpStream> m_streams;
+    std::vector<std::int64_t> m_streamCall;  // call index per stream, -1 none
+    std::vector<bool> m_streamSsrcChange;
+    std::unordered_multimap<std::uint32_t, std::uint32_t> m_bySsrc;
+    std::vector<MediaStreamReport> m_reports;
+    std::vector<MediaCallReport> m_callReports;
+};
+
+}  // namespace sipscope::analyzer

@@ -1,0 +1,49 @@
+#pragma once
+// RTP streams in the store (schema v2): rows built from a MediaTracker after an import, written
+// in the writer's transaction, and read back for `sipscope-cli streams --db` and the GUI.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "media/media_tracker.hpp"
+#include "store/sqlite.hpp"
+
+namespace sipscope::analyzer::store {
+
+struct MediaStreamRow {
+    std::optional<std::uint64_t> callKey;  // CallRecord::key; none for heuristic streams
+    std::string callId;
+    std::string src, dst;
+    std::uint16_t sport = 0, dport = 0;
+    std::uint32_t ssrc = 0;
+    std::string payloadTypes, problems;  // comma-separated
+    std::uint64_t packets = 0, lost = 0;
+    double lossPct = 0, jitterMs = 0, maxDeltaMs = 0;
+    std::optional<double> mos;
+    bool heuristic = false;
+    std::int64_t startNs = 0, endNs = 0;
+    std::string json;
+    std::vector<MediaSecond> series;
+};
+
+// The finished tracker's streams as rows; `callKeys` maps Call-IDs to the call tracker's keys.
+std::vector<MediaStreamRow> mediaRows(
+    const MediaTracker& tracker, const std::unordered_map<std::string, std::uint64_t>& callKeys);
+
+// Inserts the rows of one capture (the caller holds the transaction).
+void writeMediaRows(sql::Database& db, std::int64_t captureId,
+                    const std::vector<MediaStreamRow>& rows);
+
+struct StoredStream {
+    std::int64_t id = 0, captureId = 0;
+    MediaStreamRow row;  // without its series
+};
+
+// Stored streams in capture and start order, only those of `callId` unless it is empty. A
+// database older than schema 2 has none.
+std::vector<StoredStream> readMediaStreams(sql::Database& db, const std::string& callId);
+
+}  // namespace sipscope::analyzer::store

@@ -1,0 +1,109 @@
+// Media in the store (schema v2): the importer keeps every RTP stream of a capture with its
+// call key, statistics, JSON and per-second series; a v1 database still opens and migrates.
+
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <atomic>
+#include <cmath>
+
+#include "store/importer.hpp"
+#include "store/media_rows.hpp"
+#include "store/schema.hpp"
+#include "store/store_writer.hpp"
+
+using namespace sipscope::analyzer;
+using namespace sipscope::analyzer::store;
+
+namespace {
+
+QString capture() {
+    return QStringLiteral(SIPSCOPE_TEST_DATA_DIR "/media/rtp_calls.pcap");
+}
+
+FileImport importInto(const std::string& db) {
+    StoreWriter writer(db);
+    Importer importer(writer, {});
+    std::atomic<bool> cancel{false};
+    return importer.importFile(capture().toStdString(), {}, cancel);
+}
+
+std::int64_t scalar(sql::Database& db, const std::string& query) {
+    sql::Statement s(db, query);
+    return s.step() ? s.integer(0) : -1;
+}
+
+}  // namespace
+
+class TestStoreMedia : public QObject {
+    Q_OBJECT
+
+  private slots:
+    void importStoresStreams() {
+        QTemporaryDir dir;
+        const std::string path = dir.filePath("lib.sqlite").toStdString();
+        const FileImport f = importInto(path);
+        QCOMPARE(QString::fromStdString(f.status), QString("complete"));
+        sql::Database db(path, sql::Database::Mode::ReadOnly);
+        const auto streams = readMediaStreams(db, "");
+        QCOMPARE(streams.size(), std::size_t{4});
+        const MediaStreamRow& a = streams[0].row;
+        QCOMPARE(a.callId, std::string("media-call-1@sipscope.test"));
+        QCOMPARE(a.ssrc, 0x11111111u);
+        QCOMPARE(a.packets, 246u);
+        QCOMPARE(a.lost, 5u);
+        QCOMPARE(a.lossPct, 2.0);
+        QCOMPARE(a.payloadTypes, std::string("0,101"));
+        QCOMPARE(a.problems, std::string("loss,seq_errors"));
+        QVERIFY(a.mos && std::fabs(*a.mos - 4.205341) < 1e-5);
+        QVERIFY(a.json.find("\"packets\":246") != std::string::npos);
+        QVERIFY(a.json.find("\"digit\":\"#\"") != std::string::npos);
+        // The stream's call key is its call's.
+        QVERIFY(a.callKey.has_value());
+        QCOMPARE(scalar(db, "SELECT key FROM calls WHERE call_id = 'media-call-1@sipscope.test'"),
+                 static_cast<std::int64_t>(*a.callKey));
+        const MediaStreamRow& h = streams[3].row;
+        QVERIFY(h.heuristic && !h.callKey && h.callId.empty());
+        // Per-second series: 0.1 s .. 5.08 s is six seconds; the five losses are all there.
+        const auto id = std::to_string(streams[0].id);
+        QCOMPARE(scalar(db, "SELECT count(*) FROM media_series WHERE stream_id = " + id), 6);
+        QCOMPARE(scalar(db, "SELECT sum(lost) FROM media_series WHERE stream_id = " + id), 5);
+        QCOMPARE(scalar(db, "SELECT sum(expected) FROM media_series WHERE stream_id = " + id), 250);
+        QCOMPARE(readMediaStreams(db, "media-call-2@sipscope.test").size(), std::size_t{1});
+        QVERIFY(readMediaStreams(db, "no-such-call").empty());
+    }
+
+    // A database written before media (schema 1) opens; the writer migrates it to 2.
+    void v1DatabaseMigrates() {
+        QTemporaryDir dir;
+        const std::string path = dir.filePath("v1.sqlite").toStdString();
+        { StoreWriter writer(path); }
+        {
+            sql::Database db(path, sql::Database::Mode::ReadWrite);
+            db.exec("DROP TABLE media_series; DROP TABLE media_streams; PRAGMA user_version = 1");
+            QCOMPARE(schemaVersion(db), 1);
+            QVERIFY(readMediaStreams(db, "").empty());  // no media tables: no streams
+        }
+        const FileImport f = importInto(path);
+        QCOMPARE(QString::fromStdString(f.status), QString("complete"));
+        sql::Database db(path, sql::Database::Mode::ReadOnly);
+        QCOMPARE(schemaVersion(db), kSchemaVersion);
+        QCOMPARE(kSchemaVersion, 2);
+        QCOMPARE(readMediaStreams(db, "").size(), std::size_t{4});
+    }
+
+    // Deleting a capture deletes its streams and their series (foreign keys cascade).
+    void cascade() {
+        QTemporaryDir dir;
+        const std::string path = dir.filePath("lib.sqlite").toStdString();
+        importInto(path);
+        sql::Database db(path, sql::Database::Mode::ReadWrite);
+        configure(db);
+        db.exec("DELETE FROM captures");
+        QCOMPARE(scalar(db, "SELECT count(*) FROM media_streams"), 0);
+        QCOMPARE(scalar(db, "SELECT count(*) FROM media_series"), 0);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestStoreMedia)
+#include "tst_store_media.moc"
