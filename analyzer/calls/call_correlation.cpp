@@ -84,9 +84,7 @@ CallData* CallTracker::correlateByNumber(const ObservedMessage& m) {
     const std::string toUser = to && to->ok() ? to->value().uri.user() : std::string();
     auto ruri = stack::parseUri(msg.requestUri());
     const std::string reqUser = ruri.ok() ? ruri.value().user() : std::string();
-    const std::string src =
-        (m.src.ip.version == 6 ? "[" + m.src.ip.toString() + "]" : m.src.ip.toString()) + ":" +
-        std::to_string(m.src.port);
+    const std::string src = endpointText(m.src);
     const std::int64_t window = std::chrono::nanoseconds(m_options.b2buaWindow).count();
     // An unanswered INVITE received, within the window, by the node that now sends this one,
     // for the same number: newest first. Entries that can no longer match are dropped.
