@@ -34,6 +34,7 @@ test_pkgs=(
     python3 python3-scapy
     xvfb xauth
     fonts-dejavu-core
+    debootstrap # the .deb is installed and run in a clean Debian 12 root (ci-package.sh)
 )
 
 usage() { sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; }
