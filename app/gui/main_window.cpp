@@ -33,6 +33,7 @@
 #include "resources_init.hpp"
 #include "settings_dialog.hpp"
 #include "stats_panel.hpp"
+#include "test_call_dialog.hpp"
 
 namespace sipscope::gui {
 
@@ -192,6 +193,9 @@ void MainWindow::buildMenus() {
     capture->addAction(tr("&Live capture…"), QKeySequence(Qt::CTRL | Qt::Key_K), this,
                        &MainWindow::liveCaptureDialog);
     QAction* stop = capture->addAction(tr("&Stop capture"), this, &MainWindow::stopLiveCapture);
+    capture->addSeparator();
+    capture->addAction(tr("&Test call…"), QKeySequence(Qt::CTRL | Qt::Key_T), this,
+                       &MainWindow::testCallDialog);
     stop->setEnabled(false);
     connect(m_live, &LiveCapture::statistics, this, [stop] { stop->setEnabled(true); });
     connect(m_live, &LiveCapture::finished, this, [stop] { stop->setEnabled(false); });
@@ -339,6 +343,27 @@ void MainWindow::openDialog() {
     if (files.isEmpty()) return;
     s.setValue(QStringLiteral("lastDir"), QFileInfo(files.front()).absolutePath());
     openFiles(files);
+}
+
+void MainWindow::testCallDialog() {
+    if (m_db.isEmpty()) setDatabase(defaultLibrary());
+    auto* dialog = new TestCallDialog(m_db, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &TestCallDialog::finished, this, &MainWindow::showTestCall);
+    dialog->show();
+}
+
+void MainWindow::showTestCall(const QJsonObject& result) {
+    // The call was recorded as a capture of its own: list the whole database and select it.
+    if (m_model->databasePath() != m_db && !m_model->openDatabase(m_db)) return;
+    m_scope.clear();
+    m_model->setCaptures({});
+    m_model->refreshNow();
+    const std::string callId = result.value(QStringLiteral("call_id")).toString().toStdString();
+    if (auto* reader = m_model->reader(); reader && !callId.empty())
+        for (const auto& c : reader->callsById(callId))
+            if (int row = m_model->rowOfCall(c.row); row >= 0) selectCall(row);
+    updateCount();
 }
 
 void MainWindow::liveCaptureDialog() {

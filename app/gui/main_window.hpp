@@ -4,6 +4,7 @@
 // into the current database (by default the user's library) on a worker thread while their
 // calls already appear; databases open directly.
 
+#include <QJsonObject>
 #include <QMainWindow>
 #include <vector>
 
@@ -50,6 +51,9 @@ class MainWindow : public QMainWindow {
     void stopLiveCapture();
     LiveCapture* liveCapture() const { return m_live; }
 
+    // After a test call: the database is listed whole and the call selected.
+    void showTestCall(const QJsonObject& result);
+
   signals:
     void importFinished();
     void ladderShown(int messages);
@@ -65,6 +69,7 @@ class MainWindow : public QMainWindow {
     void buildStatusBar();
     void openDialog();
     void liveCaptureDialog();
+    void testCallDialog();
     void openDatabaseDialog();
     void addRecent(const QString& path);
     void updateRecentMenu();
