@@ -242,6 +242,13 @@ const CallListModel::Page* CallListModel::page(int row) const {
             }
             p.headers.push_back(values);
         }
+        const int columns = columnCount();
+        for (std::size_t i = 0; i < p.calls.size(); ++i) {
+            std::vector<QVariant> row(static_cast<std::size_t>(columns));
+            for (int c = 0; c < columns; ++c)
+                row[static_cast<std::size_t>(c)] = display(p.calls[i], p, static_cast<int>(i), c);
+            p.text.push_back(std::move(row));
+        }
     } catch (const analyzer::sql::Error&) {
         return nullptr;  // the database went away; rows show empty until the next query
     }
@@ -330,18 +337,21 @@ QVariant CallListModel::data(const QModelIndex& index, int role) const {
     const auto i = index.row() % kPageSize;
     if (!p || static_cast<std::size_t>(i) >= p->calls.size()) return {};
     const StoredCall& c = p->calls[static_cast<std::size_t>(i)];
-    const QPalette palette = QApplication::palette();
     switch (role) {
-        case Qt::DisplayRole:
-            return display(c, *p, i, index.column());
+        case Qt::DisplayRole: {
+            const auto& row = p->text[static_cast<std::size_t>(i)];
+            const auto column = static_cast<std::size_t>(index.column());
+            return column < row.size() ? row[column] : QVariant();
+        }
         case Qt::ToolTipRole:
             return tooltip(c, index.column());
         case Qt::DecorationRole:
-            return index.column() == State ? QVariant(stateIcon(c.record.state, palette))
-                                           : QVariant();
+            return index.column() == State
+                       ? QVariant(stateIcon(c.record.state, QApplication::palette()))
+                       : QVariant();
         case Qt::ForegroundRole:
             if (index.column() == State || index.column() == FinalCode)
-                return stateColor(c.record.state, palette);
+                return stateColor(c.record.state, QApplication::palette());
             return {};
     }
     return {};

@@ -81,7 +81,9 @@ class CallListModel : public QAbstractTableModel {
   private:
     struct Page {
         std::vector<analyzer::store::StoredCall> calls;
-        std::vector<QStringList> headers;  // per call, per header column
+        std::vector<QStringList> headers;         // per call, per header column
+        std::vector<std::vector<QVariant>> text;  // per call, per column: the display values,
+                                                  // made once (repaints ask again and again)
     };
     struct Result {
         std::vector<std::int64_t> rows;
