@@ -28,7 +28,10 @@ std::string hex(const unsigned char* p, unsigned n) {
     return out;
 }
 
-MessageRow rowOf(const ObservedMessage& m, const stack::MessageVerdict& v, std::uint64_t key) {
+}  // namespace
+
+MessageRow messageRowOf(const ObservedMessage& m, const stack::MessageVerdict& v,
+                        std::uint64_t key) {
     MessageRow r;
     r.seq = m.id;
     r.callKey = key;
@@ -58,8 +61,6 @@ MessageRow rowOf(const ObservedMessage& m, const stack::MessageVerdict& v, std::
     r.bytes = m.bytes ? std::string_view(*m.bytes) : std::string_view();
     return r;
 }
-
-}  // namespace
 
 std::string captureFingerprint(const std::string& path) {
     // Only regular files: a FIFO (live capture through a named pipe) or a device would be
@@ -143,7 +144,7 @@ FileImport Importer::importFile(const std::string& path,
                         std::uint64_t key) {
         if (m.message && key)
             callKeys.try_emplace(std::string(stack::extractKeyHeaders(*m.message).callId), key);
-        batch.messages.push_back(rowOf(m, v, key));
+        batch.messages.push_back(messageRowOf(m, v, key));
         ++result.messages;
         if (m.message) roles.add(endpointText(m.src), endpointText(m.dst), *m.message, m.tsNs);
     };

@@ -10,6 +10,7 @@
 #include "calls/node_roles.hpp"
 #include "core/observed_message.hpp"
 #include "message/key_headers.hpp"
+#include "store/importer.hpp"
 #include "store/store_writer.hpp"
 
 namespace sipscope::cli {
@@ -39,35 +40,6 @@ Transport transportOf(stack::net::Protocol p) {
             return Transport::Tls;
     }
     return Transport::Udp;
-}
-
-store::MessageRow rowOf(const ObservedMessage& m, const stack::MessageVerdict& v,
-                        std::uint64_t key) {
-    store::MessageRow r;
-    r.seq = m.id;
-    r.callKey = key;
-    r.tsNs = m.tsNs;
-    r.src = m.src.ip.toString();
-    r.dst = m.dst.ip.toString();
-    r.sport = m.src.port;
-    r.dport = m.dst.port;
-    r.transport = transportName(m.transport);
-    r.ipVersion = m.ipVersion;
-    r.path = m.path;
-    if (m.message) {
-        const stack::SipMessage& s = *m.message;
-        if (s.isRequest()) r.method = std::string(s.method());
-        r.status = s.status();
-        const stack::KeyHeaders k = stack::extractKeyHeaders(s);
-        r.cseq = k.cseq;
-        r.callId = std::string(k.callId);
-    }
-    r.role = std::string(stack::messageRoleLabel(v.role));
-    r.transaction = v.transaction;
-    r.original = v.original;
-    r.buffer = m.bytes;
-    r.bytes = m.bytes ? std::string_view(*m.bytes) : std::string_view();
-    return r;
 }
 
 }  // namespace
@@ -108,7 +80,7 @@ bool UaRecorder::open(const std::string& dbPath, const std::string& description,
     CallTrackerSinks sinks;
     sinks.message = [raw](const ObservedMessage& m, const stack::MessageVerdict& v,
                           std::uint64_t key) {
-        raw->batch.messages.push_back(rowOf(m, v, key));
+        raw->batch.messages.push_back(store::messageRowOf(m, v, key));
         if (m.message) raw->roles.add(endpointText(m.src), endpointText(m.dst), *m.message, m.tsNs);
     };
     sinks.call = [raw](CallRecord&& c) {
