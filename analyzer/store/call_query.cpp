@@ -69,14 +69,10 @@ std::string sqlTail(const CallQuery& q, std::function<void(sql::Statement&)>& bi
     std::string where = q.afterRow > 0 ? "WHERE start_ns BETWEEN ? AND ? AND id > ? AND id <= ?"
                                        : "WHERE start_ns BETWEEN ? AND ? AND +id > ? AND +id <= ?";
     if (!q.captures.empty()) {
-        where += " AND capture_id IN (";
-        for (std::size_t i = 0; i < q.captures.size(); ++i) where += i ? ",?" : "?";
-        where += ")";
+        where += " AND capture_id IN (" + sql::placeholders(q.captures.size()) + ")";
     }
     if (!q.hideKinds.empty()) {
-        where += " AND kind NOT IN (";
-        for (std::size_t i = 0; i < q.hideKinds.size(); ++i) where += i ? ",?" : "?";
-        where += ")";
+        where += " AND kind NOT IN (" + sql::placeholders(q.hideKinds.size()) + ")";
     }
     const char* dir = q.descending ? " DESC" : "";
     where += std::string(" ORDER BY ") + sortExpression(q.sort) + dir + ", start_ns" + dir +

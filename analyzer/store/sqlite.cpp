@@ -153,4 +153,11 @@ void Transaction::commit() {
     m_done = true;
 }
 
+std::string placeholders(std::size_t count) {
+    std::string out;
+    out.reserve(count * 2);
+    for (std::size_t i = 0; i < count; ++i) out += i ? ",?" : "?";
+    return out;
+}
+
 }  // namespace sipscope::analyzer::sql

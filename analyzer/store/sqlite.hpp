@@ -49,6 +49,9 @@ class Statement {
     sqlite3_stmt* m_stmt = nullptr;
 };
 
+// "?,?,?": `count` parameter markers for an IN (...) list.
+std::string placeholders(std::size_t count);
+
 struct Error {
     std::string message;
 };

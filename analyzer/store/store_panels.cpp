@@ -4,29 +4,9 @@ namespace sipscope::analyzer::store {
 
 namespace {
 
-std::vector<std::uint64_t> parseSeqs(const std::string& text) {
-    std::vector<std::uint64_t> out;
-    std::uint64_t value = 0;
-    bool any = false;
-    for (char c : text) {
-        if (c >= '0' && c <= '9') {
-            value = value * 10 + static_cast<std::uint64_t>(c - '0');
-            any = true;
-        } else if (any) {
-            out.push_back(value);
-            value = 0;
-            any = false;
-        }
-    }
-    if (any) out.push_back(value);
-    return out;
-}
-
 std::string captureFilter(const std::vector<std::int64_t>& captureIds) {
     if (captureIds.empty()) return {};
-    std::string sql = " WHERE c.capture_id IN (";
-    for (std::size_t i = 0; i < captureIds.size(); ++i) sql += i ? ",?" : "?";
-    return sql + ")";
+    return " WHERE c.capture_id IN (" + sql::placeholders(captureIds.size()) + ")";
 }
 
 void bindCaptures(sql::Statement& s, const std::vector<std::int64_t>& captureIds) {
@@ -57,7 +37,7 @@ std::vector<PanelAnomaly> panelAnomalies(StoreReader& reader,
         a.code = s.text(3);
         a.rfc = s.text(4);
         a.text = s.text(5);
-        a.messageSeqs = parseSeqs(s.text(6));
+        a.messageSeqs = parseMessageSeqs(s.text(6));
         a.callId = s.text(7);
         a.tsNs = s.integer(8);
         out.push_back(std::move(a));
@@ -68,11 +48,8 @@ std::vector<PanelAnomaly> panelAnomalies(StoreReader& reader,
 std::vector<CallRecord> panelCallRecords(StoreReader& reader,
                                          const std::vector<std::int64_t>& captureIds) {
     std::string tail;
-    if (!captureIds.empty()) {
-        tail = "WHERE capture_id IN (";
-        for (std::size_t i = 0; i < captureIds.size(); ++i) tail += i ? ",?" : "?";
-        tail += ") ";
-    }
+    if (!captureIds.empty())
+        tail = "WHERE capture_id IN (" + sql::placeholders(captureIds.size()) + ") ";
     std::vector<CallRecord> out;
     reader.callsWhere(
         tail + "ORDER BY start_ns, id", [&](sql::Statement& s) { bindCaptures(s, captureIds); },

@@ -139,6 +139,24 @@ StoredMessage messageOf(const sql::Statement& s) {
 
 }  // namespace
 
+std::vector<std::uint64_t> parseMessageSeqs(std::string_view text) {
+    std::vector<std::uint64_t> out;
+    std::uint64_t value = 0;
+    bool any = false;
+    for (char c : text) {
+        if (c >= '0' && c <= '9') {
+            value = value * 10 + static_cast<std::uint64_t>(c - '0');
+            any = true;
+        } else if (any) {
+            out.push_back(value);
+            value = 0;
+            any = false;
+        }
+    }
+    if (any) out.push_back(value);
+    return out;
+}
+
 StoreReader::StoreReader(const std::string& path) : m_db(path, sql::Database::Mode::ReadOnly) {
     configure(m_db);
     const int v = schemaVersion(m_db);
@@ -201,13 +219,8 @@ std::map<std::uint64_t, std::vector<std::string>> StoreReader::anomaliesOf(const
     s.bind(1, call.row);
     std::map<std::uint64_t, std::vector<std::string>> out;
     while (s.step()) {
-        const std::string code = s.text(0), seqs = s.text(1);
-        std::size_t pos = 0;
-        while (pos < seqs.size()) {
-            const std::size_t comma = std::min(seqs.find(',', pos), seqs.size());
-            out[std::stoull(seqs.substr(pos, comma - pos))].push_back(code);
-            pos = comma + 1;
-        }
+        const std::string code = s.text(0);
+        for (std::uint64_t seq : parseMessageSeqs(s.text(1))) out[seq].push_back(code);
     }
     return out;
 }
@@ -234,10 +247,9 @@ std::vector<StoredCall> StoreReader::callsByRows(const std::vector<std::int64_t>
     constexpr std::size_t kChunk = 200;  // well under SQLite's parameter limit
     for (std::size_t first = 0; first < rows.size(); first += kChunk) {
         const std::size_t n = std::min(kChunk, rows.size() - first);
-        std::string sql = "SELECT " + callColumnsNoJson() + " FROM calls WHERE id IN (";
-        for (std::size_t i = 0; i < n; ++i) sql += i ? ",?" : "?";
-        sql += ")";
-        sql::Statement s(m_db, sql);
+        const std::string query = "SELECT " + callColumnsNoJson() + " FROM calls WHERE id IN (" +
+                                  sql::placeholders(n) + ")";
+        sql::Statement s(m_db, query);
         for (std::size_t i = 0; i < n; ++i) s.bind(static_cast<int>(i + 1), rows[first + i]);
         while (s.step()) {
             StoredCall c = callOf(s);

@@ -7,6 +7,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "calls/call_record.hpp"
@@ -39,6 +40,9 @@ struct StoredCapture {
     std::string path, status, error;
     std::uint64_t messages = 0, calls = 0;
 };
+
+// The message seqs of an anomaly row ("12,13"); anything but digits separates numbers.
+std::vector<std::uint64_t> parseMessageSeqs(std::string_view text);
 
 class StoreReader {
   public:
