@@ -140,6 +140,9 @@ void writeCall(JsonWriter& w, const CallRecord& r) {
     w.key("media").beginArray();
     for (const auto& m : r.media) writeMedia(w, m);
     w.endArray();
+    w.key("media_problems").beginArray();
+    for (const auto& p : r.mediaProblems) w.value(p);
+    w.endArray();
     w.key("metrics").beginObject();
     w.key("pdd_ms");
     optionalMs(w, r.metrics.pddMs);

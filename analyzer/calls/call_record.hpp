@@ -73,6 +73,8 @@ struct CallRecord {
     std::vector<MediaSummary> media;
     CallMetrics metrics;
     std::vector<stack::Anomaly> anomalies;
+    // RTP verdicts of the media analysis (issue 9): one_way_audio, no_media, codec_mismatch.
+    std::vector<std::string> mediaProblems;
     std::vector<std::uint64_t> messageIds;
     std::vector<std::pair<std::string, std::string>> legHops;  // (src, dst) of each leg
     std::uint64_t firstMessageId = 0;               // the call's first request (for header filters)

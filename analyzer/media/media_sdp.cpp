@@ -63,6 +63,7 @@ void MediaTracker::onSip(const ObservedMessage& m) {
         if (method != "INVITE" && msg.body().empty()) return;
         it = m_callById.emplace(callId, static_cast<std::uint32_t>(m_calls.size())).first;
         m_calls.push_back(CallMedia{});
+        m_callStreams.emplace_back();
         m_calls.back().callId = callId;
     }
     CallMedia& c = m_calls[it->second];

@@ -117,6 +117,7 @@ void MediaTracker::onRtp(Flow& f, const FlowKey& key, const RtpHeader& h,
         index = static_cast<std::uint32_t>(m_streams.size());
         m_streams.emplace_back(RtpStreamKey{key.src, key.dst, h.ssrc});
         m_streamCall.push_back(f.call);
+        if (f.call >= 0) m_callStreams[static_cast<std::size_t>(f.call)].push_back(index);
         // The same flow with a new SSRC: the source restarted (RFC 3550 §8.2) or was replaced.
         m_streamSsrcChange.push_back(!f.streams.empty());
         for (auto i : f.streams) m_streamSsrcChange[i] = true;
@@ -128,6 +129,7 @@ void MediaTracker::onRtp(Flow& f, const FlowKey& key, const RtpHeader& h,
     bool telephoneEvent = false;
     clockOf(f, h.payloadType, rate, telephoneEvent);
     m_streams[index].add(h, t.tsNs, t.payload.size(), rate, telephoneEvent);
+    if (m_packetSink) m_packetSink(index, t);
 }
 
 void MediaTracker::clockOf(const Flow& f, int pt, int& rate, bool& telephoneEvent) const {
@@ -177,15 +179,25 @@ void MediaTracker::onRtcp(const TransportPacket& t) {
     }
 }
 
+bool MediaTracker::codecMismatch(const RtpStream& s, const CallMedia* media) const {
+    // RFC 3264 §5.1: media may only use the payload types the answer (or, before it, the
+    // offer) listed.
+    if (!media || !(media->answer || media->offer)) return false;
+    const auto& allowed = media->answer ? media->answerPts : media->offerPts;
+    for (int pt : s.payloadTypes())
+        if (!allowed.test(static_cast<std::size_t>(pt))) return true;
+    return false;
+}
+
 MediaStreamReport MediaTracker::report(std::size_t i) {
     const RtpStream& s = m_streams[i];
     MediaStreamReport r;
     r.stream = &s;
+    r.index = static_cast<std::uint32_t>(i);
     const std::int64_t call = m_streamCall[i];
     r.heuristic = call < 0;
     const CallMedia* media = call >= 0 ? &m_calls[static_cast<std::size_t>(call)] : nullptr;
     if (media) r.callId = media->callId;
-    bool mismatch = false;
     for (int pt : s.payloadTypes()) {
         std::string name;
         if (media)
@@ -193,10 +205,6 @@ MediaStreamReport MediaTracker::report(std::size_t i) {
                 if (mapPt == pt) name = info.first;
         if (name.empty())
             if (const auto* sp = stack::staticPayload(pt)) name = std::string(sp->encoding);
-        if (media && (media->answer || media->offer)) {
-            const auto& allowed = media->answer ? media->answerPts : media->offerPts;
-            if (!allowed.test(static_cast<std::size_t>(pt))) mismatch = true;
-        }
         if (r.encoding.empty() && pt != kComfortNoise && !iequals(name, "telephone-event"))
             r.encoding = name;
     }
@@ -212,41 +220,42 @@ MediaStreamReport MediaTracker::report(std::size_t i) {
     if (s.maxJitterMs() > m_options.jitterProblemMs) r.problems.push_back("high_jitter");
     if (m_streamSsrcChange[i]) r.problems.push_back("ssrc_change");
     if (s.outOfOrder() > 0 || s.duplicates() > 0) r.problems.push_back("seq_errors");
-    if (mismatch) r.problems.push_back("codec_mismatch");
+    if (codecMismatch(s, media)) r.problems.push_back("codec_mismatch");
     return r;
 }
 
-void MediaTracker::callProblems(MediaCallReport& call, const CallMedia& media) {
-    if (call.streams.empty()) {
+std::vector<std::string> MediaTracker::problemsOf(const CallMedia& media,
+                                                  const std::vector<std::uint32_t>& streams) const {
+    std::vector<std::string> out;
+    if (streams.empty()) {
         // Answered with SDP on both sides, an active line negotiated, and not one packet.
         if (media.answered && media.offer && media.answer && media.expectsMedia)
-            call.problems.push_back("no_media");
-        return;
+            out.push_back("no_media");
+        return out;
     }
-    bool oneWay = false;
-    for (auto i : call.streams) {
-        const RtpStreamKey& k = m_reports[i].stream->key();
+    bool oneWay = false, mismatch = false;
+    for (auto i : streams) {
+        const RtpStreamKey& k = m_streams[i].key();
         bool reverse = false;
-        for (auto j : call.streams) {
-            const RtpStreamKey& o = m_reports[j].stream->key();
+        for (auto j : streams) {
+            const RtpStreamKey& o = m_streams[j].key();
             // Symmetric RTP comes back from the port it was sent to; asymmetric RTP at least
             // goes to the port the sender announced.
             if (o.src == k.dst || o.dst == k.src) reverse = true;
         }
         if (!reverse) oneWay = true;
+        if (codecMismatch(m_streams[i], &media)) mismatch = true;
     }
     // Early media and negotiated sendonly/recvonly/hold are one-way by design.
-    if (oneWay && media.answered && !media.directional) {
-        call.problems.push_back("one_way_audio");
-        for (auto i : call.streams) m_reports[i].problems.push_back("one_way_audio");
-    }
-    for (auto i : call.streams) {
-        const auto& p = m_reports[i].problems;
-        if (std::find(p.begin(), p.end(), "codec_mismatch") != p.end()) {
-            call.problems.push_back("codec_mismatch");
-            break;
-        }
-    }
+    if (oneWay && media.answered && !media.directional) out.push_back("one_way_audio");
+    if (mismatch) out.push_back("codec_mismatch");
+    return out;
+}
+
+std::vector<std::string> MediaTracker::callProblemsSoFar(const std::string& callId) const {
+    const auto it = m_callById.find(callId);
+    if (it == m_callById.end()) return {};
+    return problemsOf(m_calls[it->second], m_callStreams[it->second]);
 }
 
 void MediaTracker::finish() {
@@ -274,7 +283,13 @@ void MediaTracker::finish() {
             m_callReports[static_cast<std::size_t>(m_streamCall[i])].streams.push_back(
                 m_reports.size() - 1);
     }
-    for (std::size_t c = 0; c < m_calls.size(); ++c) callProblems(m_callReports[c], m_calls[c]);
+    for (std::size_t c = 0; c < m_calls.size(); ++c) {
+        MediaCallReport& call = m_callReports[c];
+        call.problems = problemsOf(m_calls[c], m_callStreams[c]);
+        const auto& p = call.problems;
+        if (std::find(p.begin(), p.end(), "one_way_audio") != p.end())
+            for (auto i : call.streams) m_reports[i].problems.push_back("one_way_audio");
+    }
 }
 
 }  // namespace sipscope::analyzer

@@ -10,6 +10,7 @@
 
 #include <bitset>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -33,6 +34,7 @@ struct MediaTrackerOptions {
 struct MediaStreamReport {
     std::string callId;  // "" when no SDP announced the flow
     bool heuristic = false;
+    std::uint32_t index = 0;            // the tracker's stream index (see PacketSink)
     const RtpStream* stream = nullptr;  // valid while the tracker lives
     std::string encoding;               // of the main payload type ("PCMU"), "" when unknown
     std::optional<double> mos;          // G.711 streams only (media/emodel.hpp)
@@ -66,8 +68,18 @@ class MediaTracker {
     MediaTracker(const MediaTracker&) = delete;
     MediaTracker& operator=(const MediaTracker&) = delete;
 
+    // Called with every RTP packet counted in a stream, with the stream's index (fixed when
+    // its first packet came; MediaStreamReport::index). Heuristic streams that never qualify
+    // get packets too and no report.
+    using PacketSink = std::function<void(std::uint32_t stream, const TransportPacket&)>;
+    void setPacketSink(PacketSink sink) { m_packetSink = std::move(sink); }
+
     void onSip(const ObservedMessage& m);
     void onDatagram(const TransportPacket& t);
+    // The call-level media problems of `callId` from what was seen so far (one_way_audio,
+    // no_media, codec_mismatch), for a call reported before the end of the capture. Empty
+    // when no SDP of the call was seen.
+    std::vector<std::string> callProblemsSoFar(const std::string& callId) const;
     // End of input: closes the series and computes problems, MOS and the reports.
     void finish();
 
@@ -117,7 +129,9 @@ class MediaTracker {
     void onRtcp(const TransportPacket& t);
     void clockOf(const Flow& f, int pt, int& rate, bool& telephoneEvent) const;
     MediaStreamReport report(std::size_t index);
-    void callProblems(MediaCallReport& call, const CallMedia& media);
+    bool codecMismatch(const RtpStream& s, const CallMedia* media) const;
+    std::vector<std::string> problemsOf(const CallMedia& media,
+                                        const std::vector<std::uint32_t>& streams) const;
 
     MediaTrackerOptions m_options;
     MediaTrackerStats m_stats;
@@ -127,11 +141,13 @@ class MediaTracker {
     std::uint64_t m_generation = 1;  // grows with every binding learned
     std::unordered_map<FlowKey, Flow, FlowKeyHash> m_flows;
     std::vector<RtpStream> m_streams;
-    std::vector<std::int64_t> m_streamCall;  // call index per stream, -1 none
+    std::vector<std::int64_t> m_streamCall;                 // call index per stream, -1 none
+    std::vector<std::vector<std::uint32_t>> m_callStreams;  // stream indexes per call
     std::vector<bool> m_streamSsrcChange;
     std::unordered_multimap<std::uint32_t, std::uint32_t> m_bySsrc;
     std::vector<MediaStreamReport> m_reports;
     std::vector<MediaCallReport> m_callReports;
+    PacketSink m_packetSink;
 };
 
 }  // namespace sipscope::analyzer

@@ -140,6 +140,8 @@ FilterValue CallRecordSubject::field(FilterField f) const {
             return anomalyCodes(r);
         case FilterField::Codec:
             return codecs(r);
+        case FilterField::MediaProblem:
+            return r.mediaProblems;
         case FilterField::Header:
             return header({});
     }

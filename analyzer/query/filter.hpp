@@ -87,10 +87,11 @@ enum class FilterField : std::uint8_t {
     Dport,
     Transport,
     UserAgent,
-    Anomalies,  // count
-    Anomaly,    // the anomaly codes
-    Codec,      // every codec of every media line
-    Header,     // header("Name"): the subject's header() values
+    Anomalies,     // count
+    Anomaly,       // the anomaly codes
+    Codec,         // every codec of every media line
+    MediaProblem,  // the RTP verdicts (one_way_audio, no_media, codec_mismatch)
+    Header,        // header("Name"): the subject's header() values
 };
 
 enum class FilterValueType : std::uint8_t {

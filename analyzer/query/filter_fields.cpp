@@ -37,10 +37,11 @@ constexpr std::string_view kAnomalies[] = {"transaction_timeout",
                                            "message_without_call_id_or_cseq"};
 constexpr std::string_view kCodecs[] = {"PCMU", "PCMA", "G722",   "G729",
                                         "opus", "AMR",  "AMR-WB", "telephone-event"};
+constexpr std::string_view kMediaProblems[] = {"one_way_audio", "no_media", "codec_mismatch"};
 constexpr std::string_view kHeaders[] = {"User-Agent", "Server", "Contact", "P-Asserted-Identity",
                                          "Diversion",  "Reason", "X-CID",   "Session-ID"};
 
-constexpr std::array<FilterFieldInfo, 33> kFields{{
+constexpr std::array<FilterFieldInfo, 34> kFields{{
     {"call_id", F::CallId, Type::TextList, "any Call-ID of the call's legs", {}},
     {"kind", F::Kind, Type::Keyword, "call, register, options, message, subscribe, other", kKinds},
     {"method", F::Method, Type::Keyword, "method of the initial request", kMethods},
@@ -73,6 +74,8 @@ constexpr std::array<FilterFieldInfo, 33> kFields{{
     {"anomalies", F::Anomalies, Type::Number, "number of anomalies", {}},
     {"anomaly", F::Anomaly, Type::KeywordList, "any anomaly code", kAnomalies},
     {"codec", F::Codec, Type::KeywordList, "any codec of any SDP media line", kCodecs},
+    {"media_problem", F::MediaProblem, Type::KeywordList,
+     "RTP verdict: one_way_audio, no_media, codec_mismatch", kMediaProblems},
     {"header", F::Header, Type::TextList, "header(\"Name\"): any value in the initial request",
      kHeaders},
 }};

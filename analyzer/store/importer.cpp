@@ -9,8 +9,8 @@
 #include <unordered_map>
 
 #include "calls/node_roles.hpp"
-#include "media/media_tracker.hpp"
 #include "message/key_headers.hpp"
+#include "store/media_recorder.hpp"
 
 namespace sipscope::analyzer::store {
 
@@ -89,6 +89,96 @@ std::string captureFingerprint(const std::string& path) {
     return hex(digest, len);
 }
 
+// One file's import: the pipeline feeding the call tracker, node roles and the media side,
+// whose results are gathered in batches for the writer.
+class Importer::Run {
+  public:
+    Run(StoreWriter& writer, const ImportOptions& options, FileImport& result)
+        : m_writer(writer),
+          m_options(options),
+          m_result(result),
+          m_media(options.keepMediaPackets),
+          m_tracker(options.tracker, sinks()),
+          m_pipeline(options.pipeline, [this](ObservedMessage&& m) { onMessage(m); }) {
+        m_pipeline.setDatagramObserver([this](const TransportPacket& t) {
+            m_media.onDatagram(t);
+            if (m_media.readyBytes() >= m_options.batchMediaBytes) flush(true);
+        });
+    }
+
+    void process(const RawPacket& packet) { m_pipeline.process(packet); }
+
+    // End of input: the calls still open, the last batch, then the media streams.
+    void finish() {
+        m_pipeline.finish();
+        m_tracker.finish();
+        auto rows = m_media.finish();
+        flush(true);
+        m_writer.saveMediaStreams(m_result.captureId, std::move(rows));
+    }
+
+    const NodeRoles& roles() const noexcept { return m_roles; }
+    std::int64_t firstTs = 0, lastTs = 0;
+
+  private:
+    CallTrackerSinks sinks() {
+        CallTrackerSinks s;
+        s.message = [this](const ObservedMessage& m, const stack::MessageVerdict& v,
+                           std::uint64_t key) {
+            if (m.message && key)
+                m_media.noteCallKey(stack::extractKeyHeaders(*m.message).callId, key);
+            m_batch.messages.push_back(messageRowOf(m, v, key));
+            ++m_result.messages;
+            if (m.message)
+                m_roles.add(endpointText(m.src), endpointText(m.dst), *m.message, m.tsNs);
+        };
+        s.call = [this](CallRecord&& c) {
+            ++m_result.calls;
+            c.mediaProblems = m_media.problemsOf(c);
+            m_batch.calls.push_back(std::move(c));
+        };
+        s.transaction = [this](const stack::TransactionRecord& t) {
+            m_batch.transactions.push_back(t);
+        };
+        s.dialog = [this](const stack::DialogEvent& e) { m_batch.dialogs.push_back(e); };
+        return s;
+    }
+
+    void onMessage(const ObservedMessage& m) {
+        if (!firstTs) firstTs = m.tsNs;
+        lastTs = std::max(lastTs, m.tsNs);
+        m_tracker.observe(m);
+        m_media.onSip(m);
+        flush(false);
+    }
+
+    bool due() const {
+        if (m_batch.messages.size() >= m_options.batchMessages) return true;
+        // Finished calls wait at most callLatency (the clock is read only while some wait).
+        if (m_batch.calls.empty()) return false;
+        return std::chrono::steady_clock::now() - m_lastFlush >= m_options.callLatency;
+    }
+
+    void flush(bool always) {
+        if (!always && !due()) return;
+        m_batch.mediaChunks = m_media.takeChunks();
+        if (m_batch.empty()) return;
+        m_writer.submit(m_result.captureId, std::move(m_batch));
+        m_batch = Batch{};
+        m_lastFlush = std::chrono::steady_clock::now();
+    }
+
+    StoreWriter& m_writer;
+    const ImportOptions& m_options;
+    FileImport& m_result;
+    Batch m_batch;
+    NodeRoles m_roles;
+    MediaRecorder m_media;
+    std::chrono::steady_clock::time_point m_lastFlush = std::chrono::steady_clock::now();
+    CallTracker m_tracker;
+    CapturePipeline m_pipeline;
+};
+
 Importer::Importer(StoreWriter& writer, ImportOptions options)
     : m_writer(writer), m_options(std::move(options)) {}
 
@@ -120,54 +210,12 @@ FileImport Importer::importFile(const std::string& path,
     result.captureId = m_writer.beginCapture(info);
     if (progress) progress({0, source->totalBytes(), 0, 0, 0, result.captureId});
 
-    Batch batch;
-    NodeRoles roles;
-    std::int64_t firstTs = 0, lastTs = 0;
-    auto lastFlush = std::chrono::steady_clock::now();
-    auto due = [&] {
-        if (batch.messages.size() >= m_options.batchMessages) return true;
-        // Finished calls wait at most callLatency (the clock is read only while some wait).
-        if (batch.calls.empty()) return false;
-        return std::chrono::steady_clock::now() - lastFlush >= m_options.callLatency;
-    };
-    auto flush = [&](bool always) {
-        if (batch.empty() || (!always && !due())) return;
-        m_writer.submit(result.captureId, std::move(batch));
-        batch = Batch{};
-        lastFlush = std::chrono::steady_clock::now();
-    };
-    CallTrackerSinks sinks;
-    // Passive media (issue 9): streams are tied to calls by Call-ID, stored by call key.
-    MediaTracker media;
-    std::unordered_map<std::string, std::uint64_t> callKeys;
-    sinks.message = [&](const ObservedMessage& m, const stack::MessageVerdict& v,
-                        std::uint64_t key) {
-        if (m.message && key)
-            callKeys.try_emplace(std::string(stack::extractKeyHeaders(*m.message).callId), key);
-        batch.messages.push_back(messageRowOf(m, v, key));
-        ++result.messages;
-        if (m.message) roles.add(endpointText(m.src), endpointText(m.dst), *m.message, m.tsNs);
-    };
-    sinks.call = [&](CallRecord&& c) {
-        ++result.calls;
-        batch.calls.push_back(std::move(c));
-    };
-    sinks.transaction = [&](const stack::TransactionRecord& t) { batch.transactions.push_back(t); };
-    sinks.dialog = [&](const stack::DialogEvent& e) { batch.dialogs.push_back(e); };
-    CallTracker tracker(m_options.tracker, std::move(sinks));
-    CapturePipeline pipeline(m_options.pipeline, [&](ObservedMessage&& m) {
-        if (!firstTs) firstTs = m.tsNs;
-        lastTs = std::max(lastTs, m.tsNs);
-        tracker.observe(m);
-        media.onSip(m);
-        flush(false);
-    });
-    pipeline.setDatagramObserver([&](const TransportPacket& t) { media.onDatagram(t); });
+    Run run(m_writer, m_options, result);
     RawPacket packet;
     bool cancelled = false;
     while (source->next(packet)) {
         ++result.packets;
-        pipeline.process(packet);
+        run.process(packet);
         if ((result.packets & 0x3FFF) == 0 && progress)
             progress({source->bytesRead(), source->totalBytes(), result.packets, result.messages,
                       result.calls, result.captureId});
@@ -176,26 +224,26 @@ FileImport Importer::importFile(const std::string& path,
             break;
         }
     }
-    pipeline.finish();
-    tracker.finish();
-    flush(true);
-    media.finish();
-    m_writer.saveMediaStreams(result.captureId, mediaRows(media, callKeys));
+    finishImport(*source, run, cancelled, result);
+    return result;
+}
 
+void Importer::finishImport(PacketSource& source, Run& run, bool cancelled, FileImport& result) {
+    run.finish();
     CaptureTotals totals;
-    totals.status = cancelled ? "incomplete" : source->error() ? "damaged" : "complete";
+    totals.status = cancelled ? "incomplete" : source.error() ? "damaged" : "complete";
     if (cancelled) totals.error = "import cancelled";
-    if (source->error())
-        totals.error = "packet " + std::to_string(source->error()->packetNumber) + " at byte " +
-                       std::to_string(source->error()->offset) + ": " + source->error()->message;
-    for (int lt : source->linkTypes())
+    if (source.error())
+        totals.error = "packet " + std::to_string(source.error()->packetNumber) + " at byte " +
+                       std::to_string(source.error()->offset) + ": " + source.error()->message;
+    for (int lt : source.linkTypes())
         totals.linkTypes += (totals.linkTypes.empty() ? "" : ",") + std::to_string(lt);
     totals.packets = result.packets;
     totals.messages = result.messages;
     totals.calls = result.calls;
-    totals.firstTsNs = firstTs;
-    totals.lastTsNs = lastTs;
-    m_writer.saveNodes(roles.nodes());
+    totals.firstTsNs = run.firstTs;
+    totals.lastTsNs = run.lastTs;
+    m_writer.saveNodes(run.roles().nodes());
     m_writer.finishCapture(result.captureId, totals);
     result.status = totals.status;
     result.error = totals.error;
@@ -203,7 +251,6 @@ FileImport Importer::importFile(const std::string& path,
         result.status = "error";
         result.error = *e;
     }
-    return result;
 }
 
 }  // namespace sipscope::analyzer::store

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "calls/call_tracker.hpp"
+#include "capture/packet_source.hpp"
 #include "pipeline/capture_pipeline.hpp"
 #include "store/store_writer.hpp"
 
@@ -22,6 +23,10 @@ struct ImportOptions {
     // A batch holding finished calls is written after at most this long (wall time), even when
     // smaller: readers (the GUI) list calls while a big file is still importing.
     std::chrono::milliseconds callLatency{250};
+    // Keep the RTP packets (schema v3 media_chunks) for audio and pcap export; off, only the
+    // streams' statistics are stored.
+    bool keepMediaPackets = true;
+    std::size_t batchMediaBytes = 8u << 20;  // packed RTP bytes that make a batch due
 };
 
 struct ImportProgress {
@@ -60,6 +65,9 @@ class Importer {
                           const std::atomic<bool>& cancel);
 
   private:
+    class Run;
+    void finishImport(PacketSource& source, Run& run, bool cancelled, FileImport& result);
+
     StoreWriter& m_writer;
     ImportOptions m_options;
 };

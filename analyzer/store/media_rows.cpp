@@ -1,5 +1,7 @@
 #include "store/media_rows.hpp"
 
+#include <functional>
+
 #include "media/media_json.hpp"
 #include "store/schema.hpp"
 
@@ -31,6 +33,8 @@ MediaStreamRow rowOf(const MediaStreamReport& r,
     row.heuristic = r.heuristic;
     row.startNs = s.firstNs();
     row.endNs = s.lastNs();
+    row.encoding = r.encoding;
+    row.streamIndex = r.index;
     JsonWriter w;
     writeMediaStream(w, r);
     row.json = w.str();
@@ -53,8 +57,9 @@ void writeMediaRows(sql::Database& db, std::int64_t captureId,
     sql::Statement s(db,
                      "INSERT INTO media_streams(capture_id, call_key, call_id, src, sport, dst, "
                      "dport, ssrc, payload_types, packets, lost, loss_pct, jitter_ms, "
-                     "max_delta_ms, mos, problems, heuristic, start_ns, end_ns, json) VALUES "
-                     "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+                     "max_delta_ms, mos, problems, heuristic, start_ns, end_ns, json, "
+                     "encoding, stream_index) VALUES "
+                     "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
     sql::Statement series(db,
                           "INSERT INTO media_series(stream_id, second, packets, expected, lost, "
                           "jitter_ms) VALUES (?, ?, ?, ?, ?, ?)");
@@ -76,6 +81,11 @@ void writeMediaRows(sql::Database& db, std::int64_t captureId,
         s.bind(12, r.lossPct).bind(13, r.jitterMs).bind(14, r.maxDeltaMs).bindOptional(15, r.mos);
         s.bind(16, std::string_view(r.problems)).bind(17, std::int64_t{r.heuristic ? 1 : 0});
         s.bind(18, r.startNs).bind(19, r.endNs).bind(20, std::string_view(r.json));
+        s.bind(21, std::string_view(r.encoding));
+        if (r.streamIndex)
+            s.bind(22, std::int64_t{*r.streamIndex});
+        else
+            s.bindNull(22);
         s.step();
         s.reset();
         const std::int64_t id = db.lastInsertId();
@@ -89,15 +99,18 @@ void writeMediaRows(sql::Database& db, std::int64_t captureId,
     }
 }
 
-std::vector<StoredStream> readMediaStreams(sql::Database& db, const std::string& callId) {
+std::vector<StoredStream> readMediaStreamsWhere(sql::Database& db, const std::string& where,
+                                                const std::function<void(sql::Statement&)>& bind) {
     std::vector<StoredStream> out;
-    if (schemaVersion(db) < 2) return out;
+    const int version = schemaVersion(db);
+    if (version < 2) return out;
     sql::Statement s(db,
-                     "SELECT id, capture_id, call_key, call_id, src, sport, dst, dport, ssrc, "
-                     "payload_types, packets, lost, loss_pct, jitter_ms, max_delta_ms, mos, "
-                     "problems, heuristic, start_ns, end_ns, json FROM media_streams "
-                     "WHERE ? = '' OR call_id = ? ORDER BY capture_id, id");
-    s.bind(1, std::string_view(callId)).bind(2, std::string_view(callId));
+                     std::string("SELECT id, capture_id, call_key, call_id, src, sport, dst, "
+                                 "dport, ssrc, payload_types, packets, lost, loss_pct, jitter_ms, "
+                                 "max_delta_ms, mos, problems, heuristic, start_ns, end_ns, json") +
+                         (version >= 3 ? ", encoding, stream_index" : ", '', NULL") +
+                         " FROM media_streams WHERE " + where + " ORDER BY capture_id, id");
+    bind(s);
     while (s.step()) {
         StoredStream st;
         st.id = s.integer(0);
@@ -122,7 +135,34 @@ std::vector<StoredStream> readMediaStreams(sql::Database& db, const std::string&
         r.startNs = s.integer(18);
         r.endNs = s.integer(19);
         r.json = s.text(20);
+        r.encoding = s.text(21);
+        if (!s.isNull(22)) r.streamIndex = static_cast<std::uint32_t>(s.integer(22));
         out.push_back(std::move(st));
+    }
+    return out;
+}
+
+std::vector<StoredStream> readMediaStreams(sql::Database& db, const std::string& callId) {
+    return readMediaStreamsWhere(db, "? = '' OR call_id = ?", [&callId](sql::Statement& s) {
+        s.bind(1, std::string_view(callId)).bind(2, std::string_view(callId));
+    });
+}
+
+std::vector<MediaSecond> readMediaSeries(sql::Database& db, std::int64_t streamId) {
+    std::vector<MediaSecond> out;
+    if (schemaVersion(db) < 2) return out;
+    sql::Statement s(db,
+                     "SELECT second, packets, expected, lost, jitter_ms FROM media_series "
+                     "WHERE stream_id = ? ORDER BY second");
+    s.bind(1, streamId);
+    while (s.step()) {
+        MediaSecond m;
+        m.second = s.integer(0);
+        m.packets = static_cast<std::uint32_t>(s.integer(1));
+        m.expected = static_cast<std::uint32_t>(s.integer(2));
+        m.lost = static_cast<std::uint32_t>(s.integer(3));
+        m.jitterMs = s.real(4);
+        out.push_back(m);
     }
     return out;
 }

@@ -3,6 +3,7 @@
 // in the writer's transaction, and read back for `sipscope-cli streams --db` and the GUI.
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -25,6 +26,8 @@ struct MediaStreamRow {
     std::optional<double> mos;
     bool heuristic = false;
     std::int64_t startNs = 0, endNs = 0;
+    std::string encoding;                      // main payload's ("PCMU"), "" unknown
+    std::optional<std::uint32_t> streamIndex;  // the tracker's; its packets' key (schema v3)
     std::string json;
     std::vector<MediaSecond> series;
 };
@@ -45,5 +48,12 @@ struct StoredStream {
 // Stored streams in capture and start order, only those of `callId` unless it is empty. A
 // database older than schema 2 has none.
 std::vector<StoredStream> readMediaStreams(sql::Database& db, const std::string& callId);
+
+// Stored streams matching an SQL condition on media_streams (parameters bound by `bind`).
+std::vector<StoredStream> readMediaStreamsWhere(sql::Database& db, const std::string& where,
+                                                const std::function<void(sql::Statement&)>& bind);
+
+// The per-second loss/jitter series of one stored stream (media_streams.id), by second.
+std::vector<MediaSecond> readMediaSeries(sql::Database& db, std::int64_t streamId);
 
 }  // namespace sipscope::analyzer::store

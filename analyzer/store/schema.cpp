@@ -203,7 +203,25 @@ CREATE TABLE media_series(
 CREATE INDEX media_series_by_stream ON media_series(stream_id, second);
 )sql";
 
-constexpr const char* kMigrations[] = {kV1, kV2};
+// Version 3 (issue 9): the RTP packets themselves, so a call's audio can be played and its
+// packets exported without the capture file, and each call's media verdicts. Packets are
+// kept per stream in chunks (media_chunk.hpp: a packed run of timestamped UDP payloads; the
+// addresses are the stream's), keyed by the tracker's stream index within the capture, which
+// media_streams.stream_index names.
+constexpr const char* kV3 = R"sql(
+ALTER TABLE calls ADD COLUMN media_problems TEXT;
+ALTER TABLE media_streams ADD COLUMN stream_index INTEGER;
+ALTER TABLE media_streams ADD COLUMN encoding TEXT;
+CREATE TABLE media_chunks(
+  capture_id INTEGER NOT NULL REFERENCES captures(id) ON DELETE CASCADE,
+  stream_index INTEGER NOT NULL,
+  first_ts_ns INTEGER NOT NULL,
+  packets INTEGER NOT NULL,
+  data BLOB NOT NULL);
+CREATE INDEX media_chunks_by_stream ON media_chunks(capture_id, stream_index, first_ts_ns);
+)sql";
+
+constexpr const char* kMigrations[] = {kV1, kV2, kV3};
 static_assert(sizeof kMigrations / sizeof kMigrations[0] == kSchemaVersion);
 
 }  // namespace

@@ -5,7 +5,7 @@
 
 namespace sipscope::analyzer::store {
 
-inline constexpr int kSchemaVersion = 2;  // 2: media_streams, media_series
+inline constexpr int kSchemaVersion = 3;  // 2: media_streams, media_series; 3: media_chunks
 
 // Brings the database to kSchemaVersion, one migration step per version, each in its own
 // transaction; sets WAL mode and foreign keys. Throws sql::Error; a database written by a newer

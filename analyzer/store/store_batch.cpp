@@ -122,17 +122,20 @@ void writeCalls(sql::Database& db, std::int64_t captureId, const Batch& b) {
                      "from_user, to_user, start_ns, answer_ns, end_ns, state, final_code, reason, "
                      "messages, retransmissions, duplicates, legs, transactions, "
                      "auth_challenges, src, sport, dst, dport, transport, user_agent, pdd_ms, "
-                     "srd_ms, sdd_ms, sdt_ms, rrd_ms, anomaly_codes, codecs, first_seq, json) "
+                     "srd_ms, sdd_ms, sdt_ms, rrd_ms, anomaly_codes, codecs, first_seq, json, "
+                     "media_problems) "
                      "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,"
-                     "?,?)");
+                     "?,?,?)");
     JsonWriter w;
     for (const CallRecord& c : b.calls) {
-        std::string callIds, anomalyCodes, codecs;
+        std::string callIds, anomalyCodes, codecs, mediaProblems;
         for (const auto& id : c.callIds) callIds += (callIds.empty() ? "" : "\n") + id;
         for (const auto& a : c.anomalies)
             anomalyCodes += (anomalyCodes.empty() ? "" : ",") + a.code;
         for (const auto& m : c.media)
             for (const auto& codec : m.codecs) codecs += (codecs.empty() ? "" : ",") + codec;
+        for (const auto& p : c.mediaProblems)
+            mediaProblems += (mediaProblems.empty() ? "" : ",") + p;
         const auto [srcIp, srcPort] = splitEndpoint(c.caller);
         const auto [dstIp, dstPort] = splitEndpoint(c.callee);
         w.clear();
@@ -166,6 +169,7 @@ void writeCalls(sql::Database& db, std::int64_t captureId, const Batch& b) {
         bindOptionalMs(s, 32, c.metrics.rrdMs);
         s.bind(33, anomalyCodes).bind(34, codecs);
         s.bind(35, static_cast<std::int64_t>(c.firstMessageId)).bind(36, w.str());
+        s.bind(37, mediaProblems);
         s.step();
         s.reset();
         writeCallChildren(db, db.lastInsertId(), c);
@@ -220,9 +224,23 @@ void writeDialogs(sql::Database& db, std::int64_t captureId, const Batch& b) {
     }
 }
 
+void writeMediaChunks(sql::Database& db, std::int64_t captureId, const Batch& b) {
+    if (b.mediaChunks.empty()) return;
+    sql::Statement s(db,
+                     "INSERT INTO media_chunks(capture_id, stream_index, first_ts_ns, packets, "
+                     "data) VALUES (?,?,?,?,?)");
+    for (const auto& c : b.mediaChunks) {
+        s.bind(1, captureId).bind(2, std::int64_t{c.streamIndex}).bind(3, c.firstTsNs);
+        s.bind(4, std::int64_t{c.packets}).bindBlob(5, c.data);
+        s.step();
+        s.reset();
+    }
+}
+
 }  // namespace
 
 void writeBatch(sql::Database& db, std::int64_t captureId, const Batch& batch) {
+    writeMediaChunks(db, captureId, batch);
     writeMessages(db, captureId, batch);
     writeCalls(db, captureId, batch);
     writeTransactions(db, captureId, batch);

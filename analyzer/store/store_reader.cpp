@@ -15,14 +15,15 @@ constexpr const char* kCallColumns =
     "from_user, to_user, answer_ns, end_ns, state, final_code, reason, messages, "
     "retransmissions, duplicates, legs, transactions, auth_challenges, src, sport, dst, dport, "
     "transport, user_agent, pdd_ms, srd_ms, sdd_ms, sdt_ms, rrd_ms, anomaly_codes, codecs";
-// The same columns with an empty JSON in place of the record: tables and filters never need it.
-const std::string& callColumnsNoJson() {
-    static const std::string columns = [] {
-        std::string c = kCallColumns;
-        c.replace(c.find(", json,"), 7, ", '',");
-        return c;
-    }();
-    return columns;
+
+// The call columns of a database of schema `version` (media_problems came with version 3),
+// with an empty JSON in place of the record when `json` is false: tables and filters never
+// need it.
+std::string callColumns(int version, bool json) {
+    std::string c = kCallColumns;
+    c += version >= 3 ? ", media_problems" : ", NULL";
+    if (!json) c.replace(c.find(", json,"), 7, ", '',");
+    return c;
 }
 
 std::vector<std::string> split(const std::string& text, char sep) {
@@ -95,6 +96,7 @@ void recordOf(const sql::Statement& s, CallRecord& r) {
         m.codecs = split(codecs, ',');
         r.media.push_back(std::move(m));
     }
+    r.mediaProblems = split(s.text(37), ',');
 }
 
 StoredCall callOf(const sql::Statement& s) {
@@ -164,11 +166,13 @@ StoreReader::StoreReader(const std::string& path) : m_db(path, sql::Database::Mo
     if (v > kSchemaVersion)
         throw sql::Error{path + " was written by a newer SipScope (schema " + std::to_string(v) +
                          ")"};
+    m_columns = callColumns(v, true);
+    m_columnsNoJson = callColumns(v, false);
 }
 
 void StoreReader::calls(std::optional<std::int64_t> startFrom, std::optional<std::int64_t> startTo,
                         const std::function<bool(StoredCall&)>& visit) {
-    sql::Statement s(m_db, std::string("SELECT ") + kCallColumns +
+    sql::Statement s(m_db, "SELECT " + m_columns +
                                " FROM calls WHERE start_ns BETWEEN ? AND ? "
                                "ORDER BY start_ns, capture_id, number");
     s.bind(1, startFrom.value_or(std::numeric_limits<std::int64_t>::min()));
@@ -180,7 +184,7 @@ void StoreReader::calls(std::optional<std::int64_t> startFrom, std::optional<std
 }
 
 std::vector<StoredCall> StoreReader::callsById(const std::string& callId) {
-    sql::Statement s(m_db, std::string("SELECT ") + kCallColumns +
+    sql::Statement s(m_db, "SELECT " + m_columns +
                                " FROM calls WHERE id IN (SELECT call_row FROM call_ids WHERE "
                                "call_id = ?) ORDER BY start_ns");
     s.bind(1, std::string_view(callId));
@@ -247,8 +251,8 @@ std::vector<StoredCall> StoreReader::callsByRows(const std::vector<std::int64_t>
     constexpr std::size_t kChunk = 200;  // well under SQLite's parameter limit
     for (std::size_t first = 0; first < rows.size(); first += kChunk) {
         const std::size_t n = std::min(kChunk, rows.size() - first);
-        const std::string query = "SELECT " + callColumnsNoJson() + " FROM calls WHERE id IN (" +
-                                  sql::placeholders(n) + ")";
+        const std::string query =
+            "SELECT " + m_columnsNoJson + " FROM calls WHERE id IN (" + sql::placeholders(n) + ")";
         sql::Statement s(m_db, query);
         for (std::size_t i = 0; i < n; ++i) s.bind(static_cast<int>(i + 1), rows[first + i]);
         while (s.step()) {
@@ -267,7 +271,7 @@ std::vector<StoredCall> StoreReader::callsByRows(const std::vector<std::int64_t>
 void StoreReader::callsWhere(const std::string& tail,
                              const std::function<void(sql::Statement&)>& bind,
                              const std::function<bool(StoredCall&)>& visit) {
-    sql::Statement s(m_db, "SELECT " + callColumnsNoJson() + " FROM calls " + tail);
+    sql::Statement s(m_db, "SELECT " + m_columnsNoJson + " FROM calls " + tail);
     if (bind) bind(s);
     while (s.step()) {
         StoredCall c = callOf(s);

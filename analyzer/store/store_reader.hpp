@@ -71,6 +71,7 @@ class StoreReader {
 
   private:
     sql::Database m_db;
+    std::string m_columns, m_columnsNoJson;  // the calls columns of this schema version
 };
 
 }  // namespace sipscope::analyzer::store

@@ -16,6 +16,7 @@
 #include "calls/call_record.hpp"
 #include "calls/node_roles.hpp"
 #include "observe/dialog_observer.hpp"
+#include "store/media_chunk.hpp"
 #include "store/media_rows.hpp"
 #include "store/sqlite.hpp"
 
@@ -44,8 +45,10 @@ struct Batch {
     std::vector<CallRecord> calls;
     std::vector<stack::TransactionRecord> transactions;
     std::vector<stack::DialogEvent> dialogs;
+    std::vector<MediaChunkRow> mediaChunks;  // RTP packets (media_chunk.hpp)
     bool empty() const {
-        return messages.empty() && calls.empty() && transactions.empty() && dialogs.empty();
+        return messages.empty() && calls.empty() && transactions.empty() && dialogs.empty() &&
+               mediaChunks.empty();
     }
 };
 
@@ -80,7 +83,8 @@ class StoreWriter {
     void finishCapture(std::int64_t captureId, const CaptureTotals& totals);
     // Records node roles and user agents (a role seen now replaces "UA"; aliases are kept).
     void saveNodes(const std::map<std::string, NodeInfo>& nodes);
-    // Records the RTP streams of a capture (schema v2), after its batches.
+    // Records the RTP streams of a capture (schema v2), after its batches, and drops the
+    // packets of streams that were not reported (heuristic flows that never qualified).
     void saveMediaStreams(std::int64_t captureId, std::vector<MediaStreamRow> rows);
     // The first write error, if one happened (later batches are then dropped).
     std::optional<std::string> error();

@@ -66,6 +66,7 @@ void runLoop(analyzer::PacketSource& source, analyzer::BpfFilter* filter,
     analyzer::PipelineOptions popts;
     popts.sipPorts.insert(popts.sipPorts.end(), o.sipPorts.begin(), o.sipPorts.end());
     analyzer::CapturePipeline pipeline(popts, sink);
+    if (o.datagrams) pipeline.setDatagramObserver(o.datagrams);
     Progress progress(source);
     analyzer::RawPacket packet;
     while (source.next(packet)) {

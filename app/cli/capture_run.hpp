@@ -19,6 +19,8 @@ struct CaptureRunOptions {
     std::string path;                     // file or "-"
     std::string bpf;                      // empty: no filter
     std::vector<std::uint16_t> sipPorts;  // added to the defaults
+    // When set, sees every non-SIP UDP datagram (the media analysis).
+    analyzer::CapturePipeline::DatagramObserver datagrams;
 };
 
 struct CaptureRunResult {

@@ -13,6 +13,7 @@
 #include "capture_run.hpp"
 #include "commands.hpp"
 #include "query/call_subject.hpp"
+#include "store/media_recorder.hpp"
 #include "text_table.hpp"
 
 namespace sipscope::cli {
@@ -137,11 +138,20 @@ int parseOptions(const Args& args, const char* name, const char* help, CallsOpti
 }
 
 // Runs the capture through a CallTracker; returns the exit code.
-int run(const char* name, CallsOptions& o, analyzer::CallTrackerSinks sinks) {
+// With `media`, the capture's RTP is analysed alongside (calls get their media verdicts).
+int run(const char* name, CallsOptions& o, analyzer::CallTrackerSinks sinks,
+        analyzer::store::MediaRecorder* media = nullptr) {
     analyzer::CallTracker tracker(o.tracker, std::move(sinks));
     CaptureRunResult r;
+    if (media)
+        o.capture.datagrams = [media](const analyzer::TransportPacket& t) { media->onDatagram(t); };
     const bool opened = runCapture(
-        o.capture, [&](analyzer::ObservedMessage&& m) { tracker.observe(m); }, r);
+        o.capture,
+        [&](analyzer::ObservedMessage&& m) {
+            tracker.observe(m);
+            if (media) media->onSip(m);
+        },
+        r);
     if (!opened) {
         std::cerr << "sipscope-cli " << name << ": " << r.openError << '\n';
         return 2;
@@ -197,9 +207,11 @@ int cmdCalls(const Args& args) {
     TextTable table = callTable();
     JsonWriter w;
     std::uint64_t shown = 0;
+    analyzer::store::MediaRecorder media(false);
     analyzer::CallTrackerSinks sinks;
     sinks.call = [&](analyzer::CallRecord&& c) {
         if (o.limit && shown >= o.limit) return;
+        c.mediaProblems = media.problemsOf(c);
         if (!passes(o, c)) return;
         ++shown;
         if (o.json) {
@@ -210,7 +222,7 @@ int cmdCalls(const Args& args) {
         }
         addCallRow(table, c);
     };
-    const int rc = run("calls", o, std::move(sinks));
+    const int rc = run("calls", o, std::move(sinks), &media);
     if (!o.json && rc != 2) table.print(std::cout);
     return rc;
 }

@@ -31,10 +31,13 @@ extern "C" void onInterrupt(int) {
 
 constexpr const char* kImportHelp =
     "usage: sipscope-cli import --db LIB.sqlite FILE... [--t1-ms N] [--sip-port N]...\n"
+    "                            [--no-media-packets]\n"
     "\n"
     "Analyses each capture (pcap, pcapng, gzip) and stores its messages (raw bytes, times,\n"
     "endpoints, frames), transactions, dialogs and calls in the SipScope database LIB, which is\n"
-    "created when missing. A file already imported completely is recognised by its fingerprint\n"
+    "created when missing. RTP streams are stored with their statistics and their packets (for\n"
+    "`audio` and `export-pcap`); --no-media-packets keeps only the statistics. A file already "
+    "imported completely is recognised by its fingerprint\n"
     "and skipped. Progress goes to stderr on a terminal; Ctrl-C stops cleanly (the interrupted\n"
     "capture is kept, marked incomplete). At the end one JSON object:\n"
     "{\"captures\", \"skipped\", \"messages\", \"calls\", \"seconds\", \"files\": [...]}.\n"
@@ -113,6 +116,8 @@ int cmdImport(const Args& args) {
                 return 2;
             }
             options.pipeline.sipPorts.push_back(port);
+        } else if (a == "--no-media-packets") {
+            options.keepMediaPackets = false;
         } else if (a.size() > 1 && a[0] == '-' && a != "-") {
             std::cerr << "sipscope-cli import: unknown option '" << a << "'\n" << kImportHelp;
             return 2;

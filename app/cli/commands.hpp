@@ -21,6 +21,7 @@ int cmdImport(const Args& args);
 int cmdLadder(const Args& args);
 int cmdExportPcap(const Args& args);
 int cmdStreams(const Args& args);
+int cmdAudio(const Args& args);
 int cmdCall(const Args& args);
 int cmdOptions(const Args& args);
 int cmdRegister(const Args& args);

@@ -31,6 +31,7 @@ constexpr Command kCommands[] = {
     {"ladder", cmdLadder, "a call's ladder diagram: text, SVG, Mermaid or HTML"},
     {"export-pcap", cmdExportPcap, "write a call's messages from the database as pcap"},
     {"streams", cmdStreams, "RTP streams of a capture: loss, jitter, MOS, DTMF, problems"},
+    {"audio", cmdAudio, "a call's G.711 audio from the database as a WAV file"},
     {"call", cmdCall, "place a test call (UDP, TCP, TLS) and report its outcome as JSON"},
     {"options", cmdOptions, "send an OPTIONS ping and report the latency as JSON"},
     {"register", cmdRegister, "REGISTER with digest auth and report the granted expiry"},

@@ -648,23 +648,23 @@ class TestFilter : public QObject {
     // The completion tables: every field parses, names are the `calls` JSON keys, known values
     // of kind and state are what the analyzer prints.
     void completionTables() {
-        const char* jsonKeys[] = {"call_id",      "kind",
-                                  "method",       "from_user",
-                                  "to_user",      "state",
-                                  "final_code",   "reason",
-                                  "messages",     "retransmissions",
-                                  "duplicates",   "legs",
-                                  "transactions", "auth_challenges",
-                                  "start",        "answer",
-                                  "end",          "duration_s",
-                                  "pdd_ms",       "srd_ms",
-                                  "sdd_ms",       "sdt_ms",
-                                  "rrd_ms",       "src",
-                                  "dst",          "sport",
-                                  "dport",        "transport",
-                                  "user_agent",   "anomalies",
-                                  "anomaly",      "codec",
-                                  "header"};
+        const char* jsonKeys[] = {"call_id",       "kind",
+                                  "method",        "from_user",
+                                  "to_user",       "state",
+                                  "final_code",    "reason",
+                                  "messages",      "retransmissions",
+                                  "duplicates",    "legs",
+                                  "transactions",  "auth_challenges",
+                                  "start",         "answer",
+                                  "end",           "duration_s",
+                                  "pdd_ms",        "srd_ms",
+                                  "sdd_ms",        "sdt_ms",
+                                  "rrd_ms",        "src",
+                                  "dst",           "sport",
+                                  "dport",         "transport",
+                                  "user_agent",    "anomalies",
+                                  "anomaly",       "codec",
+                                  "media_problem", "header"};
         QCOMPARE(filterFields().size(), std::size(jsonKeys));
         for (const char* key : jsonKeys) {
             const auto* info = findFilterField(key);

@@ -17,6 +17,7 @@
 #include "calls/call_json.hpp"
 #include "packet_builder.hpp"
 #include "store/importer.hpp"
+#include "store/media_recorder.hpp"
 #include "store/pcap_export.hpp"
 #include "store/schema.hpp"
 #include "store/store_reader.hpp"
@@ -38,10 +39,21 @@ FileImport importInto(const std::string& db, const QString& file) {
     return importer.importFile(file.toStdString(), {}, cancel);
 }
 
+// What `calls FILE --json` prints: the calls with their media verdicts (from a media pass;
+// the example has no RTP, so the verdicts at the end equal those when each call was reported).
 std::vector<std::string> jsonOfFile(const QString& file) {
+    MediaRecorder media(false);
+    std::string err;
+    auto src = openCaptureFile(file.toStdString(), err);
+    CapturePipeline pipe({}, [&](ObservedMessage&& m) { media.onSip(m); });
+    pipe.setDatagramObserver([&](const TransportPacket& t) { media.onDatagram(t); });
+    RawPacket p;
+    while (src && src->next(p)) pipe.process(p);
+    pipe.finish();
     std::vector<std::string> out;
     JsonWriter w;
-    for (const auto& c : test::analyzeFile(file).calls) {
+    for (auto c : test::analyzeFile(file).calls) {
+        c.mediaProblems = media.problemsOf(c);
         w.clear();
         writeCall(w, c);
         out.push_back(w.str());

@@ -80,7 +80,9 @@ class TestStoreMedia : public QObject {
         { StoreWriter writer(path); }
         {
             sql::Database db(path, sql::Database::Mode::ReadWrite);
-            db.exec("DROP TABLE media_series; DROP TABLE media_streams; PRAGMA user_version = 1");
+            db.exec(
+                "DROP TABLE media_chunks; DROP TABLE media_series; DROP TABLE media_streams; "
+                "ALTER TABLE calls DROP COLUMN media_problems; PRAGMA user_version = 1");
             QCOMPARE(schemaVersion(db), 1);
             QVERIFY(readMediaStreams(db, "").empty());  // no media tables: no streams
         }
@@ -88,7 +90,7 @@ class TestStoreMedia : public QObject {
         QCOMPARE(QString::fromStdString(f.status), QString("complete"));
         sql::Database db(path, sql::Database::Mode::ReadOnly);
         QCOMPARE(schemaVersion(db), kSchemaVersion);
-        QCOMPARE(kSchemaVersion, 2);
+        QCOMPARE(kSchemaVersion, 3);
         QCOMPARE(readMediaStreams(db, "").size(), std::size_t{4});
     }
 
@@ -102,6 +104,7 @@ class TestStoreMedia : public QObject {
         db.exec("DELETE FROM captures");
         QCOMPARE(scalar(db, "SELECT count(*) FROM media_streams"), 0);
         QCOMPARE(scalar(db, "SELECT count(*) FROM media_series"), 0);
+        QCOMPARE(scalar(db, "SELECT count(*) FROM media_chunks"), 0);
     }
 };
 
