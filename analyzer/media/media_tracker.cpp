@@ -228,8 +228,11 @@ std::vector<std::string> MediaTracker::problemsOf(const CallMedia& media,
                                                   const std::vector<std::uint32_t>& streams) const {
     std::vector<std::string> out;
     if (streams.empty()) {
-        // Answered with SDP on both sides, an active line negotiated, and not one packet.
-        if (media.answered && media.offer && media.answer && media.expectsMedia)
+        // Answered with SDP on both sides, an active line negotiated, and not one packet,
+        // in a capture that does carry RTP: a SIP-only capture (`port 5060`) says nothing
+        // about media and gets no verdict.
+        if (media.answered && media.offer && media.answer && media.expectsMedia &&
+            m_stats.rtpPackets > 0)
             out.push_back("no_media");
         return out;
     }

@@ -181,6 +181,13 @@ class TestCliAudio : public QObject {
         QCOMPARE(strings(byCallId(file, "media-call-3@sipscope.test").value("media_problems")),
                  QStringList({"no_media"}));
         QVERIFY(byCallId(file, "media-call-1@sipscope.test").value("media_problems").isArray());
+        // A SIP-only capture says nothing about media: no verdicts at all.
+        const CliRun sipOnly = runCli(
+            {"calls", QStringLiteral(SIPSCOPE_SOURCE_DIR "/resources/examples/basic-calls.pcap"),
+             "--json"});
+        QCOMPARE(sipOnly.objects.size(), 11);
+        for (const auto& o : sipOnly.objects)
+            QCOMPARE(o.value("media_problems").toArray().size(), 0);
         const CliRun filtered =
             runCli({"calls", "--db", m_db, "--json", "--filter", "media_problem == no_media"});
         QCOMPARE(filtered.objects.size(), 1);
