@@ -6,11 +6,13 @@
 #include <QSettings>
 
 #include "call_list_model.hpp"
+#include "call_row_delegate.hpp"
 
 namespace sipscope::gui {
 
 CallTable::CallTable(CallListModel* model, QWidget* parent) : QTableView(parent), m_model(model) {
     setModel(model);
+    setItemDelegate(new CallRowDelegate(this));
     setSelectionBehavior(QAbstractItemView::SelectRows);
     setSelectionMode(QAbstractItemView::ExtendedSelection);
     setAlternatingRowColors(true);
