@@ -18,21 +18,30 @@ namespace {
 constexpr const char* kCallHelp =
     "usage: sipscope-cli call sip:USER@HOST[:PORT] [--transport udp|tcp|tls] [--from URI]\n"
     "         [--auth-user U --password P] [--duration S] [--timeout S] [--codec pcmu|pcma]\n"
-    "         [--db LIB.sqlite] [--ca FILE] [--insecure]\n"
+    "         [--db LIB.sqlite] [--ca FILE] [--insecure] [--dns-server ADDR[:PORT]]\n"
+    "         [--wav FILE] [--100rel [require]]\n"
     "\n"
     "Places one test call and prints one JSON object when it is over:\n"
     "  result (answered, busy, rejected, cancelled, timeout, error), final_code, reason,\n"
     "  call_id, auth_rounds, pdd_ms, setup_ms, duration_s, rtp {sent, received, lost,\n"
-    "  jitter_ms}, one_way_audio, codec, hold_code, error.\n"
-    "A 400 Hz G.711 tone is sent to the answered SDP address; the far end's RTP is counted.\n"
+    "  jitter_ms}, one_way_audio, codec, hold_code, prack {sent, reliable_provisionals},\n"
+    "  target {transport, address, port, how: naptr, srv, a, literal, getaddrinfo}, error.\n"
+    "A 400 Hz G.711 tone (or --wav audio) is sent to the answered SDP address; the far end's\n"
+    "RTP is counted.\n"
     "\n"
     "  --duration S             hang up (BYE) S seconds after the answer (default 5)\n"
     "  --timeout S              unanswered after S seconds: CANCEL if ringing, else timeout\n"
     "  --codec pcmu|pcma        the preferred codec (both are offered, this one first)\n"
     "  --one-way-after S        one_way_audio when no RTP arrived S s after answer (default 2)\n"
     "  --no-media               offer SDP but send no RTP\n"
+    "  --wav FILE               send FILE's audio (looped) instead of the tone: WAV 16-bit PCM\n"
+    "                           (8000 Hz, or resampled from other rates; stereo mixed down) or\n"
+    "                           G.711 u-law/A-law at 8000 Hz, e.g. resources/audio/melody.wav\n"
     "  --hold S                 S seconds after the answer, put the callee on hold (re-INVITE\n"
     "                           with a=sendonly); its final code is reported as hold_code\n"
+    "  --100rel [require]       offer reliable provisional responses (Supported: 100rel) or\n"
+    "                           demand them (Require); each is PRACKed (RFC 3262), counted in\n"
+    "                           prack {sent, reliable_provisionals}\n"
     "%COMMON%"
     "\n"
     "Example: sipscope-cli call sip:1000@pbx.example.com --auth-user 200 --password s3cret \\\n"
@@ -45,7 +54,7 @@ void printHelp() {
     std::cout << help;
 }
 
-void printReport(const stack::ua::CallReport& r) {
+void printReport(const stack::ua::CallReport& r, const UaSession& session) {
     analyzer::JsonWriter w;
     w.beginObject();
     w.key("result").value(r.result);
@@ -77,6 +86,8 @@ void printReport(const stack::ua::CallReport& r) {
     w.key("one_way_audio").optional(r.oneWayAudio);
     w.key("codec").stringOrNull(r.codec);
     w.key("hold_code").optional(r.holdCode);
+    writePrack(w, "sent", r.prackSent, r.reliableProvisionals);
+    writeTarget(w, session.targetHow().empty() ? nullptr : &session.target(), session.targetHow());
     w.key("error").stringOrNull(r.error);
     w.endObject();
     std::cout << w.str() << '\n' << std::flush;
@@ -119,6 +130,17 @@ int cmdCall(const Args& args) {
             ++i;
         } else if (a == "--no-media") {
             call.media = false;
+        } else if (a == "--wav" && hasValue) {
+            call.audio = loadCallAudio(std::string(args[++i]), error);
+            if (!call.audio) {
+                std::cerr << "sipscope-cli call: " << error << '\n';
+                return 2;
+            }
+        } else if (a == "--100rel") {
+            // RFC 3262 §4: Supported by default, Require with "require".
+            const bool req = hasValue && args[i + 1] == "require";
+            if (req || (hasValue && args[i + 1] == "supported")) ++i;
+            call.rel100 = req ? stack::ua::Rel100::Required : stack::ua::Rel100::Supported;
         } else if (!a.starts_with("-") && common.uri.empty()) {
             common.uri = std::string(a);
         } else {
@@ -136,7 +158,7 @@ int cmdCall(const Args& args) {
     if (!session.open(common, true, "sipscope-cli call " + common.uri, error)) {
         stack::ua::CallReport r;
         r.error = error;
-        printReport(r);
+        printReport(r, session);
         return 1;
     }
     call.targetUri = common.uri;
@@ -167,7 +189,7 @@ int cmdCall(const Args& args) {
         report.result = "error";
         report.error = "interrupted";
     }
-    printReport(report);
+    printReport(report, session);
     return report.result == "answered" ? 0 : 1;
 }
 

@@ -18,17 +18,23 @@ namespace {
 constexpr const char* kListenHelp =
     "usage: sipscope-cli listen [--port N] [--code C] [--delay S] [--transport udp|tcp|tls]\n"
     "         [--max-calls N] [--bind ADDR] [--cert FILE --key FILE] [--db LIB.sqlite]\n"
+    "         [--wav FILE] [--100rel]\n"
     "\n"
     "Answers calls: 100 Trying, 180 Ringing, then after --delay the --code (default 200, with\n"
     "an SDP answer and a G.711 tone). CANCEL gets 487, BYE 200, OPTIONS and MESSAGE 200.\n"
     "Prints one JSON line per call when it ends: call_id, from, to, result (answered,\n"
-    "rejected, cancelled, timeout), code, reinvites, duration_s, rtp {sent, received, lost, "
-    "jitter_ms}.\n"
+    "rejected, cancelled, timeout), code, reinvites, prack {received, reliable_provisionals},\n"
+    "duration_s, rtp {sent, received, lost, jitter_ms}.\n"
     "Runs until SIGINT/SIGTERM or --max-calls calls have ended.\n"
     "\n"
     "  --port N                 UDP (and TCP/TLS) port (default 5060)\n"
     "  --transport udp|tcp|tls  also listen on TCP or TLS (TLS needs --cert/--key); UDP always\n"
     "  --no-media               answer without RTP\n"
+    "  --wav FILE               answer with FILE's audio (looped) instead of the tone (see\n"
+    "                           sipscope-cli call --help for the WAV formats)\n"
+    "  --100rel                 send the 180 reliably when the INVITE supports 100rel and\n"
+    "                           answer only after its PRACK (RFC 3262); an INVITE requiring\n"
+    "                           100rel without this option gets 420\n"
     "%COMMON%"
     "\n"
     "Example: sipscope-cli listen --bind 127.0.0.1 --port 5080 --code 486 --max-calls 1\n"
@@ -43,6 +49,7 @@ void printCall(const stack::ua::AnsweredCall& c) {
     w.key("result").value(c.result);
     w.key("code").value(c.code);
     w.key("reinvites").value(c.reinvites);
+    writePrack(w, "received", c.pracks, c.reliableProvisionals);
     w.key("duration_s");
     if (c.durationS)
         w.value(*c.durationS, 3);
@@ -101,6 +108,14 @@ int cmdListen(const Args& args) {
             ++i;
         } else if (a == "--no-media") {
             answer.media = false;
+        } else if (a == "--wav" && hasValue) {
+            answer.audio = loadCallAudio(std::string(args[++i]), error);
+            if (!answer.audio) {
+                std::cerr << "sipscope-cli listen: " << error << '\n';
+                return 2;
+            }
+        } else if (a == "--100rel") {
+            answer.rel100 = true;
         } else {
             std::cerr << "sipscope-cli listen: bad or unknown option " << a << " (see --help)\n";
             return 2;

@@ -20,10 +20,11 @@ constexpr const char* kOptionsHelp =
     "\n"
     "Sends one OPTIONS request (RFC 3261 §11) and prints one JSON object: result (ok for a\n"
     "2xx, rejected, timeout, error), final_code, reason, latency_ms, call_id, auth_rounds,\n"
-    "error.\n"
+    "target {transport, address, port, how}, error.\n"
     "%COMMON%"
     "\n"
     "Example: sipscope-cli options sip:pbx.example.com --transport tcp\n"
+    "         sipscope-cli options sip:pbx.example.com --dns-server 192.0.2.53\n"
     "Exit status: 0 on a 2xx, 1 otherwise, 2 usage error.\n";
 
 constexpr const char* kRegisterHelp =
@@ -32,7 +33,7 @@ constexpr const char* kRegisterHelp =
     "\n"
     "Registers sip:USER@HOST (RFC 3261 §10) with our Contact at the registrar HOST and prints\n"
     "one JSON object: result, final_code, reason, expires (granted), latency_ms, call_id,\n"
-    "auth_rounds, error. --expires 0 removes the binding.\n"
+    "auth_rounds, target, error. --expires 0 removes the binding.\n"
     "%COMMON%"
     "\n"
     "Example: sipscope-cli register sip:200@pbx.example.com --auth-user 200 --password s3cret\n"
@@ -43,7 +44,7 @@ constexpr const char* kMessageHelp =
     "         [options]\n"
     "\n"
     "Sends one MESSAGE (RFC 3428, text/plain) and prints one JSON object: result, final_code,\n"
-    "reason, latency_ms, call_id, auth_rounds, error.\n"
+    "reason, latency_ms, call_id, auth_rounds, target, error.\n"
     "%COMMON%"
     "\n"
     "Example: sipscope-cli message sip:bob@127.0.0.1:5080 --text 'hello'\n"
@@ -57,7 +58,7 @@ void printHelp(const char* text) {
     std::cout << help;
 }
 
-void printReport(const stack::ua::RequestReport& r, bool withExpires) {
+void printReport(const stack::ua::RequestReport& r, bool withExpires, const UaSession& session) {
     analyzer::JsonWriter w;
     w.beginObject();
     w.key("result").value(r.result);
@@ -77,6 +78,7 @@ void printReport(const stack::ua::RequestReport& r, bool withExpires) {
     }
     w.key("call_id").stringOrNull(r.callId);
     w.key("auth_rounds").value(r.authRounds);
+    writeTarget(w, session.targetHow().empty() ? nullptr : &session.target(), session.targetHow());
     w.key("error").stringOrNull(r.error);
     w.endObject();
     std::cout << w.str() << '\n' << std::flush;
@@ -132,7 +134,7 @@ int runRequest(const Args& args, Kind kind) {
                       error)) {
         stack::ua::RequestReport r;
         r.error = error;
-        printReport(r, isRegister);
+        printReport(r, isRegister, session);
         return 1;
     }
     stack::ua::RequestOptions o;
@@ -168,7 +170,7 @@ int runRequest(const Args& args, Kind kind) {
         report.result = "error";
         report.error = UaSession::interrupted() ? "interrupted" : "no answer";
     }
-    printReport(report, isRegister);
+    printReport(report, isRegister, session);
     return report.result == "ok" ? 0 : 1;
 }
 

@@ -15,4 +15,25 @@ bool parseSeconds(std::string_view text, stack::Duration& out) {
     return true;
 }
 
+void writePrack(analyzer::JsonWriter& w, const char* countKey, int count, int reliable) {
+    w.key("prack").beginObject();
+    w.key(countKey).value(count);
+    w.key("reliable_provisionals").value(reliable);
+    w.endObject();
+}
+
+void writeTarget(analyzer::JsonWriter& w, const stack::ua::Target* target, std::string_view how) {
+    w.key("target");
+    if (!target || !target->address.valid()) {
+        w.null();
+        return;
+    }
+    w.beginObject();
+    w.key("transport").value(stack::net::protocolParam(target->protocol));
+    w.key("address").value(target->address.ip());
+    w.key("port").value(static_cast<int>(target->address.port()));
+    w.key("how").value(how);
+    w.endObject();
+}
+
 }  // namespace sipscope::cli

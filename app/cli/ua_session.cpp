@@ -2,10 +2,14 @@
 
 #include <signal.h>
 
+#include <algorithm>
 #include <random>
 
 #include "capture_run.hpp"
+#include "transport/dns_resolver.hpp"
 #include "ua/request_factory.hpp"
+#include "ua/wav_source.hpp"
+#include "ua_json.hpp"
 #include "uri/uri.hpp"
 
 namespace sipscope::cli {
@@ -30,8 +34,8 @@ std::optional<net::Protocol> protocolOf(std::string_view s) {
 }  // namespace
 
 const char* const kUaCommonHelp =
-    "  --transport udp|tcp|tls  transport to the next hop (default: the URI's ;transport=,\n"
-    "                           tls for sips:, else udp)\n"
+    "  --transport udp|tcp|tls  transport to the next hop (default: RFC 3263: the URI's\n"
+    "                           ;transport=, else DNS NAPTR/SRV, else tls for sips:, udp)\n"
     "  --from URI               our From URI (default sip:sipscope@HOST, or AUTH_USER@HOST)\n"
     "  --auth-user U --password P   digest credentials (RFC 2617/8760: MD5, SHA-256)\n"
     "  --db LIB.sqlite          record every message sent/received as a capture of its own\n"
@@ -40,7 +44,11 @@ const char* const kUaCommonHelp =
     "  --cert FILE [--key FILE] TLS certificate (client certificate; listen: server certificate)\n"
     "  --bind ADDR              local address to bind (default: any)\n"
     "  --local-port N           local UDP port (default: any free port)\n"
-    "  --t1-ms N                RFC 3261 T1 in milliseconds (default 500)\n";
+    "  --t1-ms N                RFC 3261 T1 in milliseconds (default 500)\n"
+    "  --connect-timeout S      give up a TCP connect or TLS handshake after S s (default 5)\n"
+    "  --dns-server ADDR[:PORT] (call, options, register, message; repeatable) the DNS server\n"
+    "                           for RFC 3263 NAPTR/SRV/A/AAAA lookups of a host name, instead\n"
+    "                           of /etc/resolv.conf's (which fall back to getaddrinfo)\n";
 
 int parseCommonOption(const Args& args, std::size_t& i, UaCommonOptions& o, std::string& error) {
     const std::string_view a = args[i];
@@ -58,8 +66,9 @@ int parseCommonOption(const Args& args, std::size_t& i, UaCommonOptions& o, std:
         return 1;
     }
     static constexpr std::string_view kWithValue[] = {
-        "--transport", "--from", "--auth-user", "--password",   "--db",   "--ca",
-        "--cert",      "--key",  "--bind",      "--local-port", "--t1-ms"};
+        "--transport",      "--from", "--auth-user", "--password",   "--db",    "--ca",
+        "--cert",           "--key",  "--bind",      "--local-port", "--t1-ms", "--dns-server",
+        "--connect-timeout"};
     bool known = false;
     for (auto k : kWithValue) known = known || k == a;
     if (!known) return 0;
@@ -89,6 +98,19 @@ int parseCommonOption(const Args& args, std::size_t& i, UaCommonOptions& o, std:
     } else if (a == "--local-port") {
         if (!parsePort(v, o.localPort)) {
             error = "bad --local-port";
+            return -1;
+        }
+    } else if (a == "--dns-server") {
+        auto server = net::parseDnsServer(v);
+        if (!server) {
+            error =
+                "--dns-server needs ADDR or ADDR:PORT (IPv6: [ADDR]:PORT), not " + std::string(v);
+            return -1;
+        }
+        o.dnsServers.push_back(*server);
+    } else if (a == "--connect-timeout") {
+        if (!parseSeconds(v, o.connectTimeout) || o.connectTimeout.count() == 0) {
+            error = "bad --connect-timeout";
             return -1;
         }
     } else if (a == "--t1-ms") {
@@ -137,37 +159,33 @@ std::string UaSession::fromUri() const {
 bool UaSession::open(const UaCommonOptions& o, bool needTarget, const std::string& description,
                      std::string& error) {
     m_options = o;
-    int family = AF_INET;
+    int family = o.bind.empty() ? AF_UNSPEC : net::SockAddr::fromLiteral(o.bind, 0).family();
+    auto rng = std::make_shared<std::mt19937_64>(std::random_device{}());
+    std::vector<stack::ua::NextHop> hops;
     if (needTarget) {
-        std::string uri = o.uri;
-        if (!uri.empty() && uri.front() == '<') uri = uri.substr(1, uri.find('>') - 1);
-        auto parsed = stack::parseUri(uri);
-        if (!parsed.ok() || !parsed->isSip()) {
-            error = "not a sip: or sips: URI: " + o.uri;
-            return false;
-        }
-        const auto& sip = parsed->sip;
-        net::Protocol p =
-            parsed->scheme == stack::UriScheme::Sips ? net::Protocol::Tls : net::Protocol::Udp;
-        if (auto t = protocolOf(sip.transport())) p = *t;
-        if (o.transport) p = *o.transport;
-        const auto resolved = net::resolveHost(sip.host, sip.port.value_or(net::defaultPort(p)));
-        if (resolved.addresses.empty()) {
-            error = resolved.error;
-            return false;
-        }
-        m_target.protocol = p;
-        m_target.address = resolved.addresses.front();
-        std::string host(sip.host);
-        if (host.size() > 2 && host.front() == '[') host = host.substr(1, host.size() - 2);
-        m_target.tlsName = host;
-        family = m_target.address.family();
-    } else if (!o.bind.empty()) {
-        family = net::SockAddr::fromLiteral(o.bind, 0).family();
+        // RFC 3263 §4: NAPTR/SRV/A/AAAA server location, done before the event loop starts.
+        hops = stack::ua::locateNextHops(
+            o.uri, {o.transport, o.dnsServers, [rng] { return (*rng)(); }}, error);
+        if (hops.empty()) return false;
     }
     m_transport = std::make_unique<net::TransportLayer>(m_loop);
-    if (m_target.protocol == net::Protocol::Tls && !m_transport->setTlsClient(o.tls, error))
-        return false;
+    m_transport->setConnectTimeout(o.connectTimeout);
+    const bool anyTls = std::any_of(hops.begin(), hops.end(), [](const stack::ua::NextHop& h) {
+        return h.target.protocol == net::Protocol::Tls;
+    });
+    if (anyTls && !m_transport->setTlsClient(o.tls, error)) return false;
+    if (needTarget) {
+        if (family != AF_UNSPEC)
+            std::erase_if(hops, [family](const stack::ua::NextHop& h) {
+                return h.target.address.family() != family;
+            });
+        if (hops.empty()) {
+            error = "no target of the --bind address family for " + o.uri;
+            return false;
+        }
+        if (!chooseTarget(hops, error)) return false;
+        family = m_target.address.family();
+    }
     net::SockAddr local = net::SockAddr::fromLiteral(
         o.bind.empty() ? (family == AF_INET6 ? "::" : "0.0.0.0") : o.bind, o.localPort);
     if (!local.valid()) {
@@ -175,7 +193,6 @@ bool UaSession::open(const UaCommonOptions& o, bool needTarget, const std::strin
         return false;
     }
     if (!m_transport->openUdp(local, error)) return false;
-    auto rng = std::make_shared<std::mt19937_64>(std::random_device{}());
     m_endpoint = std::make_unique<stack::ua::SipEndpoint>(m_loop, *m_transport, o.timers,
                                                           [rng] { return (*rng)(); });
     if (!o.db.empty()) {
@@ -183,6 +200,40 @@ bool UaSession::open(const UaCommonOptions& o, bool needTarget, const std::strin
         m_endpoint->tap = [this](const stack::ua::TappedMessage& t) { m_recorder.record(t); };
     }
     return true;
+}
+
+bool UaSession::chooseTarget(const std::vector<stack::ua::NextHop>& hops, std::string& error) {
+    std::string failures;
+    for (const auto& hop : hops) {
+        // A UDP hop cannot be checked before sending: it is taken as it comes.
+        const bool stream = hop.target.protocol != net::Protocol::Udp;
+        std::string why;
+        if (stream) {
+            // Connects run in the loop: wait for this one to come up or fail (RFC 3263 §4.3).
+            const auto r = m_transport->prepareAndWait(hop.target.protocol, hop.target.address,
+                                                       hop.target.tlsName);
+            why = r.ok ? "" : r.error.empty() ? "connection failed" : r.error;
+        }
+        if (why.empty()) {
+            m_target = hop.target;
+            m_targetHow = hop.how;
+            return true;
+        }
+        // RFC 3263 §4.3: a target that refuses the connection gives way to the next one.
+        failures += (failures.empty() ? "" : "; ") + hop.target.address.hostPort() + ": " + why;
+    }
+    error = "no target took the connection: " + failures;
+    return false;
+}
+
+std::shared_ptr<const std::vector<std::int16_t>> loadCallAudio(const std::string& path,
+                                                               std::string& error) {
+    auto audio = stack::ua::loadWav(path);
+    if (!audio.ok()) {
+        error = audio.error().message;
+        return nullptr;
+    }
+    return std::make_shared<const std::vector<std::int16_t>>(std::move(audio.value().samples));
 }
 
 }  // namespace sipscope::cli

@@ -7,11 +7,13 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "auth/digest.hpp"
 #include "commands.hpp"
 #include "transport/event_loop.hpp"
 #include "transport/transport.hpp"
+#include "ua/request_factory.hpp"
 #include "ua/sip_endpoint.hpp"
 #include "ua_recorder.hpp"
 
@@ -28,11 +30,18 @@ struct UaCommonOptions {
     stack::TimerConfig timers;
     std::string bind;  // local address to bind ("" = any of the target's family)
     std::uint16_t localPort = 0;
+    stack::Duration connectTimeout{5000};  // TCP connect + TLS handshake (--connect-timeout)
+    std::vector<stack::net::SockAddr> dnsServers;  // --dns-server (RFC 3263 lookups)
 };
 
 // One option of the common set at args[i] (advancing i past its value). 1: consumed, 0: not a
 // common option, -1: bad value (`error` says why).
 int parseCommonOption(const Args& args, std::size_t& i, UaCommonOptions& o, std::string& error);
+
+// --wav FILE: the file's audio as 8 kHz samples for RtpSession; nullptr and `error` (naming the
+// file, the format or the byte offset) when it cannot be used.
+std::shared_ptr<const std::vector<std::int16_t>> loadCallAudio(const std::string& path,
+                                                               std::string& error);
 
 // The common options' help text.
 extern const char* const kUaCommonHelp;
@@ -50,6 +59,8 @@ class UaSession {
     stack::net::TransportLayer& transport() noexcept { return *m_transport; }
     stack::ua::SipEndpoint& endpoint() noexcept { return *m_endpoint; }
     const stack::ua::Target& target() const noexcept { return m_target; }
+    // How the target was found: "naptr", "srv", "a", "literal", "getaddrinfo" ("" without one).
+    const std::string& targetHow() const noexcept { return m_targetHow; }
     std::string fromUri() const;
     UaRecorder& recorder() noexcept { return m_recorder; }
 
@@ -68,11 +79,15 @@ class UaSession {
     static void installSignalHandlers();
 
   private:
+    // RFC 3263 §4.3: the first hop that takes a connection (UDP hops are taken as they come).
+    bool chooseTarget(const std::vector<stack::ua::NextHop>& hops, std::string& error);
+
     UaCommonOptions m_options;
     stack::net::EventLoop m_loop;
     std::unique_ptr<stack::net::TransportLayer> m_transport;
     std::unique_ptr<stack::ua::SipEndpoint> m_endpoint;
     stack::ua::Target m_target;
+    std::string m_targetHow;
     UaRecorder m_recorder;
 };
 

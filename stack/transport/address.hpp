@@ -1,7 +1,8 @@
 #pragma once
 // Socket addresses for the active transports: resolution of the host as given (getaddrinfo on
 // names and literals, IPv4 and IPv6) and the text forms SIP needs (Via sent-by, Contact host,
-// SDP c= line). RFC 3263 NAPTR/SRV lookups are not done: the host is used as given.
+// SDP c= line). resolveHost is the system resolver on the host as given; RFC 3263 NAPTR/SRV
+// server location is in dns_resolver.hpp (stack/dns/rfc3263.hpp) and ua/request_factory.hpp.
 
 #include <sys/socket.h>
 

@@ -29,8 +29,17 @@ void EventLoop::watch(int fd, Callback onReadable) {
     m_watched[fd] = std::move(onReadable);
 }
 
+void EventLoop::watchWritable(int fd, Callback onWritable) {
+    m_writable[fd] = std::move(onWritable);
+}
+
+void EventLoop::unwatchWritable(int fd) {
+    m_writable.erase(fd);
+}
+
 void EventLoop::unwatch(int fd) {
     m_watched.erase(fd);
+    m_writable.erase(fd);
 }
 
 std::size_t EventLoop::fireDueTimers() {
@@ -56,17 +65,24 @@ void EventLoop::runOnce(Duration maxWait) {
             std::chrono::duration_cast<Duration>(m_timers.nextDeadline() - now() + Instant{999});
         wait = std::clamp(untilNext, Duration{0}, maxWait);
     }
+    std::map<int, short> interest;
+    for (const auto& [fd, cb] : m_watched) interest[fd] |= POLLIN;
+    for (const auto& [fd, cb] : m_writable) interest[fd] |= POLLOUT;
     std::vector<pollfd> fds;
-    fds.reserve(m_watched.size());
-    for (const auto& [fd, cb] : m_watched) fds.push_back(pollfd{fd, POLLIN, 0});
+    fds.reserve(interest.size());
+    for (const auto& [fd, events] : interest) fds.push_back(pollfd{fd, events, 0});
     const int n = ::poll(fds.data(), fds.size(), static_cast<int>(wait.count()));
+    // An earlier callback may have unwatched a descriptor: look each one up again.
+    const auto dispatch = [](std::map<int, Callback>& watchers, int fd) {
+        auto it = watchers.find(fd);
+        if (it == watchers.end()) return;
+        Callback cb = it->second;
+        cb();
+    };
     if (n > 0) {
         for (const auto& p : fds) {
-            if (!(p.revents & (POLLIN | POLLERR | POLLHUP))) continue;
-            auto it = m_watched.find(p.fd);  // an earlier callback may have unwatched it
-            if (it == m_watched.end()) continue;
-            Callback cb = it->second;
-            cb();
+            if (p.revents & (POLLOUT | POLLERR | POLLHUP)) dispatch(m_writable, p.fd);
+            if (p.revents & (POLLIN | POLLERR | POLLHUP)) dispatch(m_watched, p.fd);
         }
     }
     fireDueTimers();

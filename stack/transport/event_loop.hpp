@@ -42,6 +42,10 @@ class EventLoop {
 
     // `onReadable` runs whenever fd has data (or an error/hang-up) to read.
     void watch(int fd, Callback onReadable);
+    // `onWritable` runs whenever fd can take data (or has an error): a connect in progress, a
+    // TLS handshake or a write that would block. unwatch() removes both.
+    void watchWritable(int fd, Callback onWritable);
+    void unwatchWritable(int fd);
     void unwatch(int fd);
 
     // Fires every timer due by now(), earliest first; returns how many fired.
@@ -59,7 +63,7 @@ class EventLoop {
     ClockFn m_clock;
     TimerQueue<TimerId> m_timers;
     std::map<TimerId, Callback> m_callbacks;
-    std::map<int, Callback> m_watched;
+    std::map<int, Callback> m_watched, m_writable;
     TimerId m_nextId = 1;
     bool m_stopped = false;
 };

@@ -2,9 +2,6 @@
 
 #include <openssl/err.h>
 #include <openssl/x509v3.h>
-#include <poll.h>
-
-#include <chrono>
 
 #include "transport/address.hpp"
 
@@ -30,33 +27,6 @@ bool loadCertificate(SSL_CTX* ctx, const TlsOptions& options, std::string& error
         return false;
     }
     return true;
-}
-
-// Drives SSL_connect / SSL_accept on a non-blocking socket until done or `timeout`.
-template <class Step>
-bool handshake(SSL* ssl, int fd, Duration timeout, Step step, std::string& error) {
-    const auto end = std::chrono::steady_clock::now() + timeout;
-    for (;;) {
-        ERR_clear_error();
-        const int rc = step(ssl);
-        if (rc == 1) return true;
-        const int why = SSL_get_error(ssl, rc);
-        short events = 0;
-        if (why == SSL_ERROR_WANT_READ) events = POLLIN;
-        if (why == SSL_ERROR_WANT_WRITE) events = POLLOUT;
-        if (events == 0) {
-            error = "TLS handshake failed: " + opensslError();
-            return false;
-        }
-        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-            end - std::chrono::steady_clock::now());
-        if (left.count() <= 0) {
-            error = "TLS handshake timed out";
-            return false;
-        }
-        pollfd p{fd, events, 0};
-        ::poll(&p, 1, static_cast<int>(left.count()));
-    }
 }
 
 }  // namespace
@@ -118,19 +88,19 @@ std::string verifyErrorMessage(long result, const std::string& name) {
     }
 }
 
-SslPtr connectTls(SSL_CTX* ctx, int fd, const std::string& name, bool verify, Duration timeout,
-                  std::string& error) {
-    SslPtr ssl(SSL_new(ctx));
+SslPtr newClientSession(const TlsClientParams& params, int fd, std::string& error) {
+    SslPtr ssl(SSL_new(params.ctx));
     if (!ssl || SSL_set_fd(ssl.get(), fd) != 1) {
         error = "cannot create TLS session: " + opensslError();
         return nullptr;
     }
+    const std::string& name = params.name;
     const bool isIp = SockAddr::fromLiteral(name, 0).valid();
     std::string bare = name;
     if (bare.size() > 2 && bare.front() == '[') bare = bare.substr(1, bare.size() - 2);
     // RFC 6066 §3: SNI carries host names only, never literals.
     if (!isIp) SSL_set_tlsext_host_name(ssl.get(), bare.c_str());
-    if (verify) {
+    if (params.verify) {
         X509_VERIFY_PARAM* param = SSL_get0_param(ssl.get());
         // RFC 5922 §7.1: the server's identity is the host of the URI we connect for.
         if (isIp)
@@ -138,22 +108,40 @@ SslPtr connectTls(SSL_CTX* ctx, int fd, const std::string& name, bool verify, Du
         else
             SSL_set1_host(ssl.get(), bare.c_str());
     }
-    if (!handshake(ssl.get(), fd, timeout, SSL_connect, error)) {
-        const long vr = SSL_get_verify_result(ssl.get());
-        if (verify && vr != X509_V_OK) error = verifyErrorMessage(vr, bare);
-        return nullptr;
-    }
+    SSL_set_connect_state(ssl.get());
+    // Queued messages are written from a buffer that may move between retries.
+    SSL_set_mode(ssl.get(), SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
     return ssl;
 }
 
-SslPtr acceptTls(SSL_CTX* ctx, int fd, Duration timeout, std::string& error) {
+SslPtr newServerSession(SSL_CTX* ctx, int fd, std::string& error) {
     SslPtr ssl(SSL_new(ctx));
     if (!ssl || SSL_set_fd(ssl.get(), fd) != 1) {
         error = "cannot create TLS session: " + opensslError();
         return nullptr;
     }
-    if (!handshake(ssl.get(), fd, timeout, SSL_accept, error)) return nullptr;
+    SSL_set_accept_state(ssl.get());
+    SSL_set_mode(ssl.get(), SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
     return ssl;
+}
+
+HandshakeStep stepHandshake(SSL* ssl, const std::string& verifyName, std::string& error) {
+    ERR_clear_error();
+    const int rc = SSL_do_handshake(ssl);
+    if (rc == 1) return HandshakeStep::Done;
+    const int why = SSL_get_error(ssl, rc);
+    if (why == SSL_ERROR_WANT_READ) return HandshakeStep::WantRead;
+    if (why == SSL_ERROR_WANT_WRITE) return HandshakeStep::WantWrite;
+    error = ERR_peek_error() == 0 && (why == SSL_ERROR_SYSCALL || why == SSL_ERROR_ZERO_RETURN)
+                ? "TLS handshake failed: the peer closed the connection"
+                : "TLS handshake failed: " + opensslError();
+    if (!verifyName.empty()) {
+        std::string bare = verifyName;
+        if (bare.size() > 2 && bare.front() == '[') bare = bare.substr(1, bare.size() - 2);
+        const long vr = SSL_get_verify_result(ssl);
+        if (vr != X509_V_OK) error = verifyErrorMessage(vr, bare);
+    }
+    return HandshakeStep::Failed;
 }
 
 }  // namespace sipscope::stack::net

@@ -32,13 +32,24 @@ using SslPtr = std::unique_ptr<SSL, SslDeleter>;
 SslCtxPtr makeClientContext(const TlsOptions& options, std::string& error);
 SslCtxPtr makeServerContext(const TlsOptions& options, std::string& error);
 
-// Runs the client handshake on the connected socket `fd` for the server `name` (a host name
-// gets SNI and a DNS name check, an IP literal an IP address check), waiting at most `timeout`.
-// nullptr and `error` set on failure, the error naming the cause (name mismatch, expired,
-// self-signed or unknown CA, handshake failure).
-SslPtr connectTls(SSL_CTX* ctx, int fd, const std::string& name, bool verify, Duration timeout,
-                  std::string& error);
-SslPtr acceptTls(SSL_CTX* ctx, int fd, Duration timeout, std::string& error);
+// What a client session checks: the server `name` (a host name gets SNI and a DNS name check,
+// an IP literal an IP address check) when `verify`.
+struct TlsClientParams {
+    SSL_CTX* ctx = nullptr;
+    std::string name;
+    bool verify = true;
+};
+
+// A client session on the connected socket `fd`, or a server session; the handshake is not
+// started. nullptr and `error` set when OpenSSL cannot create it.
+SslPtr newClientSession(const TlsClientParams& params, int fd, std::string& error);
+SslPtr newServerSession(SSL_CTX* ctx, int fd, std::string& error);
+
+// One non-blocking step of the handshake (SSL_connect / SSL_accept, as the session was made):
+// Done, or the socket event it waits for, or Failed with `error` naming the cause (name
+// mismatch, expired, self-signed or unknown CA when `verifyName` is set, handshake failure).
+enum class HandshakeStep { Done, WantRead, WantWrite, Failed };
+HandshakeStep stepHandshake(SSL* ssl, const std::string& verifyName, std::string& error);
 
 // The message for a failed X.509 verification result (X509_V_ERR_*).
 std::string verifyErrorMessage(long verifyResult, const std::string& name);

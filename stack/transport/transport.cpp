@@ -2,23 +2,19 @@
 
 #include <fcntl.h>
 #include <netinet/in.h>
-#include <netinet/tcp.h>
-#include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <cerrno>
-#include <chrono>
 #include <cstring>
 
 #include "parser/stream_framer.hpp"
+#include "transport/stream_socket.hpp"
 
 namespace sipscope::stack::net {
 
 struct TransportLayer::Connection {
-    int fd = -1;
-    SslPtr ssl;
-    SockAddr local;
+    std::unique_ptr<StreamSocket> socket;
     StreamFramer framer;
 };
 
@@ -47,42 +43,6 @@ std::string sysError(const std::string& what) {
     return what + ": " + std::strerror(errno);
 }
 
-// Bounded wait for `events` on fd; false on timeout.
-bool waitFor(int fd, short events, Duration timeout) {
-    pollfd p{fd, events, 0};
-    return ::poll(&p, 1, static_cast<int>(timeout.count())) > 0;
-}
-
-int connectTcp(const SockAddr& to, Duration timeout, std::string& error) {
-    const int fd = ::socket(to.family(), SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0) {
-        error = sysError("socket");
-        return -1;
-    }
-    setNonBlocking(fd);
-    int one = 1;
-    ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-    if (::connect(fd, to.sa(), to.len()) != 0 && errno != EINPROGRESS) {
-        error = sysError("connect to " + to.hostPort());
-        ::close(fd);
-        return -1;
-    }
-    if (!waitFor(fd, POLLOUT, timeout)) {
-        error = "connect to " + to.hostPort() + " timed out";
-        ::close(fd);
-        return -1;
-    }
-    int soError = 0;
-    socklen_t len = sizeof soError;
-    ::getsockopt(fd, SOL_SOCKET, SO_ERROR, &soError, &len);
-    if (soError != 0) {
-        error = "connect to " + to.hostPort() + ": " + std::strerror(soError);
-        ::close(fd);
-        return -1;
-    }
-    return fd;
-}
-
 }  // namespace
 
 TransportLayer::TransportLayer(EventLoop& loop) : m_loop(loop) {}
@@ -96,11 +56,7 @@ TransportLayer::~TransportLayer() {
         m_loop.unwatch(fd);
         ::close(fd);
     }
-    for (auto& [key, c] : m_connections) {
-        m_loop.unwatch(c->fd);
-        if (c->ssl) SSL_shutdown(c->ssl.get());
-        ::close(c->fd);
-    }
+    m_connections.clear();  // each StreamSocket unwatches and closes its descriptor
 }
 
 bool TransportLayer::openUdp(const SockAddr& local, std::string& error) {
@@ -175,19 +131,6 @@ SockAddr TransportLayer::listenLocal(Protocol p, int family) const {
     return {};
 }
 
-TransportLayer::Connection* TransportLayer::adopt(Protocol p, int fd, const SockAddr& peer,
-                                                  SslPtr ssl) {
-    auto c = std::make_unique<Connection>();
-    c->fd = fd;
-    c->ssl = std::move(ssl);
-    c->local = localOf(fd);
-    Connection* raw = c.get();
-    const ConnKey key{p, peer};
-    m_connections[key] = std::move(c);
-    m_loop.watch(fd, [this, key] { readStream(key); });
-    return raw;
-}
-
 TransportLayer::Connection* TransportLayer::connect(Protocol p, const SockAddr& to,
                                                     const std::string& tlsName,
                                                     std::string& error) {
@@ -196,18 +139,20 @@ TransportLayer::Connection* TransportLayer::connect(Protocol p, const SockAddr& 
         TlsOptions defaults;
         if (!setTlsClient(defaults, error)) return nullptr;
     }
-    const int fd = connectTcp(to, m_connectTimeout, error);
-    if (fd < 0) return nullptr;
-    SslPtr ssl;
-    if (p == Protocol::Tls) {
-        ssl = connectTls(m_clientTls.get(), fd, tlsName.empty() ? to.ip() : tlsName, m_verify,
-                         m_connectTimeout, error);
-        if (!ssl) {
-            ::close(fd);
-            return nullptr;
-        }
-    }
-    return adopt(p, fd, to, std::move(ssl));
+    std::optional<TlsClientParams> tls;
+    if (p == Protocol::Tls)
+        tls = TlsClientParams{m_clientTls.get(), tlsName.empty() ? to.ip() : tlsName, m_verify};
+    const ConnKey key{p, to};
+    auto socket = StreamSocket::connect(
+        m_loop, to, std::move(tls), m_connectTimeout,
+        {[this, key] { readStream(key); }, [this, key](const std::string& e) { close(key, e); }},
+        error);
+    if (!socket) return nullptr;
+    auto c = std::make_unique<Connection>();
+    c->socket = std::move(socket);
+    Connection* raw = c.get();
+    m_connections[key] = std::move(c);
+    return raw;
 }
 
 SockAddr TransportLayer::udpSource(const SockAddr& to) {
@@ -242,8 +187,32 @@ SendResult TransportLayer::prepare(Protocol p, const SockAddr& to, const std::st
     }
     Connection* c = connect(p, to, tlsName, r.error);
     if (!c) return r;
-    r.local = c->local;
+    r.local = c->socket->local();
     r.ok = true;
+    return r;
+}
+
+SendResult TransportLayer::prepareAndWait(Protocol p, const SockAddr& to,
+                                          const std::string& tlsName) {
+    SendResult r = prepare(p, to, tlsName);
+    if (!r.ok || p == Protocol::Udp) return r;
+    const ConnKey key{p, to};
+    // Bounded twice: the socket fails itself at the connect timeout on the loop's clock, and
+    // the rounds are counted for a clock that does not move.
+    for (int round = 0; round < 100000; ++round) {
+        auto it = m_connections.find(key);
+        if (it == m_connections.end()) {
+            r.ok = false;
+            r.error = m_lastFailure.first == key && !m_lastFailure.second.empty()
+                          ? m_lastFailure.second
+                          : "connection to " + to.hostPort() + " closed";
+            return r;
+        }
+        if (it->second->socket->state() == StreamSocket::State::Up) return r;
+        m_loop.runOnce(Duration{50});
+    }
+    r.ok = false;
+    r.error = "connect to " + to.hostPort() + " timed out";
     return r;
 }
 
@@ -266,40 +235,10 @@ SendResult TransportLayer::send(Protocol p, const SockAddr& to, std::string_view
     }
     Connection* c = connect(p, to, tlsName, r.error);
     if (!c) return r;
-    r.local = c->local;
-    r.ok = writeAll(*c, bytes, r.error);
-    if (!r.ok) close({p, to});
+    r.local = c->socket->local();
+    r.ok = c->socket->send(bytes, r.error);
+    if (!r.ok) close({p, to}, r.error);
     return r;
-}
-
-bool TransportLayer::writeAll(Connection& c, std::string_view bytes, std::string& error) {
-    const auto end = std::chrono::steady_clock::now() + m_connectTimeout;
-    while (!bytes.empty()) {
-        long n;
-        if (c.ssl) {
-            n = SSL_write(c.ssl.get(), bytes.data(), static_cast<int>(bytes.size()));
-            if (n <= 0 && SSL_get_error(c.ssl.get(), static_cast<int>(n)) != SSL_ERROR_WANT_WRITE &&
-                SSL_get_error(c.ssl.get(), static_cast<int>(n)) != SSL_ERROR_WANT_READ) {
-                error = "TLS write failed";
-                return false;
-            }
-        } else {
-            n = ::send(c.fd, bytes.data(), bytes.size(), MSG_NOSIGNAL);
-            if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK) {
-                error = sysError("send");
-                return false;
-            }
-        }
-        if (n > 0) {
-            bytes.remove_prefix(static_cast<std::size_t>(n));
-            continue;
-        }
-        if (std::chrono::steady_clock::now() > end || !waitFor(c.fd, POLLOUT, m_connectTimeout)) {
-            error = "send timed out";
-            return false;
-        }
-    }
-    return true;
 }
 
 void TransportLayer::readUdp(int fd) {
@@ -325,25 +264,15 @@ void TransportLayer::readStream(const ConnKey& key) {
     Connection& c = *it->second;
     char buf[16384];
     bool closed = false;
-    for (int i = 0; i < 64; ++i) {
-        long n;
-        if (c.ssl) {
-            n = SSL_read(c.ssl.get(), buf, sizeof buf);
-            if (n <= 0) {
-                const int e = SSL_get_error(c.ssl.get(), static_cast<int>(n));
-                closed = e != SSL_ERROR_WANT_READ && e != SSL_ERROR_WANT_WRITE;
-                break;
-            }
-        } else {
-            n = ::recv(c.fd, buf, sizeof buf, 0);
-            if (n <= 0) {
-                closed = n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK);
-                break;
-            }
+    for (int i = 0; i < 64; ++i) {  // bounded: other sockets get their turn
+        const long n = c.socket->read(buf, sizeof buf);
+        if (n <= 0) {
+            closed = n != -1;
+            break;
         }
         c.framer.push(std::string_view(buf, static_cast<std::size_t>(n)));
     }
-    const SockAddr local = c.local;
+    const SockAddr local = c.socket->local();
     std::vector<Inbound> ready;
     while (auto frame = c.framer.next()) {
         if (frame->kind != Frame::Kind::Message) continue;
@@ -364,27 +293,28 @@ void TransportLayer::acceptOn(Listener& l) {
         const int fd = ::accept4(l.fd, reinterpret_cast<sockaddr*>(&from), &len, SOCK_CLOEXEC);
         if (fd < 0) return;
         const SockAddr peer(reinterpret_cast<const sockaddr*>(&from), len);
-        setNonBlocking(fd);
-        SslPtr ssl;
-        if (l.tls) {
-            std::string error;
-            ssl = acceptTls(m_serverTls.get(), fd, m_connectTimeout, error);
-            if (!ssl) {
-                ::close(fd);
-                continue;
-            }
-        }
-        adopt(l.tls ? Protocol::Tls : Protocol::Tcp, fd, peer, std::move(ssl));
+        const ConnKey key{l.tls ? Protocol::Tls : Protocol::Tcp, peer};
+        // The TLS server handshake runs in the loop too, bounded by the same timeout.
+        auto socket = StreamSocket::accepted(
+            m_loop, fd, peer, l.tls ? m_serverTls.get() : nullptr, m_connectTimeout,
+            {[this, key] { readStream(key); },
+             [this, key](const std::string& e) { close(key, e); }});
+        if (socket->state() == StreamSocket::State::Closed) continue;
+        auto c = std::make_unique<Connection>();
+        c->socket = std::move(socket);
+        m_connections[key] = std::move(c);
     }
 }
 
-void TransportLayer::close(const ConnKey& key) {
+void TransportLayer::close(const ConnKey& key, const std::string& error) {
     auto it = m_connections.find(key);
     if (it == m_connections.end()) return;
-    m_loop.unwatch(it->second->fd);
-    ::close(it->second->fd);
+    // Copies first: `key` and `error` may live in the socket's callbacks, destroyed below.
+    const ConnKey closed = key;
+    const std::string why = error;
     m_connections.erase(it);
-    if (onClosed) onClosed(key.first, key.second);
+    if (!why.empty()) m_lastFailure = {closed, why};
+    if (onClosed) onClosed(closed.first, closed.second, why);
 }
 
 }  // namespace sipscope::stack::net

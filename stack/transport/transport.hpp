@@ -2,8 +2,9 @@
 // The active transports (RFC 3261 §18): UDP sockets per address family, TCP and TLS
 // connections framed with the stack's StreamFramer and reused for every message to the same
 // peer (§18.1.1, §18.2.2: responses go back on the connection the request came on), and TCP/TLS
-// listeners for the answering mode. Connecting and writing are bounded waits; reading is driven
-// by the EventLoop.
+// listeners for the answering mode. Connecting, the TLS handshake, writing and reading are all
+// driven by the EventLoop (StreamSocket): nothing here waits, and messages for a connection
+// still being set up are queued until it is up.
 
 #include <cstdint>
 #include <functional>
@@ -54,16 +55,22 @@ class TransportLayer {
     SockAddr udpLocal(int family) const;
     SockAddr listenLocal(Protocol p, int family) const;
 
-    // Sends one message. TCP/TLS connect first unless a connection to `to` exists; `tlsName`
+    // Sends one message. TCP/TLS start connecting first unless a connection to `to` exists, and
+    // the message is queued until it is up (a failure then comes through onClosed); `tlsName`
     // is the name the server certificate must carry.
     SendResult send(Protocol p, const SockAddr& to, std::string_view bytes,
                     const std::string& tlsName = {});
     // The local address a message to `to` leaves from (connecting TCP/TLS if needed).
     SendResult prepare(Protocol p, const SockAddr& to, const std::string& tlsName = {});
+    // prepare(), then for TCP/TLS runs the loop (which keeps serving everything else) until the
+    // connection is up or has failed: the error says why (refused, timed out, TLS). For choosing
+    // among RFC 3263 targets before anything is sent.
+    SendResult prepareAndWait(Protocol p, const SockAddr& to, const std::string& tlsName = {});
 
     std::function<void(Inbound&&)> onMessage;
-    // A stream connection was closed or failed after it was established.
-    std::function<void(Protocol, const SockAddr&)> onClosed;
+    // A stream connection was closed, or could not be set up: `error` says why (refused,
+    // timed out, each TLS verification failure), empty when the peer closed it.
+    std::function<void(Protocol, const SockAddr&, const std::string& error)> onClosed;
 
     std::size_t connectionCount() const noexcept { return m_connections.size(); }
 
@@ -74,13 +81,11 @@ class TransportLayer {
 
     Connection* connect(Protocol p, const SockAddr& to, const std::string& tlsName,
                         std::string& error);
-    Connection* adopt(Protocol p, int fd, const SockAddr& peer, SslPtr ssl);
     SockAddr udpSource(const SockAddr& to);
     void readUdp(int fd);
     void readStream(const ConnKey& key);
     void acceptOn(Listener& l);
-    void close(const ConnKey& key);
-    bool writeAll(Connection& c, std::string_view bytes, std::string& error);
+    void close(const ConnKey& key, const std::string& error = {});
 
     EventLoop& m_loop;
     std::map<int, int> m_udp;                   // family -> fd
@@ -90,6 +95,7 @@ class TransportLayer {
     SslCtxPtr m_clientTls, m_serverTls;
     bool m_verify = true;
     Duration m_connectTimeout{5000};
+    std::pair<ConnKey, std::string> m_lastFailure;  // the last connection closed with an error
 };
 
 }  // namespace sipscope::stack::net

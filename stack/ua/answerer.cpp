@@ -3,6 +3,8 @@
 #include "message/key_headers.hpp"
 #include "message/message_builder.hpp"
 #include "transaction/matching.hpp"
+#include "ua/prack.hpp"
+#include "ua/reliable_provisional.hpp"
 
 namespace sipscope::stack::ua {
 
@@ -10,10 +12,12 @@ struct Answerer::Call {
     ServerRequest invite;
     std::string toTag;
     CallState state = CallState::Ringing;
-    std::optional<SipMessage> ok;
+    std::optional<SipMessage> ok, provisional;
+    std::optional<ReliableProvisional> reliable;  // RFC 3262 §3, when the 180 is reliable
+    bool answerDue = false;  // the delay is over but the reliable 180 awaits its PRACK
     std::optional<Dialog> dialog;
     std::unique_ptr<RtpSession> rtp;
-    net::EventLoop::TimerId answerTimer = 0, retransmitTimer = 0, giveUpTimer = 0;
+    net::EventLoop::TimerId answerTimer = 0, retransmitTimer = 0, giveUpTimer = 0, prackTimer = 0;
     Instant answeredAt{0};
     AnsweredCall summary;
     int payload = -1;
@@ -29,6 +33,7 @@ Answerer::~Answerer() {
         m_endpoint.loop().cancelTimer(c->answerTimer);
         m_endpoint.loop().cancelTimer(c->retransmitTimer);
         m_endpoint.loop().cancelTimer(c->giveUpTimer);
+        m_endpoint.loop().cancelTimer(c->prackTimer);
     }
 }
 
@@ -59,6 +64,8 @@ bool Answerer::onRequest(const ServerRequest& r) {
         onCancel(r);
     } else if (method == "BYE") {
         onBye(r);
+    } else if (method == "PRACK") {
+        onPrack(r);
     } else if (method == "OPTIONS" || method == "MESSAGE") {
         reply(r, 200);  // RFC 3261 §11.2 (OPTIONS), RFC 3428 §7 (MESSAGE)
     } else {
@@ -68,6 +75,14 @@ bool Answerer::onRequest(const ServerRequest& r) {
 }
 
 void Answerer::onInvite(const ServerRequest& r) {
+    if (!m_options.rel100 && hasOptionTag(r.request, HeaderId::Require, k100rel)) {
+        // RFC 3261 §8.2.2.3: a required extension we do not support: 420 naming it.
+        if (auto resp = makeResponse(r.request, 420); resp.ok()) {
+            resp.value().setHeader(HeaderId::Unsupported, std::string(k100rel));
+            m_endpoint.respond(r.key, resp.value());
+        }
+        return;
+    }
     auto call = std::make_unique<Call>();
     Call& c = *call;
     c.invite = r;
@@ -85,16 +100,78 @@ void Answerer::onInvite(const ServerRequest& r) {
     c.summary.to = std::string(r.request.headerValue(HeaderId::To));
     c.summary.code = m_options.code;
     m_calls[c.summary.callId] = std::move(call);
-    // RFC 3261 §13.3.1.1: progress (the IST has sent 100 Trying already).
-    if (m_options.code >= 200) {
-        if (auto ringing = makeResponse(r.request, 180, {}, c.toTag); ringing.ok())
-            m_endpoint.respond(r.key, ringing.value());
-    }
+    if (m_options.code >= 200) sendRinging(c);
     c.answerTimer = m_endpoint.loop().addTimer(m_options.delay, [this, &c] { answer(c); });
+}
+
+std::string Answerer::contactOf(const Call& c) const {
+    return "<sip:sipscope@" + c.invite.local.hostPort() +
+           (c.invite.protocol == net::Protocol::Udp
+                ? std::string()
+                : ";transport=" + std::string(net::protocolParam(c.invite.protocol))) +
+           ">";
+}
+
+void Answerer::sendRinging(Call& c) {
+    // RFC 3261 §13.3.1.1: progress (the IST has sent 100 Trying already).
+    auto ringing = makeResponse(c.invite.request, 180, {}, c.toTag);
+    if (!ringing.ok()) return;
+    SipMessage response = ringing.value();
+    const SipMessage& invite = c.invite.request;
+    // RFC 3262 §3: reliable when the INVITE supports or requires 100rel and we were asked to.
+    if (m_options.rel100 && (hasOptionTag(invite, HeaderId::Supported, k100rel) ||
+                             hasOptionTag(invite, HeaderId::Require, k100rel))) {
+        c.reliable.emplace(m_endpoint.timers(),
+                           m_options.firstRseq.value_or(
+                               static_cast<std::uint32_t>(m_endpoint.random() & 0x7fffffffu)));
+        // RFC 3261 §12.1.1: a 1xx that creates an (early) dialog carries a Contact; the PRACK
+        // is sent to it.
+        response.setHeader(HeaderId::Contact, contactOf(c));
+        if (c.reliable->stamp(response, extractKeyHeaders(invite).cseq.value_or(0))) {
+            ++c.summary.reliableProvisionals;
+            c.prackTimer = m_endpoint.loop().addTimer(c.reliable->firstInterval(),
+                                                      [this, &c] { onReliableTimer(c); });
+        }
+        c.provisional = response;
+    }
+    m_endpoint.respond(c.invite.key, response);
+}
+
+void Answerer::onReliableTimer(Call& c) {
+    if (c.state != CallState::Ringing || !c.reliable || !c.provisional) return;
+    const auto step = c.reliable->onTimer();
+    if (step.retransmit) {
+        m_endpoint.respond(c.invite.key, *c.provisional);  // RFC 3262 §3: until the PRACK
+        c.prackTimer = m_endpoint.loop().addTimer(step.next, [this, &c] { onReliableTimer(c); });
+    } else if (step.giveUp) {
+        // RFC 3262 §3: no PRACK for 64*T1: the INVITE is rejected with a 5xx.
+        c.summary.code = 500;
+        if (auto resp = makeResponse(c.invite.request, 500, "No PRACK", c.toTag); resp.ok())
+            m_endpoint.respond(c.invite.key, resp.value());
+        end(c, "timeout");
+    }
+}
+
+void Answerer::onPrack(const ServerRequest& r) {
+    auto it = m_calls.find(std::string(extractKeyHeaders(r.request).callId));
+    if (it == m_calls.end() || !it->second->reliable || !it->second->reliable->onPrack(r.request)) {
+        reply(r, 481);  // RFC 3262 §3: no unacknowledged reliable provisional matches
+        return;
+    }
+    Call& c = *it->second;
+    m_endpoint.loop().cancelTimer(c.prackTimer);
+    ++c.summary.pracks;
+    reply(r, 200);  // RFC 3262 §3: the PRACK is answered like any non-INVITE request
+    if (c.answerDue) answer(c);
 }
 
 void Answerer::answer(Call& c) {
     if (c.state != CallState::Ringing) return;
+    // RFC 3262 §3: the final response waits until the reliable provisional is acknowledged.
+    if (c.reliable && c.reliable->state() == ReliableProvisional::State::Pending) {
+        c.answerDue = true;
+        return;
+    }
     const int code = m_options.code;
     auto resp = makeResponse(c.invite.request, code, {}, c.toTag);
     if (!resp.ok()) return end(c, "rejected");
@@ -105,18 +182,13 @@ void Answerer::answer(Call& c) {
         if (code >= 300) end(c, "rejected");
         return;
     }
-    response.setHeader(
-        HeaderId::Contact,
-        "<sip:sipscope@" + c.invite.local.hostPort() +
-            (c.invite.protocol == net::Protocol::Udp
-                 ? std::string()
-                 : ";transport=" + std::string(net::protocolParam(c.invite.protocol))) +
-            ">");
+    response.setHeader(HeaderId::Contact, contactOf(c));
     const auto remote = remoteMedia(c.invite.request.body(), m_options.codecs);
     if (m_options.media && remote.ok) {
         c.rtp = std::make_unique<RtpSession>(m_endpoint.loop());
         std::string error;
         if (c.rtp->open(c.invite.local, error)) {
+            c.rtp->setSource(m_options.audio);
             LocalMedia media;
             media.address = c.invite.local.ip();
             media.ipv6 = c.invite.local.isV6();
@@ -227,6 +299,7 @@ void Answerer::end(Call& c, std::string result) {
     m_endpoint.loop().cancelTimer(c.answerTimer);
     m_endpoint.loop().cancelTimer(c.retransmitTimer);
     m_endpoint.loop().cancelTimer(c.giveUpTimer);
+    m_endpoint.loop().cancelTimer(c.prackTimer);
     c.summary.result = std::move(result);
     if (c.rtp) {
         c.rtp->stop();

@@ -3,7 +3,8 @@
 // INVITE gets 180 Ringing, then after the chosen delay the chosen final code (a 2xx with an SDP
 // answer, retransmitted until the ACK, §13.3.1.4); CANCEL ends it with 487 (§9.2), BYE with 200
 // (§15.1.2). OPTIONS are answered 200 (§11.2). Per call: Ringing -> Answered -> Confirmed ->
-// Ended, or Ringing -> Ended (rejected, cancelled).
+// Ended, or Ringing -> Ended (rejected, cancelled). With `rel100` the 180 is sent reliably
+// (RFC 3262 §3, see ReliableProvisional) and the final response waits for its PRACK.
 
 #include <functional>
 #include <map>
@@ -24,12 +25,16 @@ struct AnswerOptions {
     Duration delay{0};
     std::vector<int> codecs{kPcmu, kPcma};
     bool media = true;
+    bool rel100 = false;                       // RFC 3262: reliable 180 when the INVITE allows
+    std::optional<std::uint32_t> firstRseq{};  // the first RSeq (else random, RFC 3262 §3)
+    std::shared_ptr<const std::vector<std::int16_t>> audio{};  // 8 kHz samples, not the tone
 };
 
 struct AnsweredCall {
     std::string callId, from, to, result;  // result: answered, rejected, cancelled, timeout
     int code = 0;
-    int reinvites = 0;  // re-INVITEs answered (hold, resume, refresh)
+    int reinvites = 0;                         // re-INVITEs answered (hold, resume, refresh)
+    int reliableProvisionals = 0, pracks = 0;  // RFC 3262: reliable 1xx sent, PRACKs answered 200
     std::optional<double> durationS;
     RtpStats rtp;
     bool media = false;
@@ -52,6 +57,10 @@ class Answerer {
   private:
     struct Call;
     void onInvite(const ServerRequest& r);
+    void sendRinging(Call& call);
+    void onReliableTimer(Call& call);
+    void onPrack(const ServerRequest& r);
+    std::string contactOf(const Call& call) const;
     void onReinvite(Call& call, const ServerRequest& r);
     void answer(Call& call);
     void retransmit2xx(Call& call, Duration interval);

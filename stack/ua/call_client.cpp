@@ -69,7 +69,10 @@ bool CallClient::sendInvite(const ExtraHeaders& auth) {
         std::string error;
         if (!m_rtp) {
             m_rtp = std::make_unique<RtpSession>(m_endpoint.loop());
-            if (!m_rtp->open(local.local, error)) m_rtp.reset();
+            if (!m_rtp->open(local.local, error))
+                m_rtp.reset();
+            else
+                m_rtp->setSource(m_options.audio);
         }
         LocalMedia media;
         media.address = local.local.ip();
@@ -81,7 +84,10 @@ bool CallClient::sendInvite(const ExtraHeaders& auth) {
         body = BodyPart{"application/sdp", buildSdp(media)};
     }
     ExtraHeaders extra = auth;
-    extra.emplace_back("Allow", "INVITE, ACK, CANCEL, BYE, OPTIONS");
+    extra.emplace_back("Allow", "INVITE, ACK, CANCEL, BYE, OPTIONS, PRACK");
+    // RFC 3262 §4: the UAC asks for reliable provisional responses.
+    if (m_options.rel100 == Rel100::Supported) extra.emplace_back("Supported", "100rel");
+    if (m_options.rel100 == Rel100::Required) extra.emplace_back("Require", "100rel");
     const std::string via =
         m_endpoint.viaFor(m_options.target, local.local, m_endpoint.newBranch());
     auto invite = buildRequest(m_series, "INVITE", via, extra, body);
@@ -121,10 +127,59 @@ void CallClient::onProvisional(const SipMessage& r) {
     if (r.status().value_or(0) >= 180 && !m_report.pddMs) m_report.pddMs = msSinceStart();
     // RFC 3261 §13.2.2.1: a provisional response; CANCEL is now allowed (§9.1).
     if (m_state == State::Inviting) m_state = State::Early;
+    if (m_state != State::Early) return;  // RFC 3262 §4: PRACKs belong to the early dialog
+    const auto decision = m_prack.onProvisional(r);
+    m_report.reliableProvisionals = m_prack.acknowledged();
+    if (decision.verdict == PrackTracker::Verdict::Acknowledge) sendPrack(r, decision.rack);
+}
+
+void CallClient::sendPrack(const SipMessage& r, const std::string& rack) {
+    // RFC 3262 §4 / RFC 3261 §12.1.2: the reliable 1xx creates (or updates) the early dialog
+    // the PRACK is sent in.
+    const std::string toTag(extractKeyHeaders(r).toTag);
+    auto it = m_earlyDialogs.find(toTag);
+    if (it == m_earlyDialogs.end()) {
+        auto created = Dialog::createAsUac(*m_invite, r);
+        if (!created) return;
+        it = m_earlyDialogs.emplace(toTag, *created).first;
+    } else {
+        it->second.onResponse(*m_invite, r, Direction::Received);
+    }
+    Dialog& early = it->second;
+    const Target target = dialogTarget(early, m_options.target);
+    const auto local = m_endpoint.prepare(target);
+    if (!local.ok) return;
+    // RFC 3262 §7.2: RAck names the response; RFC 3261 §12.2.1.1: CSeq one past the last.
+    const std::uint32_t cseq = early.localSeq().value_or(m_series.cseq) + 1;
+    auto prack = buildInDialog(early, "PRACK", cseq,
+                               m_endpoint.viaFor(target, local.local, m_endpoint.newBranch()),
+                               m_series.contact, {{"RAck", rack}});
+    if (!prack.ok()) return;
+    early.onRequest(prack.value(), Direction::Sent);
+    std::string error;
+    ClientCallbacks cb{[this](const SipMessage& resp) {
+                           if (resp.status().value_or(0) >= 200) m_report.prackCode = resp.status();
+                       },
+                       [this](bool, const std::string& why) { m_report.error = "PRACK: " + why; }};
+    // RFC 3262 §4: the PRACK is a non-INVITE request with its own client transaction.
+    if (m_endpoint.sendRequest(prack.value(), target, guarded(m_guard, std::move(cb)), error))
+        ++m_report.prackSent;
+    else
+        m_report.error = "PRACK: " + error;
 }
 
 void CallClient::onAnswered(const SipMessage& r) {
-    if (!m_dialog) m_dialog = Dialog::createAsUac(*m_invite, r);
+    if (!m_dialog) {
+        // RFC 3261 §13.2.2.4: the early dialog of this To tag (if a PRACK used it) is confirmed,
+        // keeping its local CSeq, so later requests number past the PRACKs (§12.2.1.1).
+        auto early = m_earlyDialogs.find(std::string(extractKeyHeaders(r).toTag));
+        if (early != m_earlyDialogs.end()) {
+            m_dialog = early->second;
+            m_dialog->onResponse(*m_invite, r, Direction::Received);
+        } else {
+            m_dialog = Dialog::createAsUac(*m_invite, r);
+        }
+    }
     sendAck(*m_invite);  // RFC 3261 §13.2.2.4: every 2xx is acknowledged, even after a CANCEL
     if (m_state == State::Done || m_state == State::Confirmed || m_state == State::Terminating)
         return;

@@ -2,10 +2,12 @@
 // An outgoing test call (the UAC side of RFC 3261 §13-§15): INVITE with an SDP offer, digest
 // authentication for 401/407 (§22.2), CANCEL on timeout after a provisional (§9.1), ACK for the
 // 2xx in its own transaction (§13.2.2.4; the ICT acknowledges non-2xx, §17.1.1.3), RTP media,
-// a hold re-INVITE (§14.1, RFC 3264 §8.4 a=sendonly), BYE after the call length (§15.1).
+// a hold re-INVITE (§14.1, RFC 3264 §8.4 a=sendonly), BYE after the call length (§15.1),
+// PRACK for reliable provisional responses (RFC 3262 §4, §7.2) in its own transaction.
 // One state machine: Idle -> Inviting -> Early -> Confirmed
 // -> Terminating -> Done, with Cancelling between Early and Done.
 
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -14,11 +16,15 @@
 #include "auth/digest.hpp"
 #include "dialog/dialog.hpp"
 #include "ua/media_description.hpp"
+#include "ua/prack.hpp"
 #include "ua/request_factory.hpp"
 #include "ua/rtp_session.hpp"
 #include "ua/sip_endpoint.hpp"
 
 namespace sipscope::stack::ua {
+
+// RFC 3262 §4: 100rel offered in Supported, demanded in Require, or not mentioned.
+enum class Rel100 { Off, Supported, Required };
 
 struct CallOptions {
     std::string targetUri, fromUri;
@@ -30,6 +36,8 @@ struct CallOptions {
     bool media = true;
     Duration oneWayAfter{2000};         // one_way_audio when nothing was received this long
     std::optional<Duration> holdAfter;  // re-INVITE with a=sendonly this long after the answer
+    Rel100 rel100 = Rel100::Off;
+    std::shared_ptr<const std::vector<std::int16_t>> audio{};  // 8 kHz samples, not the tone
 };
 
 struct CallReport {
@@ -41,7 +49,9 @@ struct CallReport {
     RtpStats rtp;
     bool mediaStarted = false;
     std::optional<bool> oneWayAudio;
-    std::optional<int> holdCode;  // final response to the hold re-INVITE
+    std::optional<int> holdCode;                  // final response to the hold re-INVITE
+    int prackSent = 0, reliableProvisionals = 0;  // RFC 3262
+    std::optional<int> prackCode;                 // final response to the last PRACK
 };
 
 class CallClient {
@@ -77,6 +87,7 @@ class CallClient {
     void onInviteResponse(const SipMessage& response);
     void onInviteFailure(bool timeout, const std::string& why);
     void onProvisional(const SipMessage& response);
+    void sendPrack(const SipMessage& response, const std::string& rack);
     void onAnswered(const SipMessage& response);
     void onRejected(const SipMessage& response);
     bool retryWithAuth(const SipMessage& response);
@@ -97,6 +108,8 @@ class CallClient {
     std::optional<SipMessage> m_invite, m_ack, m_reinvite;
     LocalMedia m_media;  // what we offered, for the re-offer
     std::optional<Dialog> m_dialog;
+    std::map<std::string, Dialog> m_earlyDialogs;  // To tag -> early dialog (PRACK, RFC 3262 §4)
+    PrackTracker m_prack;
     auth::DigestClient m_digest;
     std::unique_ptr<RtpSession> m_rtp;
     Instant m_startedAt{0}, m_answeredAt{0};

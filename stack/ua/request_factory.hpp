@@ -1,7 +1,9 @@
 #pragma once
 // Building the user agent's requests (RFC 3261 §8.1.1 out of dialog, §12.2.1.1 inside a dialog,
 // §9.1 CANCEL, §13.2.2.4 ACK for a 2xx) and choosing where they go (§8.1.2, §12.2.1.1: first
-// Route, else the remote target; the host as given, no RFC 3263 lookups).
+// Route, else the remote target). The first request's next hops come from RFC 3263 server
+// location (locateNextHops); in-dialog targets (dialogTarget) keep getaddrinfo on the host as
+// given, because a blocking DNS lookup must not stall a running call's event loop.
 
 #include <cstdint>
 #include <optional>
@@ -47,6 +49,27 @@ Result<SipMessage> buildCancel(const SipMessage& invite);
 // The SockAddr for host[:port] of a SIP URI (default port per protocol), or nullopt.
 std::optional<net::SockAddr> resolveUriHost(std::string_view uri, net::Protocol protocol,
                                             std::string* host = nullptr);
+
+// One next hop for the first request and how it was found: "naptr", "srv", "a", "literal"
+// (RFC 3263 §4) or "getaddrinfo" (the system resolver, see locateNextHops).
+struct NextHop {
+    Target target;
+    std::string how;
+};
+
+struct LocateOptions {
+    std::optional<net::Protocol> transport;  // the user's choice; else the URI's ;transport=
+    std::vector<net::SockAddr> dnsServers;   // empty: the nameservers of /etc/resolv.conf
+    RandomSource random;                     // DNS ids and RFC 2782 weighted selection
+};
+
+// RFC 3263 §4: the next hops for the SIP/SIPS URI `uri`, most preferred first (§4.3: try them in
+// turn). A numeric host needs no DNS. "localhost" is the loopback (RFC 6761 §6.3), found through
+// getaddrinfo. With the system's nameservers, getaddrinfo is the last resort when RFC 3263 finds
+// nothing (no server reachable, or a name only /etc/hosts knows); with explicit `dnsServers` the
+// DNS answer is final. Empty with `error` set when there is no hop.
+std::vector<NextHop> locateNextHops(std::string_view uri, const LocateOptions& options,
+                                    std::string& error);
 
 // Where in-dialog requests go: first Route, else the remote target; `fallback` when that does
 // not resolve (a Contact with a private name).

@@ -45,6 +45,21 @@ std::uint8_t linearToAlaw(std::int16_t sample) noexcept {
     return static_cast<std::uint8_t>(((seg << 4) | mantissa) ^ mask);
 }
 
+std::int16_t ulawToLinear(std::uint8_t code) noexcept {
+    const int u = static_cast<std::uint8_t>(~code);
+    const int t = (((u & 0x0f) << 3) + 0x84) << ((u >> 4) & 7);
+    return static_cast<std::int16_t>((u & 0x80) ? 0x84 - t : t - 0x84);
+}
+
+std::int16_t alawToLinear(std::uint8_t code) noexcept {
+    const int a = code ^ 0x55;
+    const int seg = (a >> 4) & 7;
+    int t = (a & 0x0f) << 4;
+    t += seg == 0 ? 8 : 0x108;
+    if (seg > 1) t <<= seg - 1;
+    return static_cast<std::int16_t>((a & 0x80) ? t : -t);
+}
+
 RtpSession::RtpSession(net::EventLoop& loop) : m_loop(loop) {}
 
 RtpSession::~RtpSession() {
@@ -97,9 +112,13 @@ void RtpSession::sendNext() {
         pkt[4 + i] = static_cast<unsigned char>(ts >> (24 - 8 * i));
         pkt[8 + i] = static_cast<unsigned char>(m_ssrc >> (24 - 8 * i));
     }
+    const bool fromSource = m_source && !m_source->empty();
     for (int i = 0; i < kSamplesPerPacket; ++i) {
-        const double t = static_cast<double>(ts + static_cast<std::uint32_t>(i)) / 8000.0;
-        const auto v = static_cast<std::int16_t>(8000.0 * std::sin(2 * M_PI * kToneHz * t));
+        const std::uint32_t n = ts + static_cast<std::uint32_t>(i);
+        const double t = static_cast<double>(n) / 8000.0;
+        const auto v = fromSource
+                           ? (*m_source)[n % m_source->size()]
+                           : static_cast<std::int16_t>(8000.0 * std::sin(2 * M_PI * kToneHz * t));
         pkt[12 + i] = m_payload == 8 ? linearToAlaw(v) : linearToUlaw(v);
     }
     if (::sendto(m_fd, pkt, sizeof pkt, 0, m_remote.sa(), m_remote.len()) > 0) ++m_stats.sent;

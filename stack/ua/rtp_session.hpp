@@ -1,11 +1,14 @@
 #pragma once
-// The call's media (RFC 3550 RTP, RFC 3551 G.711): a 400 Hz tone in 20 ms packets sent to the
-// answered SDP address, and the far end's packets counted with loss (extended sequence numbers,
-// RFC 3550 §A.3) and interarrival jitter (RFC 3550 §A.8).
+// The call's media (RFC 3550 RTP, RFC 3551 G.711): a 400 Hz tone, or 8 kHz samples looped
+// (from a WAV file, see wav_source.hpp), in 20 ms packets sent to the answered SDP address, and the
+// far end's packets counted with loss (extended sequence numbers, RFC 3550 §A.3) and interarrival
+// jitter (RFC 3550 §A.8).
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "transport/address.hpp"
 #include "transport/event_loop.hpp"
@@ -21,6 +24,9 @@ struct RtpStats {
 // ITU-T G.711 encoders of one 16-bit linear sample.
 std::uint8_t linearToUlaw(std::int16_t sample) noexcept;
 std::uint8_t linearToAlaw(std::int16_t sample) noexcept;
+// ITU-T G.711 decoders of one code word.
+std::int16_t ulawToLinear(std::uint8_t code) noexcept;
+std::int16_t alawToLinear(std::uint8_t code) noexcept;
 
 class RtpSession {
   public:
@@ -34,6 +40,10 @@ class RtpSession {
     std::uint16_t port() const noexcept { return m_port; }
     // Starts sending `payload` (0 PCMU, 8 PCMA) to `remote` every 20 ms.
     void start(const net::SockAddr& remote, int payload);
+    // Sends these 8 kHz mono samples (looped) instead of the tone; empty: the tone.
+    void setSource(std::shared_ptr<const std::vector<std::int16_t>> samples) {
+        m_source = std::move(samples);
+    }
     void stop();
     const RtpStats& stats() const noexcept { return m_stats; }
 
@@ -52,6 +62,7 @@ class RtpSession {
     std::uint16_t m_seq = 0;
     std::uint32_t m_ssrc = 0x53495053;  // "SIPS"
     RtpStats m_stats;
+    std::shared_ptr<const std::vector<std::int16_t>> m_source;
     // Receiver state (RFC 3550 §A.1, §A.8).
     bool m_haveSeq = false;
     std::uint32_t m_baseSeq = 0, m_maxExtSeq = 0;

@@ -46,19 +46,23 @@ SipEndpoint::SipEndpoint(net::EventLoop& loop, net::TransportLayer& transport, T
                          RandomSource random)
     : m_loop(loop), m_transport(transport), m_timers(timers), m_random(std::move(random)) {
     m_transport.onMessage = [this](net::Inbound&& in) { onInbound(std::move(in)); };
-    m_transport.onClosed = [this](Protocol p, const net::SockAddr& peer) { onClosed(p, peer); };
+    m_transport.onClosed = [this](Protocol p, const net::SockAddr& peer, const std::string& e) {
+        onClosed(p, peer, e);
+    };
 }
 
-void SipEndpoint::onClosed(Protocol p, const net::SockAddr& peer) {
+void SipEndpoint::onClosed(Protocol p, const net::SockAddr& peer, const std::string& error) {
     // RFC 3261 §18.4 / §17.1.4: a connection lost under a client transaction is a transport
     // error for it (a reliable transport will not retransmit); server transactions lose the way
-    // back to their client the same way (§17.2.4).
+    // back to their client the same way (§17.2.4). A connection that never came up (refused,
+    // timed out, TLS failure) fails the transactions that queued messages on it.
     const auto fail = [this](auto& txn) {
         perform(txn, std::visit([](auto& f) { return f.onTransportError(); }, txn.fsm));
     };
     for (auto& [id, c] : m_clients) {
         if (c->terminated || c->target.protocol != p || !(c->target.address == peer)) continue;
-        if (c->callbacks.onFailure) c->callbacks.onFailure(false, "connection closed by the peer");
+        if (c->callbacks.onFailure)
+            c->callbacks.onFailure(false, error.empty() ? "connection closed by the peer" : error);
         fail(*c);
     }
     for (auto& [key, s] : m_servers)
@@ -176,7 +180,8 @@ bool SipEndpoint::sendRequest(const SipMessage& request, const Target& to,
         false});
     Client& ref = *c;
     m_clients[ref.id] = std::move(c);
-    // The first send fails synchronously when the connection or TLS handshake fails.
+    // The first send fails synchronously when no socket can be made; a connection or TLS
+    // handshake that fails later reports through onClosed().
     std::string firstError;
     auto saved = ref.callbacks.onFailure;
     ref.callbacks.onFailure = [&firstError](bool, const std::string& why) { firstError = why; };

@@ -107,7 +107,7 @@ class SipEndpoint {
     template <class Txn>
     void perform(Txn& txn, const Actions& actions);
     void onInbound(net::Inbound&& in);
-    void onClosed(net::Protocol p, const net::SockAddr& peer);
+    void onClosed(net::Protocol p, const net::SockAddr& peer, const std::string& error);
     void onResponse(const net::Inbound& in);
     void onRequestIn(const net::Inbound& in);
     bool transmit(const SipMessage& m, net::Protocol p, const net::SockAddr& to,

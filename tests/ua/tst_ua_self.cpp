@@ -2,6 +2,7 @@
 // TCP and IPv6 (::1), a rejecting listener, OPTIONS latency, and a call recorded with --db that
 // `calls --db` and `ladder --db` then show like captured traffic.
 
+#include <QFile>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -60,6 +61,116 @@ class TestUaSelf : public QObject {
         QCOMPARE(calls[0]["result"].toString(), QString("answered"));
         QCOMPARE(calls[0]["call_id"].toString(), r.json["call_id"].toString());
         QVERIFY(calls[0]["rtp"].toObject()["received"].toInt() > 20);
+    }
+
+    void prackAgainstListen_data() {
+        QTest::addColumn<QString>("transport");
+        QTest::addColumn<QString>("mode");
+        QTest::newRow("udp supported") << "udp"
+                                       << "supported";
+        QTest::newRow("tcp require") << "tcp"
+                                     << "require";
+    }
+    void prackAgainstListen() {
+        QFETCH(QString, transport);
+        QFETCH(QString, mode);
+        QTemporaryDir dir;
+        const QString db = dir.filePath("prack.sqlite");
+        const bool tcp = transport == "tcp";
+        const quint16 port = freePort(tcp);
+        Peer listen;
+        QVERIFY(startListen(listen, "127.0.0.1", port,
+                            {"--transport", transport, "--100rel", "--max-calls", "1"}, tcp));
+        const CliRun r = runCli({"call", QString("sip:bob@127.0.0.1:%1").arg(port), "--transport",
+                                 transport, "--duration", "0.5", "--100rel", mode, "--db", db});
+        QVERIFY2(r.exitCode == 0, qPrintable(describe(r)));
+        QCOMPARE(r.json["result"].toString(), QString("answered"));
+        QCOMPARE(r.json["prack"].toObject()["sent"].toInt(), 1);
+        QCOMPARE(r.json["prack"].toObject()["reliable_provisionals"].toInt(), 1);
+        QVERIFY(listen.finish(5000));
+        const QJsonObject called = jsonLines(listen.out()).value(0);
+        QCOMPARE(called["prack"].toObject()["received"].toInt(), 1);
+        QCOMPARE(called["prack"].toObject()["reliable_provisionals"].toInt(), 1);
+        // The recorded call: the PRACK and its 200 between the 180 and the INVITE's 200.
+        const CliRun ladder =
+            runCli({"ladder", "--db", db, "--call", r.json["call_id"].toString()});
+        QVERIFY2(ladder.exitCode == 0, qPrintable(describe(ladder)));
+        const QString text = QString::fromUtf8(ladder.out);
+        qsizetype at = 0;
+        for (const char* step : {"INVITE", "180", "PRACK", "200", "200", "ACK", "BYE"}) {
+            const qsizetype found = text.indexOf(step, at);
+            QVERIFY2(found >= 0,
+                     qPrintable(QString("%1 missing after %2 in\n%3").arg(step).arg(at).arg(text)));
+            at = found + 1;
+        }
+    }
+
+    void wavAgainstListen() {
+        const QString melody = QStringLiteral(SIPSCOPE_SOURCE_DIR "/resources/audio/melody.wav");
+        const quint16 port = freePort();
+        Peer listen;
+        QVERIFY(startListen(listen, "127.0.0.1", port, {"--wav", melody, "--max-calls", "1"}));
+        const CliRun r = runCli({"call", QString("sip:bob@127.0.0.1:%1").arg(port), "--duration",
+                                 "1", "--wav", melody, "--codec", "pcma"});
+        QVERIFY2(r.exitCode == 0, qPrintable(describe(r)));
+        QCOMPARE(r.json["codec"].toString(), QString("PCMA"));
+        QVERIFY(r.json["rtp"].toObject()["sent"].toInt() >= 40);
+        QVERIFY(r.json["rtp"].toObject()["received"].toInt() > 20);
+        QVERIFY(listen.finish(5000));
+    }
+
+    void wavErrorsAreUsageErrors() {
+        QTemporaryDir dir;
+        const QString eightBit = dir.filePath("8bit.wav");
+        QFile f(eightBit);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        // RIFF, 36 + 2 bytes; fmt: PCM, mono, 8000 Hz, 8000 B/s, align 1, 8 bits; data: 2 bytes.
+        f.write(
+            QByteArray::fromHex("52494646260000005741564566"
+                                "6d74201000000001000100401f0000"
+                                "401f0000010008006461746102000000807f"));
+        f.close();
+        for (const char* command : {"call", "listen"}) {
+            QStringList args{command};
+            if (QByteArray(command) == "call") args << "sip:bob@127.0.0.1:9";
+            const CliRun bad = runCli(args + QStringList{"--wav", eightBit});
+            QCOMPARE(bad.exitCode, 2);
+            QVERIFY2(bad.err.contains("unsupported format 8-bit PCM, 1 channel, 8000 Hz"),
+                     qPrintable(describe(bad)));
+            const CliRun missing = runCli(args + QStringList{"--wav", dir.filePath("none.wav")});
+            QCOMPARE(missing.exitCode, 2);
+            QVERIFY2(missing.err.contains("none.wav: cannot open the file"),
+                     qPrintable(describe(missing)));
+        }
+    }
+
+    void connectTimeoutOption() {
+        // A listener whose one-connection backlog is full: the kernel ignores our SYN, so the
+        // connect stays in progress until --connect-timeout gives up on it.
+        sockaddr_storage ss;
+        const socklen_t len = makeAddr("127.0.0.1", 0, ss);
+        const int server = ::socket(AF_INET, SOCK_STREAM, 0);
+        QCOMPARE(::bind(server, reinterpret_cast<sockaddr*>(&ss), len), 0);
+        QCOMPARE(::listen(server, 0), 0);
+        socklen_t got = sizeof ss;
+        ::getsockname(server, reinterpret_cast<sockaddr*>(&ss), &got);
+        const int filler = ::socket(AF_INET, SOCK_STREAM, 0);
+        QCOMPARE(::connect(filler, reinterpret_cast<sockaddr*>(&ss), got), 0);
+        const quint16 port = ntohs(reinterpret_cast<sockaddr_in*>(&ss)->sin_port);
+        QElapsedTimer t;
+        t.start();
+        const CliRun r = runCli({"call", QString("sip:bob@127.0.0.1:%1").arg(port), "--transport",
+                                 "tcp", "--connect-timeout", "0.5"});
+        ::close(filler);
+        ::close(server);
+        QVERIFY2(r.exitCode == 1, qPrintable(describe(r)));
+        QCOMPARE(r.json["result"].toString(), QString("error"));
+        QVERIFY2(r.json["error"].toString().contains(
+                     QString("connect to 127.0.0.1:%1 timed out").arg(port)),
+                 qPrintable(describe(r)));
+        QVERIFY2(t.elapsed() >= 500 && t.elapsed() < 4000,
+                 qPrintable(QString::number(t.elapsed())));
+        QCOMPARE(runCli({"call", "sip:bob@127.0.0.1", "--connect-timeout", "0"}).exitCode, 2);
     }
 
     void holdAgainstListen() {

@@ -101,6 +101,21 @@ class TestUaSipp : public QObject {
         QCOMPARE(logged, QStringList({"INVITE", "180", "200", "ACK", "BYE", "200"}));
     }
 
+    void reliableProvisional() {
+        // RFC 3262: SIPp requires 100rel, sends 180 with RSeq 1 and answers only after our PRACK.
+        Peer sipp;
+        const quint16 port = startUas(sipp, {"-sf", scenario("uas_100rel.xml")});
+        QVERIFY2(port, sipp.err().constData());
+        const CliRun r = runCli({"call", QString("sip:1000@127.0.0.1:%1").arg(port), "--duration",
+                                 "0.5", "--100rel", "require", "--no-media"});
+        QVERIFY2(r.exitCode == 0, qPrintable(describe(r)));
+        QCOMPARE(r.json["result"].toString(), QString("answered"));
+        QCOMPARE(r.json["prack"].toObject()["sent"].toInt(), 1);
+        QCOMPARE(r.json["prack"].toObject()["reliable_provisionals"].toInt(), 1);
+        QVERIFY2(sipp.finish(), sipp.err().constData());
+        QCOMPARE(sipp.exitCode(), 0);  // PRACK with the right RAck, ACK and BYE all arrived
+    }
+
     void oneWayAudio() {
         Peer sipp;
         // The callee answers with SDP but never sends RTP (no -rtp_echo).
