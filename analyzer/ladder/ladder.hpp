@@ -44,9 +44,25 @@ struct LadderNode {
     std::string alias;  // shown instead of the endpoint when set
 };
 
+// One RTP stream of the call, for painters that draw media next to the signalling (the GUI's
+// media bars). The text, SVG, Mermaid and HTML painters leave streams out.
+struct LadderStream {
+    std::int64_t id = 0;       // the store's media_streams.id, 0 when not stored
+    std::string srcIp, dstIp;  // "192.0.2.1", "2001:db8::1" (as SDP writes them)
+    std::uint16_t srcPort = 0, dstPort = 0;
+    std::uint32_t ssrc = 0;
+    std::string codec;  // "PCMU", "PCMA,telephone-event"
+    std::uint64_t packets = 0, lost = 0;
+    double lossPct = 0, jitterMs = 0, maxDeltaMs = 0;
+    std::optional<double> mos;
+    std::vector<std::string> problems;    // "loss", "high_jitter", "one_way_audio", ...
+    std::int64_t startNs = 0, endNs = 0;  // Unix time of the first and last packet
+};
+
 struct LadderInput {
     std::vector<LadderMessage> messages;  // any order: drawn by time, then input order
     std::vector<LadderNode> nodes;
+    std::vector<LadderStream> streams;
 };
 
 enum class LadderFormat : std::uint8_t { Text, Svg, Mermaid, Html };

@@ -303,6 +303,7 @@ LadderRowPositions ladderRowPositions(const LadderLayout& layout, const LadderSp
             capped = byTime > spacing.maxGap && spacing.maxGap > step;
             step = std::max(step, std::min(byTime, std::max(spacing.maxGap, step)));
         }
+        if (i > 0 && i < spacing.extraGap.size()) step += std::max(0.0, spacing.extraGap[i]);
         y += step;
         pos.y.push_back(y);
         pos.gapCapped.push_back(capped);

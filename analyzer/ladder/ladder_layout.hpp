@@ -76,6 +76,9 @@ struct LadderSpacing {
     bool proportional = false;
     double pxPerSecond = 120;
     double maxGap = 160;
+    // Room added above row i (beyond the steps above), e.g. for the GUI's media bars and their
+    // labels; missing entries are 0.
+    std::vector<double> extraGap;
 };
 struct LadderRowPositions {
     std::vector<double> y;        // of each row's arrow, from 0

@@ -1,6 +1,7 @@
 #include "ladder_canvas.hpp"
 
 #include <QContextMenuEvent>
+#include <QFontMetricsF>
 #include <QHelpEvent>
 #include <QKeyEvent>
 #include <QPaintEvent>
@@ -35,12 +36,57 @@ void LadderCanvas::setLadder(const analyzer::LadderLayout* layout,
 void LadderCanvas::relayout() {
     m_style = LadderStyle::fromPalette(palette());
     if (m_layout)
-        m_geometry = LadderGeometry::compute(*m_layout, m_style, m_proportional);
+        m_geometry =
+            LadderGeometry::compute(*m_layout, m_style, m_proportional,
+                                    m_mediaVisible && m_input ? &m_input->streams : nullptr);
     else
         m_geometry = {};
     resize(sizeHint());
     updateGeometry();
     update();
+}
+
+void LadderCanvas::setMediaVisible(bool on) {
+    if (on == m_mediaVisible) return;
+    m_mediaVisible = on;
+    relayout();
+}
+
+void LadderCanvas::setCursorTime(std::optional<std::int64_t> ns) {
+    if (ns == m_cursorNs) return;
+    const double before = cursorY();
+    m_cursorNs = ns;
+    const double after = cursorY();
+    // Repaint only the bands of the old and the new line.
+    for (const double y : {before, after})
+        if (y >= 0) update(QRect(0, static_cast<int>(y * m_zoom) - 16, width(), 32));
+}
+
+double LadderCanvas::cursorY() const {
+    if (!m_cursorNs || !m_layout || m_layout->rows.empty()) return -1;
+    return m_geometry.yAt(*m_layout, *m_cursorNs);
+}
+
+void LadderCanvas::paintCursor(QPainter& p) const {
+    const double y = cursorY();
+    if (y < 0) return;
+    const QColor c = m_style.anomaly;
+    p.setPen(QPen(c, 1.5));
+    p.drawLine(QPointF(m_geometry.margin, y), QPointF(m_geometry.width - m_geometry.margin, y));
+    // The playing time in the time column, in seconds since the first message.
+    const double seconds = static_cast<double>(*m_cursorNs - m_layout->rows.front().tsNs) / 1e9;
+    const QString text = QStringLiteral("▶ %1%2 s")
+                             .arg(seconds < 0 ? QStringLiteral("−") : QStringLiteral("+"))
+                             .arg(std::abs(seconds), 0, 'f', 3);
+    p.setFont(m_style.mono);
+    const QFontMetricsF fm(m_style.mono);
+    const QRectF box(m_geometry.margin, y - fm.height() / 2, fm.horizontalAdvance(text) + 8,
+                     fm.height());
+    p.setPen(Qt::NoPen);
+    p.setBrush(c);
+    p.drawRoundedRect(box, 3, 3);
+    p.setPen(m_style.background);
+    p.drawText(box, Qt::AlignCenter, text);
 }
 
 void LadderCanvas::setZoom(double zoom) {
@@ -76,6 +122,7 @@ void LadderCanvas::paintEvent(QPaintEvent* event) {
         return;
     }
     paintLadder(p, *m_layout, m_geometry, m_style, m_selected, clip);
+    paintCursor(p);
 }
 
 void LadderCanvas::mousePressEvent(QMouseEvent* event) {
@@ -167,6 +214,12 @@ bool LadderCanvas::event(QEvent* event) {
                                    this);
                 return true;
             }
+        }
+        const QPointF at(help->pos().x() / m_zoom, y);
+        if (const int bar = m_geometry.mediaAt(at); bar >= 0 && m_input) {
+            const auto& b = m_geometry.media[static_cast<std::size_t>(bar)];
+            QToolTip::showText(help->globalPos(), streamTooltip(m_input->streams[b.stream]), this);
+            return true;
         }
         const int row = m_geometry.rowAt(y);
         if (row >= 0)

@@ -4,6 +4,7 @@
 // turns into layout options.
 
 #include <QWidget>
+#include <optional>
 
 #include "ladder_painter.hpp"
 
@@ -22,6 +23,13 @@ class LadderCanvas : public QWidget {
     int selectedRow() const { return m_selected; }
     void selectRow(int row);  // -1: none
     const LadderGeometry& geometry() const { return m_geometry; }
+    // RTP stream bars (the input's streams) shown or not.
+    void setMediaVisible(bool on);
+    bool mediaVisible() const { return m_mediaVisible; }
+    // The player's position: a line across the ladder at that time; nullopt hides it.
+    void setCursorTime(std::optional<std::int64_t> ns);
+    std::optional<std::int64_t> cursorTime() const { return m_cursorNs; }
+    double cursorY() const;  // unscaled, where the cursor line is drawn
     QSize sizeHint() const override;
 
   signals:
@@ -40,6 +48,7 @@ class LadderCanvas : public QWidget {
 
   private:
     QString tooltipFor(int row) const;
+    void paintCursor(QPainter& p) const;
     void relayout();
 
     const analyzer::LadderLayout* m_layout = nullptr;
@@ -47,6 +56,8 @@ class LadderCanvas : public QWidget {
     bool m_proportional = false;
     double m_zoom = 1.0;
     int m_selected = -1;
+    bool m_mediaVisible = true;
+    std::optional<std::int64_t> m_cursorNs;
     LadderStyle m_style;
     LadderGeometry m_geometry;
 };

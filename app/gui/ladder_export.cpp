@@ -21,9 +21,9 @@ bool fail(QString* error, const QString& text) {
 }  // namespace
 
 bool exportLadder(const QString& path, const analyzer::LadderLayout& layout, bool proportional,
-                  QString* error) {
+                  QString* error, const std::vector<analyzer::LadderStream>* streams) {
     const LadderStyle style = LadderStyle::light();
-    const LadderGeometry g = LadderGeometry::compute(layout, style, proportional);
+    const LadderGeometry g = LadderGeometry::compute(layout, style, proportional, streams);
     const QRectF all(0, 0, g.width, g.height);
     const QSize size(static_cast<int>(std::ceil(g.width)), static_cast<int>(std::ceil(g.height)));
     const QString suffix = QFileInfo(path).suffix().toLower();

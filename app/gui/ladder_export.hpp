@@ -12,7 +12,9 @@ namespace sipscope::gui {
 inline constexpr double kPngScale = 2.0;
 
 // The format follows the suffix (.png, .svg, .pdf). False and `error` when it cannot be written.
+// `streams`: RTP streams drawn as bars, as on screen (nullptr: none).
 bool exportLadder(const QString& path, const analyzer::LadderLayout& layout, bool proportional,
-                  QString* error = nullptr);
+                  QString* error = nullptr,
+                  const std::vector<analyzer::LadderStream>* streams = nullptr);
 
 }  // namespace sipscope::gui

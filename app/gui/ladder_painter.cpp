@@ -2,6 +2,7 @@
 
 #include <QFontDatabase>
 #include <QFontMetricsF>
+#include <QObject>
 #include <QPainterPath>
 #include <algorithm>
 #include <cmath>
@@ -75,11 +76,14 @@ LadderStyle LadderStyle::fromPalette(const QPalette& palette) {
     s.labelBackground.setAlpha(220);
     s.legs = {QColor(0x7a, 0xb8, 0xff), QColor(0x6f, 0xd0, 0x7c), QColor(0xff, 0xb8, 0x4d),
               QColor(0xd2, 0xa8, 0xff)};
+    s.dark = true;
     return withFonts(s);
 }
 
 LadderGeometry LadderGeometry::compute(const LadderLayout& layout, const LadderStyle& style,
-                                       bool proportional) {
+                                       bool proportional,
+                                       const std::vector<analyzer::LadderStream>* streams) {
+    const bool withMedia = streams && !streams->empty() && !layout.rows.empty();
     LadderGeometry g;
     const QFontMetricsF fm(style.font), mono(style.mono), small(style.small);
     // Times are monospaced: the longest text is the widest.
@@ -101,6 +105,13 @@ LadderGeometry LadderGeometry::compute(const LadderLayout& layout, const LadderS
     // Wide enough for typical labels; a rare long one (a reason phrase with a slogan) is cut
     // with an ellipsis rather than spreading every lane (the tooltip shows it whole).
     g.laneSpacing = std::min(spacing, 280.0);
+    if (withMedia) {
+        // A stream's label sits between its lanes beside its bar: widen the lanes to fit it.
+        double media = 0;
+        for (const auto& st : *streams)
+            media = std::max(media, small.horizontalAdvance(streamLabel(st, true)) + 48);
+        g.laneSpacing = std::max(g.laneSpacing, std::min(media, 380.0));
+    }
     g.headerTop = g.margin + (layout.forks.empty() ? 0 : 18);
     g.headerHeight = kHeaderLine * 3 + 10;
     g.rowsTop = g.headerTop + g.headerHeight + 28;
@@ -109,7 +120,10 @@ LadderGeometry LadderGeometry::compute(const LadderLayout& layout, const LadderS
         g.laneX.push_back(x0 + static_cast<double>(i) * g.laneSpacing);
     analyzer::LadderSpacing sp;
     sp.proportional = proportional;
+    if (withMedia) sp.extraGap = mediaGaps(layout, *streams);
     g.rows = analyzer::ladderRowPositions(layout, sp);
+    for (std::size_t i = 0; i < g.rows.y.size(); ++i) g.rowYs.push_back(g.rowY(i));
+    if (withMedia) g.media = placeStreamBars(layout, *streams, g.laneX, g.rowYs, style.small);
     g.width =
         x0 +
         static_cast<double>(std::max<std::size_t>(layout.lanes.size(), 1) - 1) * g.laneSpacing +
@@ -126,6 +140,13 @@ int LadderGeometry::rowAt(double y) const {
         if (d < bestD) bestD = d, best = static_cast<int>(i);
     }
     return best;
+}
+
+int LadderGeometry::mediaAt(QPointF pos) const {
+    for (std::size_t i = 0; i < media.size(); ++i)
+        if (media[i].bar.adjusted(-2, 0, 2, 0).contains(pos) || media[i].label.contains(pos))
+            return static_cast<int>(i);
+    return -1;
 }
 
 int LadderGeometry::laneAt(double x) const {
@@ -258,6 +279,46 @@ void paintRow(QPainter& p, const LadderLayout& layout, const LadderGeometry& g,
     }
 }
 
+void paintMedia(QPainter& p, const LadderGeometry& g, const LadderStyle& s) {
+    const QFontMetricsF fm(s.small);
+    for (const auto& b : g.media) {
+        const QColor c = mediaQualityColor(b.quality, s.dark);
+        QColor fill = c;
+        fill.setAlpha(170);
+        p.setPen(QPen(c, 1));
+        p.setBrush(fill);
+        p.drawRoundedRect(b.bar, 2, 2);
+        p.setPen(Qt::NoPen);
+        p.setBrush(s.labelBackground);
+        p.drawRoundedRect(b.label, 2, 2);
+        p.setPen(QPen(c, 1));
+        p.setBrush(Qt::NoBrush);
+        p.drawLine(b.label.bottomLeft(), b.label.bottomRight());
+        p.setFont(s.small);
+        p.setPen(s.text);
+        p.drawText(b.label, Qt::AlignCenter, b.text);
+    }
+    // The legend: each quality's colour with its symbol and name.
+    p.setFont(s.small);
+    double x = g.width - g.margin;
+    const double y = g.rowsTop - 14;
+    for (const MediaQuality q : {MediaQuality::Bad, MediaQuality::Degraded, MediaQuality::Good}) {
+        const QString t = QStringLiteral("%1 %2").arg(mediaQualitySymbol(q), mediaQualityName(q));
+        x -= fm.horizontalAdvance(t);
+        p.setPen(s.text);
+        p.drawText(QPointF(x, y), t);
+        x -= 12;
+        p.setPen(Qt::NoPen);
+        p.setBrush(mediaQualityColor(q, s.dark));
+        p.drawRoundedRect(QRectF(x, y - 9, 8, 10), 2, 2);
+        x -= 12;
+    }
+    const QString caption = QObject::tr("RTP:");
+    x -= fm.horizontalAdvance(caption);
+    p.setPen(s.dim);
+    p.drawText(QPointF(x, y), caption);
+}
+
 }  // namespace
 
 void paintLadder(QPainter& p, const LadderLayout& layout, const LadderGeometry& g,
@@ -273,6 +334,7 @@ void paintLadder(QPainter& p, const LadderLayout& layout, const LadderGeometry& 
     p.setPen(s.dim);
     p.setFont(s.small);
     p.drawText(QPointF(g.margin + 2, g.rowsTop - 14), qs(layout.timeCaption));
+    if (!g.media.empty()) paintMedia(p, g, s);
     for (std::size_t i = 0; i < layout.rows.size(); ++i) {
         const double y = g.rowY(i);
         if (y + 30 < clip.top() || y - 30 > clip.bottom()) continue;

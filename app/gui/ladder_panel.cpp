@@ -80,6 +80,13 @@ void LadderPanel::buildToolbar(QToolBar* bar) {
     prop->setCheckable(true);
     connect(prop, &QToolButton::toggled, this, &LadderPanel::setProportional);
     h->addWidget(prop);
+    m_media = toolButton(bar, tr("Media"),
+                         tr("Show the call's RTP streams as bars between their endpoints' lanes, "
+                            "coloured and marked by quality (✓ good, ⚠ degraded, ✖ bad)"));
+    m_media->setCheckable(true);
+    m_media->setChecked(true);
+    connect(m_media, &QToolButton::toggled, this, &LadderPanel::setMediaVisible);
+    h->addWidget(m_media);
     auto* out = toolButton(bar, QStringLiteral("−"), tr("Zoom out (Ctrl+wheel)"));
     auto* in = toolButton(bar, QStringLiteral("+"), tr("Zoom in (Ctrl+wheel)"));
     auto* one = toolButton(bar, QStringLiteral("100%"), tr("Actual size"));
@@ -165,11 +172,15 @@ void LadderPanel::relayout() {
     m_summary->setText(m_input.messages.empty()
                            ? QString()
                            : tr("%1 messages · %2 lanes · %3")
-                                 .arg(m_layout.rows.size())
-                                 .arg(m_layout.lanes.size())
-                                 .arg(m_layout.legs.size() == 1
-                                          ? tr("1 leg")
-                                          : tr("%1 legs").arg(m_layout.legs.size())));
+                                     .arg(m_layout.rows.size())
+                                     .arg(m_layout.lanes.size())
+                                     .arg(m_layout.legs.size() == 1
+                                              ? tr("1 leg")
+                                              : tr("%1 legs").arg(m_layout.legs.size())) +
+                                 (m_input.streams.empty() ? QString()
+                                  : m_input.streams.size() == 1
+                                      ? tr(" · 1 RTP stream")
+                                      : tr(" · %1 RTP streams").arg(m_input.streams.size())));
 }
 
 void LadderPanel::setProportional(bool on) {
@@ -177,8 +188,19 @@ void LadderPanel::setProportional(bool on) {
     relayout();
 }
 
+void LadderPanel::setMediaVisible(bool on) {
+    const QSignalBlocker block(m_media);
+    m_media->setChecked(on);
+    m_canvas->setMediaVisible(on);
+}
+
+bool LadderPanel::mediaVisible() const {
+    return m_canvas->mediaVisible();
+}
+
 bool LadderPanel::exportTo(const QString& path, QString* error) const {
-    return exportLadder(path, m_layout, m_proportional, error);
+    return exportLadder(path, m_layout, m_proportional, error,
+                        mediaVisible() ? &m_input.streams : nullptr);
 }
 
 QString LadderPanel::asText() const {

@@ -33,6 +33,9 @@ class LadderPanel : public QWidget {
     void fitWidth();  // zoom out a ladder wider than the pane (not below 60 %)
     bool proportional() const { return m_proportional; }
     void setProportional(bool on);
+    // The "Media" toggle: RTP stream bars on the ladder and in exports.
+    void setMediaVisible(bool on);
+    bool mediaVisible() const;
     LadderCanvas* canvas() const { return m_canvas; }
 
     bool exportTo(const QString& path, QString* error = nullptr) const;
@@ -65,6 +68,7 @@ class LadderPanel : public QWidget {
     QComboBox* m_timeMode = nullptr;
     QLineEdit* m_find = nullptr;
     QLabel* m_summary = nullptr;
+    QToolButton* m_media = nullptr;
 };
 
 }  // namespace sipscope::gui

@@ -27,8 +27,11 @@
 #include "call_table.hpp"
 #include "calls/call_ladder.hpp"
 #include "filter_bar.hpp"
+#include "ladder_canvas.hpp"
 #include "ladder_panel.hpp"
 #include "live_capture_dialog.hpp"
+#include "media_panel.hpp"
+#include "media_player.hpp"
 #include "message_view.hpp"
 #include "resources_init.hpp"
 #include "settings_dialog.hpp"
@@ -90,12 +93,22 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     auto* statsDock = new QDockWidget(tr("Statistics (RFC 6076)"), this);
     statsDock->setObjectName(QStringLiteral("statistics"));
     statsDock->setWidget(m_stats);
+    m_media = new MediaPanel;
+    connect(m_media->player(), &MediaPlayer::cursorChanged, this, [this](qint64 ns, bool visible) {
+        m_ladder->canvas()->setCursorTime(visible ? std::optional<std::int64_t>(ns) : std::nullopt);
+    });
+    auto* mediaDock = new QDockWidget(tr("Media (RTP)"), this);
+    mediaDock->setObjectName(QStringLiteral("media"));
+    mediaDock->setWidget(m_media);
     addDockWidget(Qt::RightDockWidgetArea, anomalyDock);
     addDockWidget(Qt::RightDockWidgetArea, statsDock);
+    addDockWidget(Qt::RightDockWidgetArea, mediaDock);
     tabifyDockWidget(anomalyDock, statsDock);
+    tabifyDockWidget(statsDock, mediaDock);
     anomalyDock->raise();
     anomalyDock->hide();
     statsDock->hide();
+    mediaDock->hide();
 
     buildMenus();
     buildStatusBar();
@@ -435,12 +448,15 @@ bool MainWindow::selectCall(int row) {
 void MainWindow::showCalls(const std::vector<qint64>& callRows) {
     m_shownMessages.clear();
     m_message->clear();
+    m_ladder->canvas()->setCursorTime(std::nullopt);
     auto* reader = m_model->reader();
     if (callRows.empty() || !reader) {
         m_ladder->clear();
+        m_media->clear();
         return;
     }
     analyzer::LadderInput all;
+    std::vector<MediaCallRef> media;
     int legBase = 0;
     try {
         constexpr std::size_t kMaxCalls = 16;  // a ladder of more is unreadable anyway
@@ -462,11 +478,18 @@ void MainWindow::showCalls(const std::vector<qint64>& callRows) {
             legBase += maxLeg + 1;
             for (auto& n : input.nodes) all.nodes.push_back(std::move(n));
             for (auto& m : messages) m_shownMessages.push_back(std::move(m));
+            media.push_back({call.callId, call.captureId});
         }
+        for (const auto& s : readCallStreams(reader->database(), media, false))
+            all.streams.push_back(toLadderStream(s));
     } catch (const analyzer::sql::Error& e) {
         statusBar()->showMessage(qs(e.message), 8000);
     }
     const auto count = static_cast<int>(all.messages.size());
+    if (media.empty() || m_db.isEmpty())
+        m_media->clear();
+    else
+        m_media->loadForLadder(m_db, media, all);
     m_ladder->setInput(std::move(all));
     if (count > 0) m_ladder->selectRow(0);  // the message pane shows the first request
     emit ladderShown(count);

@@ -27,6 +27,7 @@ class LadderPanel;
 class MessageView;
 class AnomalyPanel;
 class StatsPanel;
+class MediaPanel;
 
 class MainWindow : public QMainWindow {
     Q_OBJECT
@@ -42,6 +43,7 @@ class MainWindow : public QMainWindow {
     CallListModel* callModel() const { return m_model; }
     CallTable* callTable() const { return m_table; }
     LadderPanel* ladder() const { return m_ladder; }
+    MediaPanel* mediaPanel() const { return m_media; }
     MessageView* messageView() const { return m_message; }
     FilterBar* filterBar() const { return m_filter; }
     ImportJob* importJob() const { return m_import; }
@@ -89,6 +91,7 @@ class MainWindow : public QMainWindow {
     MessageView* m_message = nullptr;
     AnomalyPanel* m_anomalies = nullptr;
     StatsPanel* m_stats = nullptr;
+    MediaPanel* m_media = nullptr;
     ImportJob* m_import = nullptr;
     LiveCapture* m_live = nullptr;
     QTimer* m_liveTimer = nullptr;

@@ -15,6 +15,7 @@ set -euo pipefail
 
 runtime_pkgs=(
     libqt6core6 libqt6gui6 libqt6widgets6 libqt6svg6 libqt6concurrent6 qt6-qpa-plugins
+    libqt6multimedia6 # the call player (QAudioSink)
     libpcap0.8 libssl3 libsqlite3-0 zlib1g
     libcap2-bin # setcap on the capture helper
     fonts-dejavu-core
@@ -23,6 +24,7 @@ build_pkgs=(
     build-essential cmake ninja-build pkg-config git
     qt6-base-dev # Qt6 Core, Gui, Widgets, Test (+ CMake packages)
     qt6-svg-dev  # Qt6 Svg, SvgWidgets (Debian 12 has no libqt6svg6-dev)
+    qt6-multimedia-dev # Qt6 Multimedia: the call player
     libpcap-dev libssl-dev libsqlite3-dev zlib1g-dev
 )
 test_pkgs=(
