@@ -2,6 +2,7 @@
 // whole messages for test servers and round trips.
 
 #include <string>
+#include <utility>
 
 #include "dns/dns_message.hpp"
 
@@ -10,10 +11,7 @@ namespace sipscope::stack::dns {
 namespace {
 
 Error fail(ErrorCode code, std::size_t offset, std::string_view where, std::string what) {
-    return makeError(code, offset,
-                     "DNS: " + what + " at byte " + std::to_string(offset) +
-                         (where.empty() ? "" : " (" + std::string(where) + ")"),
-                     std::string(where));
+    return dnsError(code, offset, where, std::move(what));
 }
 
 void putU16(std::vector<std::uint8_t>& out, std::uint16_t v) {

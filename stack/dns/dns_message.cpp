@@ -5,16 +5,14 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <utility>
 
 namespace sipscope::stack::dns {
 
 namespace {
 
 Error fail(ErrorCode code, std::size_t offset, std::string_view where, std::string what) {
-    return makeError(code, offset,
-                     "DNS: " + what + " at byte " + std::to_string(offset) +
-                         (where.empty() ? "" : " (" + std::string(where) + ")"),
-                     std::string(where));
+    return dnsError(code, offset, where, std::move(what));
 }
 
 class Reader {
@@ -324,6 +322,13 @@ std::string addressText(const Ipv6Data& a) {
         out.append(buf);
     }
     return out;
+}
+
+Error dnsError(ErrorCode code, std::size_t offset, std::string_view where, std::string what) {
+    return makeError(code, offset,
+                     "DNS: " + what + " at byte " + std::to_string(offset) +
+                         (where.empty() ? "" : " (" + std::string(where) + ")"),
+                     std::string(where));
 }
 
 }  // namespace sipscope::stack::dns

@@ -121,4 +121,7 @@ bool sameName(std::string_view a, std::string_view b) noexcept;
 std::string addressText(const Ipv4Data& a);
 std::string addressText(const Ipv6Data& a);
 
+// The codec's error: "DNS: <what> at byte N (<where>)", `where` naming the section/record.
+Error dnsError(ErrorCode code, std::size_t offset, std::string_view where, std::string what);
+
 }  // namespace sipscope::stack::dns
