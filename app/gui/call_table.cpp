@@ -69,6 +69,35 @@ void CallTable::addHeaderColumn(const QString& name) {
     setColumnWidth(m_model->columnCount() - 1, 160);
 }
 
+QList<ColumnSetting> CallTable::columnSettings() const {
+    QList<ColumnSetting> out;
+    const QHeaderView* h = horizontalHeader();
+    for (int visual = 0; visual < h->count(); ++visual) {
+        const int c = h->logicalIndex(visual);
+        out.push_back({m_model->headerData(c, Qt::Horizontal, Qt::DisplayRole).toString(),
+                       !isColumnHidden(c), c >= CallListModel::FixedColumns});
+    }
+    return out;
+}
+
+void CallTable::applyColumnSettings(const QList<ColumnSetting>& columns) {
+    QStringList wanted;
+    for (const ColumnSetting& c : columns)
+        if (c.header) wanted << c.name;
+    for (const QString& name : m_model->headerColumns())
+        if (!wanted.contains(name)) m_model->removeHeaderColumn(name);
+    for (const QString& name : wanted)
+        if (!m_model->headerColumns().contains(name)) addHeaderColumn(name);
+    for (const ColumnSetting& c : columns) {
+        for (int i = 0; i < m_model->columnCount(); ++i) {
+            if (m_model->headerData(i, Qt::Horizontal, Qt::DisplayRole).toString() != c.name ||
+                (i >= CallListModel::FixedColumns) != c.header)
+                continue;
+            setColumnHidden(i, !c.visible);
+        }
+    }
+}
+
 void CallTable::headerMenu(const QPoint& pos) {
     QMenu menu(this);
     const int clicked = horizontalHeader()->logicalIndexAt(pos);

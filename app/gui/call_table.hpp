@@ -6,6 +6,8 @@
 
 #include <QTableView>
 
+#include "column_settings.hpp"
+
 namespace sipscope::gui {
 
 class CallListModel;
@@ -18,6 +20,10 @@ class CallTable : public QTableView {
     void saveLayout() const;  // to QSettings
     void restoreLayout();     // from QSettings (header columns too)
     void addHeaderColumn(const QString& name);
+    // The columns in display order with their visibility, for the Settings dialog, and
+    // applying its choice (header columns added/removed by name).
+    QList<ColumnSetting> columnSettings() const;
+    void applyColumnSettings(const QList<ColumnSetting>& columns);
     std::vector<qint64> selectedCallRows() const;
 
   signals:

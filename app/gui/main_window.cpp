@@ -227,7 +227,11 @@ void MainWindow::buildMenus() {
     view->addSeparator();
     view->addAction(tr("Se&ttings…"), QKeySequence::Preferences, this, [this] {
         SettingsDialog dialog(AppSettings::load(), this);
-        if (dialog.exec() == QDialog::Accepted) applyAppearance(dialog.settings());
+        dialog.setColumns(m_table->columnSettings());
+        if (dialog.exec() != QDialog::Accepted) return;
+        applyAppearance(dialog.settings());
+        m_table->applyColumnSettings(dialog.columns());
+        m_table->saveLayout();
     });
 
     QMenu* ladder = menuBar()->addMenu(tr("&Ladder"));

@@ -109,7 +109,7 @@ void applyAppearance(const AppSettings& a) {
 SettingsDialog::SettingsDialog(const AppSettings& current, QWidget* parent)
     : QDialog(parent), m_base(current) {
     setWindowTitle(tr("Settings"));
-    auto* form = new QFormLayout(this);
+    auto* form = m_form = new QFormLayout(this);
     auto spin = [this](int value, int min, int max, const QString& suffix) {
         auto* s = new QSpinBox(this);
         s->setRange(min, max);
@@ -172,6 +172,21 @@ SettingsDialog::SettingsDialog(const AppSettings& current, QWidget* parent)
     connect(this, &QDialog::accepted, this, [this] { settings().save(); });
     m_okButton = buttons->button(QDialogButtonBox::Ok);
     validate();
+}
+
+void SettingsDialog::setColumns(const QList<ColumnSetting>& columns) {
+    if (!m_columns) {
+        m_columns = new ColumnSettings(this);
+        // Before the button row, the last one.
+        const int at = m_form->rowCount() - 1;
+        m_form->insertRow(at, new QLabel(tr("<b>Call list columns</b>")));
+        m_form->insertRow(at + 1, m_columns);
+    }
+    m_columns->setColumns(columns);
+}
+
+QList<ColumnSetting> SettingsDialog::columns() const {
+    return m_columns ? m_columns->columns() : QList<ColumnSetting>();
 }
 
 QString SettingsDialog::portsError() const {

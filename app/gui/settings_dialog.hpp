@@ -5,6 +5,7 @@
 
 #include <QDialog>
 
+#include "column_settings.hpp"
 #include "store/importer.hpp"
 
 class QComboBox;
@@ -12,6 +13,7 @@ class QLineEdit;
 class QSpinBox;
 class QLabel;
 class QPushButton;
+class QFormLayout;
 
 namespace sipscope::gui {
 
@@ -38,6 +40,11 @@ class SettingsDialog : public QDialog {
     AppSettings settings() const;  // valid when accepted
     QString portsError() const;
     QLineEdit* portsEdit() const { return m_ports; }
+    // Adds the call list's columns to the dialog (the main window's list; none in tests that
+    // do not need them). After accept, columns() holds the user's choice.
+    void setColumns(const QList<ColumnSetting>& columns);
+    QList<ColumnSetting> columns() const;
+    ColumnSettings* columnEditor() const { return m_columns; }
 
   private:
     void validate();
@@ -48,6 +55,8 @@ class SettingsDialog : public QDialog {
     QLabel* m_portsError = nullptr;
     QComboBox* m_theme = nullptr;
     QPushButton* m_okButton = nullptr;
+    QFormLayout* m_form = nullptr;
+    ColumnSettings* m_columns = nullptr;
     AppSettings m_base;
 };
 

@@ -37,6 +37,7 @@ class TestGuiSmoke : public QObject {
     void openExampleAndDrawCall();
     void reopenDatabaseAndCancel();
     void settings();
+    void columnSettings();
 };
 
 void TestGuiSmoke::openExampleAndDrawCall() {
@@ -149,6 +150,43 @@ void TestGuiSmoke::settings() {
     a.theme = QStringLiteral("system");
     gui::applyAppearance(a);
     QVERIFY(!gui::isDark(QApplication::palette()));
+}
+
+// The Settings dialog's columns: what the list shows, edited there, applied back to the list.
+void TestGuiSmoke::columnSettings() {
+    gui::MainWindow w;
+    gui::CallTable* table = w.callTable();
+    const auto before = table->columnSettings();
+    QCOMPARE(before.size(), gui::CallListModel::FixedColumns);
+    QCOMPARE(before.front().name, QStringLiteral("Start (UTC)"));
+    int visible = 0;
+    for (const auto& c : before) visible += c.visible ? 1 : 0;
+    QCOMPARE(visible, gui::CallListModel::FixedColumns - 1);  // Kind is hidden by default
+    gui::SettingsDialog dialog(gui::AppSettings{});
+    dialog.setColumns(before);
+    QVERIFY(dialog.columnEditor()->addHeader(QStringLiteral("X-CID")));
+    QVERIFY(!dialog.columnEditor()->addHeader(QStringLiteral("x-cid")));  // already there
+    QVERIFY(!dialog.columnEditor()->addHeader(QStringLiteral("  ")));
+    auto cols = dialog.columns();
+    QCOMPARE(cols.size(), before.size() + 1);
+    QVERIFY(cols.back().header && cols.back().visible);
+    for (auto& c : cols)
+        if (c.name == QStringLiteral("Transport")) c.visible = false;
+    dialog.setColumns(cols);
+    dialog.show();
+    QVERIFY(dialog.grab().save(QDir::temp().filePath(QStringLiteral("sipscope-columns.png"))));
+    table->applyColumnSettings(dialog.columns());
+    const auto after = table->columnSettings();
+    QCOMPARE(after.size(), before.size() + 1);
+    QCOMPARE(
+        table->model()->headerData(gui::CallListModel::FixedColumns, Qt::Horizontal).toString(),
+        QStringLiteral("X-CID"));
+    for (const auto& c : after)
+        if (c.name == QStringLiteral("Transport")) QVERIFY(!c.visible);
+    // Removing the header column in the dialog removes it from the list.
+    cols.removeLast();
+    table->applyColumnSettings(cols);
+    QCOMPARE(table->columnSettings().size(), before.size());
 }
 
 QTEST_MAIN(TestGuiSmoke)
