@@ -11,9 +11,12 @@
 // a 200 carrying SDP, so every stream is tied to its call.
 //
 // Prints RTP packets/s with the media tracker, and for reference the same packets through the
-// pipeline without it (non-SIP datagrams dropped, as before issue 9). A benchmark, not a test:
-// it always exits 0.
+// pipeline without it (non-SIP datagrams dropped, as before issue 9). With --file, the file is
+// also imported into a SipScope database (PATH.sqlite), once keeping the RTP packets (schema 3
+// media_chunks) and once with statistics only, with the database size. A benchmark, not a
+// test: it always exits 0.
 
+#include <atomic>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -25,6 +28,7 @@
 #include "capture/packet_source.hpp"
 #include "media/media_tracker.hpp"
 #include "pipeline/capture_pipeline.hpp"
+#include "store/importer.hpp"
 
 using namespace sipscope;
 using bench::Clock;
@@ -194,6 +198,29 @@ Result run(Capture& cap, const Options& o, bool media) {
     return r;
 }
 
+// Imports the file into a fresh database; prints the time, RTP packets/s and the size.
+void importFile(const Options& o, double packets, bool keepPackets) {
+    const std::string db = o.file + ".sqlite";
+    for (const char* suffix : {"", "-wal", "-shm"}) std::remove((db + suffix).c_str());
+    const auto t0 = Clock::now();
+    analyzer::store::FileImport f;
+    {
+        analyzer::store::StoreWriter writer(db);
+        analyzer::store::ImportOptions options;
+        options.keepMediaPackets = keepPackets;
+        analyzer::store::Importer importer(writer, options);
+        std::atomic<bool> cancel{false};
+        f = importer.importFile(o.file, {}, cancel);
+    }
+    const double secs = bench::secondsSince(t0);
+    std::ifstream in(db, std::ios::binary | std::ios::ate);
+    const double mb = static_cast<double>(in.tellg()) / 1048576.0;
+    std::printf("  import into SQLite (%s): %8.3f s  %10.0f RTP packets/s  database %.0f MB (%s)\n",
+                keepPackets ? "packets kept" : "statistics only", secs, packets / secs, mb,
+                f.status.c_str());
+    for (const char* suffix : {"", "-wal", "-shm"}) std::remove((db + suffix).c_str());
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -221,6 +248,10 @@ int main(int argc, char** argv) {
         media.secs, packets / media.secs, static_cast<unsigned long long>(media.rtp),
         static_cast<unsigned long long>(media.streams),
         static_cast<unsigned long long>(media.lost));
+    if (!o.file.empty()) {
+        importFile(o, packets, true);
+        importFile(o, packets, false);
+    }
     std::printf("  peak RSS %ld MB\n", bench::peakRssMb());
     return 0;
 }
