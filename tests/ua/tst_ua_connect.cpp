@@ -18,11 +18,13 @@
 #include "ua/answerer.hpp"
 #include "ua/request_client.hpp"
 #include "ua/sip_endpoint.hpp"
+#include "ua_loop_fixture.hpp"
 
 using namespace sipscope::stack;
 using namespace sipscope::stack::ua;
 using namespace std::chrono_literals;
 namespace net = sipscope::stack::net;
+using sipscope::uatest::World;
 
 namespace {
 
@@ -65,23 +67,6 @@ struct Unanswering {
     }
     int fd = -1, filler = -1;
     net::SockAddr addr;
-};
-
-struct World {
-    ManualClock clock;
-    net::EventLoop loop{[this] { return clock.now(); }};
-    // Loop rounds, 1 ms of manual time each, until done() or `limit`; never waits in poll().
-    template <class Done>
-    bool runUntil(Done done, Duration limit) {
-        const Instant end = clock.now() + limit;
-        while (!done()) {
-            if (clock.now() >= end) return false;
-            loop.runOnce(0ms);
-            if (!done()) clock.advanceBy(1ms);
-        }
-        return true;
-    }
-    qint64 ms() const { return clock.now().count() / 1000; }
 };
 
 }  // namespace

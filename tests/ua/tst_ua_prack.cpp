@@ -20,11 +20,14 @@
 #include "ua/prack.hpp"
 #include "ua/reliable_provisional.hpp"
 #include "ua/sip_endpoint.hpp"
+#include "ua_loop_fixture.hpp"
 
 using namespace sipscope::stack;
 using namespace sipscope::stack::ua;
 using namespace std::chrono_literals;
 namespace net = sipscope::stack::net;
+using sipscope::uatest::Side;
+using sipscope::uatest::World;
 
 namespace {
 
@@ -43,46 +46,6 @@ SipMessage ringing(const std::string& toTag, const std::string& rseq, bool relia
     if (!rseq.empty()) text += "RSeq: " + rseq + "\r\n";
     return parse(text + "Content-Length: 0\r\n\r\n");
 }
-
-struct Side {
-    Side(net::EventLoop& loop, std::uint64_t seed)
-        : transport(loop),
-          endpoint(loop, transport, TimerConfig{},
-                   [rng = std::mt19937_64(seed)]() mutable { return rng(); }) {
-        std::string error;
-        if (!transport.openUdp(net::SockAddr::fromLiteral("127.0.0.1", 0), error))
-            qFatal("%s", error.c_str());
-        endpoint.tap = [this](const TappedMessage& t) {
-            const std::string what = t.message.isRequest()
-                                         ? std::string(t.message.method())
-                                         : std::to_string(t.message.status().value_or(0));
-            log << QString::fromStdString((t.sent ? ">" : "<") + what);
-        };
-    }
-    Target target() const { return Target{net::Protocol::Udp, transport.udpLocal(AF_INET), {}}; }
-    std::string uri(const std::string& user) const {
-        return "sip:" + user + "@" + transport.udpLocal(AF_INET).hostPort();
-    }
-    net::TransportLayer transport;
-    SipEndpoint endpoint;
-    QStringList log;
-};
-
-struct World {
-    ManualClock clock;
-    net::EventLoop loop{[this] { return clock.now(); }};
-    template <class Done>
-    bool runUntil(Done done, Duration limit) {
-        const Instant end = clock.now() + limit;
-        while (!done()) {
-            if (clock.now() >= end) return false;
-            loop.runOnce(0ms);
-            if (!done()) clock.advanceBy(1ms);
-        }
-        loop.runOnce(0ms);
-        return true;
-    }
-};
 
 // A raw UDP peer driven by the test: it sends and reads whole SIP messages.
 struct RawPeer {
