@@ -5,11 +5,14 @@
 #include <algorithm>
 #include <map>
 
-#include "media/g711.hpp"
+#include "codec/g711.hpp"
 #include "media/rtp.hpp"
 #include "store/media_packets.hpp"
 
 namespace sipscope::analyzer::store {
+
+using stack::decodeG711;
+using stack::G711Law;
 
 namespace {
 

@@ -17,49 +17,6 @@ constexpr double kToneHz = 400.0;
 
 }  // namespace
 
-std::uint8_t linearToUlaw(std::int16_t sample) noexcept {
-    constexpr int kBias = 0x84, kClip = 32635;
-    int s = sample;
-    const int sign = (s >> 8) & 0x80;
-    if (sign) s = -s;
-    if (s > kClip) s = kClip;
-    s += kBias;
-    int exponent = 7;
-    for (int mask = 0x4000; (s & mask) == 0 && exponent > 0; mask >>= 1) --exponent;
-    const int mantissa = (s >> (exponent + 3)) & 0x0f;
-    return static_cast<std::uint8_t>(~(sign | (exponent << 4) | mantissa));
-}
-
-std::uint8_t linearToAlaw(std::int16_t sample) noexcept {
-    int s = sample;
-    int mask = 0xd5;  // sign bit set (positive) with even bits inverted
-    if (s < 0) {
-        mask = 0x55;
-        s = -s - 1;
-    }
-    s >>= 3;  // 13-bit magnitude
-    int seg = 0;
-    for (int bound = 0x1f; s > bound && seg < 8; bound = (bound << 1) | 1) ++seg;
-    if (seg >= 8) return static_cast<std::uint8_t>(0x7f ^ mask);
-    const int mantissa = seg < 2 ? (s >> 1) & 0x0f : (s >> seg) & 0x0f;
-    return static_cast<std::uint8_t>(((seg << 4) | mantissa) ^ mask);
-}
-
-std::int16_t ulawToLinear(std::uint8_t code) noexcept {
-    const int u = static_cast<std::uint8_t>(~code);
-    const int t = (((u & 0x0f) << 3) + 0x84) << ((u >> 4) & 7);
-    return static_cast<std::int16_t>((u & 0x80) ? 0x84 - t : t - 0x84);
-}
-
-std::int16_t alawToLinear(std::uint8_t code) noexcept {
-    const int a = code ^ 0x55;
-    const int seg = (a >> 4) & 7;
-    int t = (a & 0x0f) << 4;
-    t += seg == 0 ? 8 : 0x108;
-    if (seg > 1) t <<= seg - 1;
-    return static_cast<std::int16_t>((a & 0x80) ? t : -t);
-}
-
 RtpSession::RtpSession(net::EventLoop& loop) : m_loop(loop) {}
 
 RtpSession::~RtpSession() {

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "codec/g711.hpp"
 #include "transport/address.hpp"
 #include "transport/event_loop.hpp"
 
@@ -20,13 +21,6 @@ struct RtpStats {
     double jitterMs = 0;
     std::optional<Instant> firstReceived;
 };
-
-// ITU-T G.711 encoders of one 16-bit linear sample.
-std::uint8_t linearToUlaw(std::int16_t sample) noexcept;
-std::uint8_t linearToAlaw(std::int16_t sample) noexcept;
-// ITU-T G.711 decoders of one code word.
-std::int16_t ulawToLinear(std::uint8_t code) noexcept;
-std::int16_t alawToLinear(std::uint8_t code) noexcept;
 
 class RtpSession {
   public:

@@ -8,7 +8,7 @@
 #include <atomic>
 #include <map>
 
-#include "media/g711.hpp"
+#include "codec/g711.hpp"
 #include "media/rtp.hpp"
 #include "media/wav_writer.hpp"
 #include "query/call_subject.hpp"
@@ -21,6 +21,10 @@
 
 using namespace sipscope::analyzer;
 using namespace sipscope::analyzer::store;
+using sipscope::stack::alawToLinear;
+using sipscope::stack::decodeG711;
+using sipscope::stack::G711Law;
+using sipscope::stack::ulawToLinear;
 
 namespace {
 
