@@ -31,6 +31,7 @@ Result<AuthValue> AuthValue::parse(std::string_view value) {
             p.value = s.span(kToken | kWordExtra);
             if (p.value.empty()) return s.error(ErrorCode::BadParam, "auth-param value missing");
         }
+        if (a.params.empty()) a.params.reserve(8);  // Digest carries 5-10 auth-params
         a.params.push_back(p);
     } while (s.separator(','));
     s.skipLws();

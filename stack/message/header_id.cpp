@@ -1,6 +1,7 @@
 #include "message/header_id.hpp"
 
 #include <array>
+#include <cstring>
 
 #include "syntax/char_class.hpp"
 
@@ -133,9 +134,27 @@ constexpr std::array<Bucket, kMaxLen * 26> buildBuckets() {
 constexpr std::array<Bucket, kMaxLen* 26> kBuckets = buildBuckets();
 
 // Case-insensitive equality for token strings: two token characters that differ only in bit 0x20
-// are the same letter in another case (no other token pair differs by exactly that bit).
+// are the same letter in another case (no other token pair differs by exactly that bit). Compared
+// a word at a time; the last word overlaps the previous one instead of looping over a tail.
+template <class Word>
+inline Word loadWord(const char* p) noexcept {
+    Word w;
+    std::memcpy(&w, p, sizeof w);
+    return w;
+}
+template <class Word>
+inline bool wordsIEqual(const char* a, const char* b, std::size_t n) noexcept {
+    constexpr Word kCaseBits = static_cast<Word>(0x2020202020202020ull);
+    for (std::size_t i = 0; i + sizeof(Word) < n; i += sizeof(Word))
+        if (((loadWord<Word>(a + i) ^ loadWord<Word>(b + i)) & ~kCaseBits) != 0) return false;
+    const std::size_t last = n - sizeof(Word);
+    return ((loadWord<Word>(a + last) ^ loadWord<Word>(b + last)) & ~kCaseBits) == 0;
+}
 inline bool tokenIEquals(std::string_view known, std::string_view name) noexcept {
-    for (std::size_t i = 0; i < known.size(); ++i)
+    const std::size_t n = known.size();
+    if (n >= 8) return wordsIEqual<std::uint64_t>(known.data(), name.data(), n);
+    if (n >= 4) return wordsIEqual<std::uint32_t>(known.data(), name.data(), n);
+    for (std::size_t i = 0; i < n; ++i)
         if (((known[i] ^ name[i]) & ~0x20) != 0) return false;
     return true;
 }

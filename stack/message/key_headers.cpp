@@ -1,7 +1,9 @@
 #include "message/key_headers.hpp"
 
 #include <algorithm>
+#include <array>
 
+#include "syntax/byte_search.hpp"
 #include "syntax/char_class.hpp"
 #include "syntax/scanner.hpp"
 
@@ -11,20 +13,29 @@ using namespace syntax;
 
 namespace {
 
+// Bytes of an unquoted parameter value here: token plus what a host may hold.
+constexpr std::array<bool, 256> kValueChars = [] {
+    std::array<bool, 256> t{};
+    for (int c = 0; c < 256; ++c) t[c] = isToken(static_cast<char>(c));
+    t[':'] = t['['] = t[']'] = true;
+    return t;
+}();
+
 std::string_view paramValueAt(std::string_view v, std::size_t i) noexcept {
     while (i < v.size() && isLws(v[i])) ++i;
     if (i >= v.size() || v[i] != '=') return {};
     ++i;
     while (i < v.size() && isLws(v[i])) ++i;
     const std::size_t b = i;
-    while (i < v.size() && (isToken(v[i]) || v[i] == ':' || v[i] == '[' || v[i] == ']')) ++i;
+    while (i < v.size() && kValueChars[static_cast<unsigned char>(v[i])]) ++i;
     return v.substr(b, i - b);
 }
 
 void topVia(std::string_view v, KeyHeaders& k) noexcept {
     // sent-protocol: "SIP / 2.0 / UDP" with optional LWS around the slashes.
-    const std::size_t slash2 = v.find('/', v.find('/') + 1);
-    if (slash2 == std::string_view::npos) return;
+    const std::size_t slash1 = findByte(v, 0, '/');
+    const std::size_t slash2 = slash1 == v.size() ? slash1 : findByte(v, slash1 + 1, '/');
+    if (slash2 == v.size()) return;
     std::size_t i = slash2 + 1;
     while (i < v.size() && isLws(v[i])) ++i;
     std::size_t b = i;
@@ -35,8 +46,9 @@ void topVia(std::string_view v, KeyHeaders& k) noexcept {
     while (i < v.size() && v[i] != ';' && v[i] != ',' && !isLws(v[i])) ++i;
     k.topViaSentBy = v.substr(b, i - b);
     // Parameters of the first via-parm only: stop at the first ','.
-    const std::size_t end = std::min(v.find(',', i), v.size());
-    for (std::size_t p = v.find(';', i); p < end; p = v.find(';', p + 1)) {
+    const std::size_t end = findByte(v, i, ',');
+    const std::string_view first = v.substr(0, end);
+    for (std::size_t p = findByte(first, i, ';'); p < end; p = findByte(first, p + 1, ';')) {
         std::size_t n = p + 1;
         while (n < end && isLws(v[n])) ++n;
         if (end - n >= 6 && iequals(v.substr(n, 6), "branch")) {
@@ -64,25 +76,21 @@ std::string_view headerParam(std::string_view v, std::string_view name) noexcept
     // RFC 3261 §20.10: in name-addr form the header parameters follow the '>' (the URI and a
     // quoted display name before it may hold ';'); in addr-spec form they follow the URI.
     std::size_t i = 0;
-    for (; i < v.size(); ++i) {
-        if (v[i] == '"') {
-            i = skipQuoted(v, i) - 1;
-        } else if (v[i] == '<') {
-            const std::size_t gt = v.find('>', i);
-            if (gt == std::string_view::npos) return {};
-            i = gt + 1;
-            break;
-        } else if (v[i] == ';') {
-            break;  // addr-spec: parameters start here
-        }
-    }
-    while (i < v.size()) {
+    while ((i = findAnyOf(v, i, '"', '<', ';')) < v.size()) {
         if (v[i] == '"') {
             i = skipQuoted(v, i);
             continue;
         }
-        if (v[i] != ';') {
-            ++i;
+        if (v[i] == '<') {
+            const std::size_t gt = findByte(v, i, '>');
+            if (gt == v.size()) return {};
+            i = gt + 1;
+        }
+        break;  // addr-spec: parameters start at this ';'
+    }
+    while ((i = findAnyOf(v, i, '"', ';', ';')) < v.size()) {
+        if (v[i] == '"') {
+            i = skipQuoted(v, i);
             continue;
         }
         std::size_t n = i + 1;

@@ -1,5 +1,6 @@
 #include "message/name_addr.hpp"
 
+#include "syntax/byte_search.hpp"
 #include "syntax/char_class.hpp"
 #include "syntax/scanner.hpp"
 
@@ -11,22 +12,17 @@ namespace {
 
 // Finds the first '<' (and, in a list, ',') from `from`, skipping quoted strings.
 std::size_t findAngleOrComma(std::string_view t, std::size_t from, bool list) noexcept {
-    for (std::size_t i = from; i < t.size();) {
-        const char c = t[i];
-        if (c == '"') {
-            i = skipQuoted(t, i);
-            continue;
-        }
-        if (c == '<' || (list && c == ',')) return i;
-        ++i;
+    for (std::size_t i = from; (i = findAnyOf(t, i, '"', '<', list ? ',' : '<')) < t.size();) {
+        if (t[i] != '"') return i;
+        i = skipQuoted(t, i);
     }
     return std::string_view::npos;
 }
 
 Result<bool> parseBracketed(Scanner& s, NameAddr& na) {
     const std::size_t lt = s.pos();
-    const std::size_t gt = s.text().find('>', lt);
-    if (gt == std::string_view::npos) return s.error(ErrorCode::BadHeaderValue, "'<' without '>'");
+    const std::size_t gt = findByte(s.text(), lt, '>');
+    if (gt == s.text().size()) return s.error(ErrorCode::BadHeaderValue, "'<' without '>'");
     const std::string_view inner = s.text().substr(lt + 1, gt - lt - 1);
     // RFC 3261 §25.1: LAQUOT = SWS "<" and RAQUOT = ">" SWS: no whitespace inside the brackets.
     if (!inner.empty() && (isLws(inner.front()) || isLws(inner.back())))

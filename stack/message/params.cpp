@@ -42,6 +42,7 @@ Result<bool> parseParams(Scanner& s, ParamList& out) {
                 }
             }
         }
+        if (out.empty()) out.reserve(4);  // one allocation for the usual 1-4 params
         out.push_back(p);
     }
     return true;

@@ -161,6 +161,7 @@ Result<TokenList> TokenList::parse(std::string_view value) {
     do {
         const std::string_view t = s.token();
         if (t.empty()) return s.error(ErrorCode::BadHeaderValue, "expected a token");
+        if (l.tokens.empty()) l.tokens.reserve(8);  // Allow lists run to ~10 methods
         l.tokens.push_back(t);
     } while (s.separator(',') || s.separator(';'));
     if (auto e = atEnd(s); !e.ok()) return e.error();

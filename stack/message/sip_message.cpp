@@ -100,7 +100,7 @@ void SipMessage::addHeader(std::string_view name, std::string value) {
 }
 
 void SipMessage::removeHeaders(HeaderId id) {
-    std::erase_if(mutableIndex().headers, [id](const HeaderField& h) { return h.id == id; });
+    mutableIndex().headers.eraseIf([id](const HeaderField& h) { return h.id == id; });
     m_edited = true;
     reindex();
 }

@@ -12,6 +12,7 @@
 #include <array>
 #include <cstdint>
 #include <memory>
+#include <new>
 #include <optional>
 #include <span>
 #include <string>
@@ -20,6 +21,8 @@
 
 #include "core/result.hpp"
 #include "message/header_id.hpp"
+#include "message/inline_list.hpp"
+#include "message/typed_cache.hpp"
 
 namespace sipscope::stack {
 
@@ -62,7 +65,9 @@ class SipMessage {
     std::string_view reason() const noexcept { return m_reason; }
     std::string_view startLine() const noexcept { return m_startLine; }
 
-    std::span<const HeaderField> headers() const noexcept { return index().headers; }
+    std::span<const HeaderField> headers() const noexcept {
+        return {index().headers.data(), index().headers.size()};
+    }
     const HeaderField* header(HeaderId id) const noexcept;            // first occurrence
     const HeaderField* header(std::string_view name) const noexcept;  // any name, compact too
     std::size_t headerCount(HeaderId id) const noexcept;
@@ -104,13 +109,21 @@ class SipMessage {
     void reindex();
     Error rebase(const Error& e, std::size_t headerIndex) const;
 
+    // A cached typed value is a Result<T> tagged with the address of kTypeTag<T>: a hit costs a
+    // pointer comparison (std::any compared type_info names and allocated each value).
+    template <class T>
+    static constexpr char kTypeTag = 0;
+
     // The header index and everything derived from it, shared by copies (copy-on-write).
     struct Index {
+        Index() noexcept {}  // user-provided: make_shared does not zero the inline slots first
         std::vector<std::shared_ptr<const std::string>> owned;  // storage of edited values
-        std::vector<HeaderField> headers;
+        // Inline slots for a typical message, sized to keep the Index within the allocator's
+        // per-thread cache (about 1 KiB); more headers move to the heap.
+        InlineList<HeaderField, 14> headers;
         std::array<std::int16_t, static_cast<std::size_t>(HeaderId::Count_)> first{};
         std::vector<Error> errors, issues;
-        mutable std::vector<std::any> cache;
+        mutable TypedCache cache;  // copies of the Index start with an empty cache
     };
     const Index& index() const noexcept { return m_index ? *m_index : emptyIndex(); }
     Index& mutableIndex();
@@ -132,13 +145,17 @@ class SipMessage {
 template <class T>
 const Result<T>& SipMessage::typed(std::size_t headerIndex) const {
     const Index& idx = index();
-    if (idx.cache.size() < idx.headers.size()) idx.cache.resize(idx.headers.size());
-    std::any& slot = idx.cache[headerIndex];
-    if (auto* hit = std::any_cast<Result<T>>(&slot)) return *hit;
+    TypedCache::Slot& slot = idx.cache.slot(headerIndex, idx.headers.size());
+    if (slot.type == &kTypeTag<T>) return *static_cast<const Result<T>*>(slot.value);
     Result<T> r = T::parse(idx.headers[headerIndex].value);
     if (!r.ok()) r = Result<T>(rebase(r.error(), headerIndex));
-    slot = std::move(r);
-    return *std::any_cast<Result<T>>(&slot);
+    void* mem = idx.cache.allocate(sizeof(Result<T>), alignof(Result<T>));
+    auto* value = ::new (mem) Result<T>(std::move(r));
+    TypedCache::release(slot);
+    slot.type = &kTypeTag<T>;
+    slot.value = value;
+    slot.destroy = [](void* p) noexcept { std::destroy_at(static_cast<Result<T>*>(p)); };
+    return *value;
 }
 
 }  // namespace sipscope::stack

@@ -6,6 +6,7 @@
 #include "message/name_addr.hpp"
 #include "message/simple_headers.hpp"
 #include "message/via.hpp"
+#include "syntax/byte_search.hpp"
 #include "uri/uri.hpp"
 
 namespace sipscope::stack {
@@ -20,7 +21,8 @@ const Error* check(const SipMessage& m, std::size_t i) {
 
 // RFC 3261 §25.1 Request-URI, and §19.1.1: no headers component in a Request-URI.
 void checkRequestUri(const SipMessage& m, Validation& v) {
-    if (!m.isRequest() || m.requestUri().find_first_of(" \t") != std::string_view::npos) return;
+    const std::string_view target = m.requestUri();
+    if (!m.isRequest() || syntax::findAnyOf(target, 0, ' ', '\t', ' ') != target.size()) return;
     const std::string_view ruri = m.requestUri();
     const auto base = static_cast<std::size_t>(ruri.data() - m.bytes().data());
     auto uri = parseUri(ruri);

@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "message/sip_message.hpp"
+#include "syntax/byte_search.hpp"
 #include "syntax/char_class.hpp"
 #include "syntax/scanner.hpp"
 
@@ -22,6 +23,7 @@ class MessageParser {
     Result<bool> requestLine(std::string_view line, std::size_t base);
     Result<bool> statusLine(std::string_view line, std::size_t base);
     std::size_t headerLines(std::size_t pos);
+    std::size_t simpleHeader(std::size_t pos);
     void addHeader(std::size_t begin, std::size_t end);
     void frameBody(std::size_t bodyStart);
     void error(ErrorCode c, std::size_t off, std::string msg, std::string hdr = {}) {
@@ -38,13 +40,12 @@ class MessageParser {
 
 // Returns the end of the line starting at `from` (before CR LF or LF) and sets `next` to the
 // first byte after the terminator; a line without terminator ends at the end of the data.
-std::size_t MessageParser::lineEnd(std::size_t from, std::size_t& next) const noexcept {
-    const void* nl = std::memchr(m_d.data() + from, '\n', m_d.size() - from);
-    if (nl == nullptr) {
+inline std::size_t MessageParser::lineEnd(std::size_t from, std::size_t& next) const noexcept {
+    const std::size_t pos = findByte(m_d, from, '\n');
+    if (pos == m_d.size()) {
         next = m_d.size();
         return m_d.size();
     }
-    const auto pos = static_cast<std::size_t>(static_cast<const char*>(nl) - m_d.data());
     next = pos + 1;
     return (pos > from && m_d[pos - 1] == '\r') ? pos - 1 : pos;
 }
@@ -60,9 +61,10 @@ Result<bool> MessageParser::run() {
     if (pos == m_d.size()) return makeError(ErrorCode::Empty, 0, "only line breaks");
     if (pos > 0) issue(ErrorCode::LeadingWhitespace, 0, "line breaks before the start line");
     // The start line ends at CRLF, LF or a bare CR (tolerated and reported).
-    std::size_t end = m_d.find_first_of("\r\n", pos);
+    std::size_t end = findByte(m_d, pos, '\n');
+    if (const std::size_t cr = findByte(m_d.substr(0, end), pos, '\r'); cr < end) end = cr;
     std::size_t next = m_d.size();
-    if (end == std::string_view::npos) {
+    if (end == m_d.size()) {
         end = m_d.size();
     } else if (m_d[end] == '\r' && end + 1 < m_d.size() && m_d[end + 1] == '\n') {
         next = end + 2;
@@ -87,9 +89,9 @@ Result<bool> MessageParser::startLine(std::size_t begin, std::size_t end) {
 // Request-Line = Method SP Request-URI SP SIP-Version CRLF (RFC 3261 §25.1): exactly one SP
 // between elements, none at the end (RFC 4475 §3.1.2.8-3.1.2.10).
 Result<bool> MessageParser::requestLine(std::string_view line, std::size_t base) {
-    const std::size_t sp1 = line.find(' ');
+    const std::size_t sp1 = findByte(line, 0, ' ');
     const std::string_view method = line.substr(0, sp1);
-    if (sp1 == std::string_view::npos || !isTokenString(method))
+    if (sp1 == line.size() || !isTokenString(method))
         return makeError(ErrorCode::BadStartLine, base, "not a SIP request or status line");
     std::size_t vEnd = line.size();
     while (vEnd > sp1 && isWsp(line[vEnd - 1])) --vEnd;
@@ -119,8 +121,8 @@ Result<bool> MessageParser::requestLine(std::string_view line, std::size_t base)
     // The Request-URI grammar itself is checked by validate() (typed values are parsed when
     // asked for): the hot path only needs to know where it is.
     const std::string_view ruri = m_msg.m_requestUri;
-    const std::size_t ws = ruri.find_first_of(" \t");
-    if (ws != std::string_view::npos)
+    const std::size_t ws = findAnyOf(ruri, 0, ' ', '\t', ' ');
+    if (ws != ruri.size())
         error(ErrorCode::BadRequestUri, base + uriBegin + ws, "whitespace inside the Request-URI");
     return true;
 }
@@ -156,6 +158,12 @@ Result<bool> MessageParser::statusLine(std::string_view line, std::size_t base) 
 // Header lines up to the empty line; returns where the body starts.
 std::size_t MessageParser::headerLines(std::size_t pos) {
     while (pos < m_d.size()) {
+        if (m_msg.m_index->headers.size() < m_limits.maxHeaders) {
+            if (const std::size_t next = simpleHeader(pos)) {
+                pos = next;
+                continue;
+            }
+        }
         std::size_t next = 0;
         std::size_t end = lineEnd(pos, next);
         if (end == pos) return next;  // the empty line
@@ -170,6 +178,34 @@ std::size_t MessageParser::headerLines(std::size_t pos) {
     }
     issue(ErrorCode::HeadersNotTerminated, m_d.size(), "no empty line after the headers");
     return m_d.size();
+}
+
+// The usual line shape, `token *WSP ":" value`, read in one pass: the name ends at the first
+// ':' and the line end is searched from there on. Returns where the next line starts, or 0 when
+// the line needs the general rules of headerLines()/addHeader() (which give the same result
+// for this shape).
+std::size_t MessageParser::simpleHeader(std::size_t pos) {
+    const std::size_t n = m_d.size();
+    const char* const d = m_d.data();
+    const std::size_t colon = findAnyOf(m_d, pos, ':', '\n', '\r');
+    if (colon == n || d[colon] != ':') return 0;
+    std::size_t nameEnd = colon;
+    while (nameEnd > pos && isWsp(d[nameEnd - 1])) --nameEnd;
+    const std::string_view name(d + pos, nameEnd - pos);
+    // A known name is a token (its letters and '-' differ from any non-token byte other than CR
+    // in more than the case bit); only other names need the character check.
+    const HeaderId id = lookupHeader(name);
+    if (id == HeaderId::Unknown && !isTokenString(name)) return 0;
+    std::size_t next = 0;
+    std::size_t end = lineEnd(colon, next);
+    while (next < n && isWsp(d[next])) end = lineEnd(next, next);
+    HeaderField& h = m_msg.m_index->headers.emplace_back();
+    h.id = id;
+    h.offset = static_cast<std::uint32_t>(pos);
+    h.rawLength = static_cast<std::uint32_t>(end - pos);
+    h.name = name;
+    h.value = trimLws(std::string_view(d + colon + 1, end - colon - 1));
+    return next;
 }
 
 void MessageParser::addHeader(std::size_t begin, std::size_t end) {
@@ -231,7 +267,6 @@ Result<SipMessage> SipMessage::parse(Bytes bytes, const ParseLimits& limits) {
     m.m_buffer = std::move(bytes);
     m.m_data = m.m_buffer ? std::string_view(*m.m_buffer) : std::string_view();
     m.m_index = std::make_shared<SipMessage::Index>();
-    m.m_index->headers.reserve(24);
     MessageParser p(m, limits);
     auto r = p.run();
     if (!r.ok()) return std::move(r).error();

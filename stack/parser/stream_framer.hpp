@@ -54,6 +54,7 @@ class StreamFramer {
     Frame skip(std::size_t length, ErrorCode code, std::string message);
     std::optional<Frame> resync(ErrorCode code, std::string message);
     std::optional<Frame> headerSearch();
+    std::size_t scanBlocks(std::string_view p, std::size_t lineStart);
     std::optional<Frame> discard();
     std::optional<Frame> skipHeaderRest();
     void scheduleDiscard(std::uint64_t bytes, ErrorCode code, std::string why);
@@ -61,11 +62,12 @@ class StreamFramer {
     FramerLimits m_limits;
     std::string m_buf;
     std::size_t m_start = 0;       // first unconsumed byte in m_buf
-    std::size_t m_scan = 0;        // header search resumes here (relative to m_start)
+    std::size_t m_scan = 0;        // line start where the header search resumes (from m_start)
     std::uint64_t m_consumed = 0;  // stream offset of m_start
     std::optional<std::size_t> m_headerEnd, m_bodyLength;
-    bool m_needSync = false;      // skip to the next start line before framing
-    bool m_skipHeader = false;    // inside an oversized header section
+    std::optional<std::int64_t> m_contentLength;  // first Content-Length seen; -1: not a number
+    bool m_needSync = false;                      // skip to the next start line before framing
+    bool m_skipHeader = false;                    // inside an oversized header section
     std::uint64_t m_discard = 0;  // bytes still to drop (an oversized body, a partial message)
     ErrorCode m_discardCode = ErrorCode::Ok;
     std::string m_discardWhy;

@@ -3,6 +3,7 @@
 #include <climits>
 
 #include "sdp/sdp_fields.hpp"
+#include "syntax/byte_search.hpp"
 #include "syntax/scanner.hpp"
 
 namespace sipscope::stack {
@@ -27,12 +28,11 @@ class LineReader {
 
     bool next(RawLine& line) noexcept {
         if (m_pos >= m_body.size()) return false;
-        const std::size_t nl = m_body.find('\n', m_pos);
-        const std::size_t end = nl == kNpos ? m_body.size() : nl;
+        const std::size_t end = syntax::findByte(m_body, m_pos, '\n');
         line.offset = m_pos;
         line.text = m_body.substr(m_pos, end - m_pos);
         if (!line.text.empty() && line.text.back() == '\r') line.text.remove_suffix(1);
-        m_pos = nl == kNpos ? m_body.size() : nl + 1;
+        m_pos = end == m_body.size() ? end : end + 1;
         return true;
     }
     std::size_t pos() const noexcept { return m_pos; }

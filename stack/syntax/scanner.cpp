@@ -2,43 +2,6 @@
 
 namespace sipscope::stack::syntax {
 
-bool Scanner::skipLws() noexcept {
-    const std::size_t start = m_pos;
-    while (m_pos < m_text.size() && isLws(m_text[m_pos])) ++m_pos;
-    return m_pos != start;
-}
-
-bool Scanner::separator(char c) noexcept {
-    const std::size_t save = m_pos;
-    skipLws();
-    if (peek() != c || atEnd()) {
-        m_pos = save;
-        return false;
-    }
-    ++m_pos;
-    skipLws();
-    return true;
-}
-
-bool Scanner::consume(char c) noexcept {
-    if (atEnd() || m_text[m_pos] != c) return false;
-    ++m_pos;
-    return true;
-}
-
-std::string_view Scanner::span(std::uint16_t cls) noexcept {
-    const std::size_t start = m_pos;
-    while (m_pos < m_text.size() && is(m_text[m_pos], cls)) ++m_pos;
-    return m_text.substr(start, m_pos - start);
-}
-
-std::string_view Scanner::token() noexcept {
-    return span(kToken);
-}
-std::string_view Scanner::digits() noexcept {
-    return span(kDigit);
-}
-
 Result<std::string_view> Scanner::quotedString() {
     const std::size_t start = m_pos;
     if (!consume('"')) return error(ErrorCode::BadHeaderValue, "expected '\"'");
@@ -106,16 +69,17 @@ std::size_t skipQuoted(std::string_view s, std::size_t open) noexcept {
     return s.size();
 }
 
-std::string_view trimLws(std::string_view s) noexcept {
-    std::size_t b = 0, e = s.size();
-    while (b < e && isLws(s[b])) ++b;
-    while (e > b && isLws(s[e - 1])) --e;
-    return s.substr(b, e - b);
-}
-
 std::optional<std::uint64_t> parseUnsigned(std::string_view s, std::uint64_t max) noexcept {
     if (s.empty()) return std::nullopt;
     std::uint64_t v = 0;
+    if (s.size() <= 19) {  // 19 digits cannot overflow 64 bits: check `max` once at the end
+        for (char c : s) {
+            if (!isDigit(c)) return std::nullopt;
+            v = v * 10 + static_cast<std::uint64_t>(c - '0');
+        }
+        if (v > max) return std::nullopt;
+        return v;
+    }
     for (char c : s) {
         if (!isDigit(c)) return std::nullopt;
         const auto d = static_cast<std::uint64_t>(c - '0');

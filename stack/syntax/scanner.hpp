@@ -24,13 +24,32 @@ class Scanner {
     std::string_view rest() const noexcept { return m_text.substr(m_pos); }
 
     // Skips SP/HT/CR/LF; returns whether anything was skipped.
-    bool skipLws() noexcept;
+    bool skipLws() noexcept {
+        const std::size_t start = m_pos;
+        while (m_pos < m_text.size() && isLws(m_text[m_pos])) ++m_pos;
+        return m_pos != start;
+    }
     // Consumes `c` optionally surrounded by LWS (SEMI, COMMA, EQUAL, SLASH, COLON of §25.1).
-    bool separator(char c) noexcept;
-    bool consume(char c) noexcept;
-    std::string_view token() noexcept;                  // 1*token chars; empty if none
-    std::string_view span(std::uint16_t cls) noexcept;  // 1*chars of a class
-    std::string_view digits() noexcept;
+    bool separator(char c) noexcept {
+        std::size_t p = m_pos;
+        while (p < m_text.size() && isLws(m_text[p])) ++p;
+        if (p >= m_text.size() || m_text[p] != c) return false;
+        m_pos = p + 1;
+        skipLws();
+        return true;
+    }
+    bool consume(char c) noexcept {
+        if (atEnd() || m_text[m_pos] != c) return false;
+        ++m_pos;
+        return true;
+    }
+    std::string_view span(std::uint16_t cls) noexcept {  // 1*chars of a class
+        const std::size_t start = m_pos;
+        while (m_pos < m_text.size() && is(m_text[m_pos], cls)) ++m_pos;
+        return std::string_view(m_text.data() + start, m_pos - start);
+    }
+    std::string_view token() noexcept { return span(kToken); }  // 1*token chars; empty if none
+    std::string_view digits() noexcept { return span(kDigit); }
     // quoted-string: DQUOTE *(qdtext / quoted-pair) DQUOTE; returns the raw slice with quotes.
     Result<std::string_view> quotedString();
     // comment: "(" *(ctext / quoted-pair / comment) ")"; nesting allowed.
@@ -51,7 +70,12 @@ std::string unquote(std::string_view quoted);
 // s.size() when it never closes.
 std::size_t skipQuoted(std::string_view s, std::size_t open) noexcept;
 // Trims LWS from both ends.
-std::string_view trimLws(std::string_view s) noexcept;
+inline std::string_view trimLws(std::string_view s) noexcept {
+    std::size_t b = 0, e = s.size();
+    while (b < e && isLws(s[b])) ++b;
+    while (e > b && isLws(s[e - 1])) --e;
+    return s.substr(b, e - b);
+}
 // Parses an unsigned decimal; fails on overflow of `max` or non-digits.
 std::optional<std::uint64_t> parseUnsigned(std::string_view s, std::uint64_t max) noexcept;
 

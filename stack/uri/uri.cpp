@@ -3,6 +3,7 @@
 
 #include <cstdio>
 
+#include "syntax/byte_search.hpp"
 #include "syntax/char_class.hpp"
 #include "uri/uri.hpp"
 #include "uri/uri_detail.hpp"
@@ -66,7 +67,10 @@ std::size_t skipEscaped(std::string_view text, std::size_t pos, std::size_t end,
 }
 
 bool isAnyOf(std::string_view text, std::size_t pos, std::string_view set) noexcept {
-    return pos < text.size() && set.find(text[pos]) != std::string_view::npos;
+    if (pos >= text.size()) return false;
+    for (const char c : set)  // two or three bytes: a loop, not a memchr call
+        if (text[pos] == c) return true;
+    return false;
 }
 
 // --- sip: / sips: (RFC 3261 §19.1.1, §25.1) -----------------------------------------------
@@ -219,8 +223,8 @@ Status parseHeaders(std::string_view text, std::size_t& pos, std::vector<UriPara
 }
 
 Status parseSip(std::string_view text, std::size_t pos, SipUri& sip) {
-    const std::size_t at = text.find('@', pos);
-    if (at != std::string_view::npos) {
+    const std::size_t at = syntax::findByte(text, pos, '@');
+    if (at != text.size()) {
         if (Status status = parseUserInfo(text, pos, at, sip)) return status;
         pos = at + 1;
     }

@@ -86,6 +86,7 @@ class TestStreamFramer : public QObject {
     void limits();
     void badContentLengthIsSkipped();
     void noContentLengthMeansEmptyBody();
+    void contentLengthFormsAtEverySplit();
 };
 
 void TestStreamFramer::severalMessagesAndKeepAlives() {
@@ -203,6 +204,28 @@ void TestStreamFramer::noContentLengthMeansEmptyBody() {
     const auto frames = frameWhole(noCl + sample(3));
     QCOMPARE(frames.size(), std::size_t(2));
     QCOMPARE(frames[0].bytes, noCl);
+}
+
+// The framer reads Content-Length while it searches for the empty line: compact and lower-case
+// names, LWS before the colon, bare LF, look-alike names and a repeated header must frame the
+// same whatever the split.
+void TestStreamFramer::contentLengthFormsAtEverySplit() {
+    const std::string a =
+        "MESSAGE sip:b@h SIP/2.0\r\nCall-ID: 1\r\nl: 3\r\nCSeq: 1 MESSAGE\r\n\r\nabc";
+    const std::string b =
+        "MESSAGE sip:b@h SIP/2.0\ncontent-length : 2\nContent-Lengthy: 9\nLx: 7\n\nxy";
+    const std::string c =
+        "SIP/2.0 200 OK\r\nLong-Name: 1\r\nVia: SIP/2.0/TCP h\r\n"
+        "Content-Length:   4\r\nContent-Length: 9\r\n\r\nwxyz";
+    const std::string stream = a + b + c + "\r\n" + a;
+    const auto whole = frameWhole(stream);
+    QCOMPARE(whole.size(), std::size_t(5));
+    QCOMPARE(whole[0].bytes, a);
+    QCOMPARE(whole[1].bytes, b);
+    QCOMPARE(whole[2].bytes, c);
+    QCOMPARE(whole[3].kind, Frame::Kind::KeepAlive);
+    QCOMPARE(whole[4].bytes, a);
+    for (std::size_t at = 0; at <= stream.size(); ++at) QVERIFY(frameSplit(stream, at) == whole);
 }
 
 QTEST_APPLESS_MAIN(TestStreamFramer)
