@@ -39,6 +39,9 @@ const char* const kUaCommonHelp =
     "  --from URI               our From URI (default sip:sipscope@HOST, or AUTH_USER@HOST)\n"
     "  --auth-user U --password P   digest credentials (RFC 2617/8760: MD5, SHA-256)\n"
     "  --db LIB.sqlite          record every message sent/received as a capture of its own\n"
+    "  --trace FILE|-           as each message is sent or received, write it as one JSON line\n"
+    "                           (event, seq, sent, ts, transport, local, remote, bytes) to FILE,\n"
+    "                           or with - to standard error; standard output is unchanged\n"
     "  --ca FILE                trust these CA certificates (TLS) instead of the system store\n"
     "  --insecure               do not verify the TLS server certificate\n"
     "  --cert FILE [--key FILE] TLS certificate (client certificate; listen: server certificate)\n"
@@ -66,9 +69,9 @@ int parseCommonOption(const Args& args, std::size_t& i, UaCommonOptions& o, std:
         return 1;
     }
     static constexpr std::string_view kWithValue[] = {
-        "--transport",      "--from", "--auth-user", "--password",   "--db",    "--ca",
-        "--cert",           "--key",  "--bind",      "--local-port", "--t1-ms", "--dns-server",
-        "--connect-timeout"};
+        "--transport",  "--from",           "--auth-user", "--password", "--db",         "--trace",
+        "--ca",         "--cert",           "--key",       "--bind",     "--local-port", "--t1-ms",
+        "--dns-server", "--connect-timeout"};
     bool known = false;
     for (auto k : kWithValue) known = known || k == a;
     if (!known) return 0;
@@ -87,6 +90,8 @@ int parseCommonOption(const Args& args, std::size_t& i, UaCommonOptions& o, std:
         o.password = std::string(v);
     } else if (a == "--db") {
         o.db = std::string(v);
+    } else if (a == "--trace") {
+        o.trace = std::string(v);
     } else if (a == "--ca") {
         o.tls.caFile = std::string(v);
     } else if (a == "--cert") {
@@ -159,6 +164,7 @@ std::string UaSession::fromUri() const {
 bool UaSession::open(const UaCommonOptions& o, bool needTarget, const std::string& description,
                      std::string& error) {
     m_options = o;
+    if (!o.trace.empty() && !m_trace.open(o.trace, error)) return false;
     int family = o.bind.empty() ? AF_UNSPEC : net::SockAddr::fromLiteral(o.bind, 0).family();
     auto rng = std::make_shared<std::mt19937_64>(std::random_device{}());
     std::vector<stack::ua::NextHop> hops;
@@ -195,10 +201,12 @@ bool UaSession::open(const UaCommonOptions& o, bool needTarget, const std::strin
     if (!m_transport->openUdp(local, error)) return false;
     m_endpoint = std::make_unique<stack::ua::SipEndpoint>(m_loop, *m_transport, o.timers,
                                                           [rng] { return (*rng)(); });
-    if (!o.db.empty()) {
-        if (!m_recorder.open(o.db, description, o.timers, error)) return false;
-        m_endpoint->tap = [this](const stack::ua::TappedMessage& t) { m_recorder.record(t); };
-    }
+    if (!o.db.empty() && !m_recorder.open(o.db, description, o.timers, error)) return false;
+    if (m_recorder.active() || m_trace.active())
+        m_endpoint->tap = [this](const stack::ua::TappedMessage& t) {
+            m_trace.write(t);  // first: the live view should not wait for the store
+            m_recorder.record(t);
+        };
     return true;
 }
 

@@ -1,7 +1,7 @@
 #pragma once
 // What the active commands (call, options, register, listen) share: their common options, the
 // next hop from the target URI, and one event loop + transports + transaction layer (+ the
-// --db recorder) wired together.
+// --db recorder and the --trace writer) wired together.
 
 #include <csignal>
 #include <memory>
@@ -16,6 +16,7 @@
 #include "ua/request_factory.hpp"
 #include "ua/sip_endpoint.hpp"
 #include "ua_recorder.hpp"
+#include "ua_trace.hpp"
 
 namespace sipscope::cli {
 
@@ -26,6 +27,7 @@ struct UaCommonOptions {
     std::optional<stack::auth::Credentials> credentials;
     std::string authUser, password;
     std::string db;
+    std::string trace;  // --trace FILE, "-" for standard error ("": none)
     stack::net::TlsOptions tls;
     stack::TimerConfig timers;
     std::string bind;  // local address to bind ("" = any of the target's family)
@@ -89,6 +91,7 @@ class UaSession {
     stack::ua::Target m_target;
     std::string m_targetHow;
     UaRecorder m_recorder;
+    UaTrace m_trace;
 };
 
 }  // namespace sipscope::cli

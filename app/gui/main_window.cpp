@@ -37,6 +37,7 @@
 #include "settings_dialog.hpp"
 #include "stats_panel.hpp"
 #include "test_call_dialog.hpp"
+#include "test_call_trace.hpp"
 
 namespace sipscope::gui {
 
@@ -72,7 +73,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     m_ladder = new LadderPanel;
     m_message = new MessageView;
     auto* bottom = new QSplitter(Qt::Horizontal);
-    bottom->addWidget(m_ladder);
+    bottom->addWidget(withTestCallBanner(m_ladder, m_testCallBanner));
     bottom->addWidget(m_message);
     bottom->setStretchFactor(0, 3);
     bottom->setStretchFactor(1, 2);
@@ -366,11 +367,33 @@ void MainWindow::testCallDialog() {
     if (m_db.isEmpty()) setDatabase(defaultLibrary());
     auto* dialog = new TestCallDialog(m_db, this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
-    connect(dialog, &TestCallDialog::finished, this, &MainWindow::showTestCall);
+    attachTestCall(dialog);
     dialog->show();
 }
 
+void MainWindow::attachTestCall(TestCallDialog* dialog) {
+    connect(dialog, &TestCallDialog::started, this, [this] {
+        m_table->clearSelection();  // the ladder is the new call's from now on
+        showCalls({});
+        m_testCallBanner->setText(testCallBannerText(0));
+        m_testCallBanner->show();
+    });
+    connect(dialog, &TestCallDialog::progressed, this,
+            [this, dialog] { showLiveTestCall(dialog->trace()); });
+    connect(dialog, &TestCallDialog::finished, this, &MainWindow::showTestCall);
+}
+
+void MainWindow::showLiveTestCall(const TestCallTrace& trace) {
+    if (m_testCallBanner->isHidden()) return;  // another call was picked meanwhile
+    const bool first = m_shownMessages.empty();
+    m_shownMessages = trace.messages();
+    m_ladder->setInput(trace.ladder());
+    if (first) m_ladder->selectRow(0);  // the message pane shows the INVITE, as when stored
+    m_testCallBanner->setText(testCallBannerText(static_cast<int>(m_shownMessages.size())));
+}
+
 void MainWindow::showTestCall(const QJsonObject& result) {
+    m_testCallBanner->hide();
     // The call was recorded as a capture of its own: list the whole database and select it.
     if (m_model->databasePath() != m_db && !m_model->openDatabase(m_db)) return;
     m_scope.clear();
@@ -450,6 +473,7 @@ bool MainWindow::selectCall(int row) {
 }
 
 void MainWindow::showCalls(const std::vector<qint64>& callRows) {
+    m_testCallBanner->hide();
     m_shownMessages.clear();
     m_message->clear();
     m_ladder->canvas()->setCursorTime(std::nullopt);

@@ -28,6 +28,8 @@ class MessageView;
 class AnomalyPanel;
 class StatsPanel;
 class MediaPanel;
+class TestCallDialog;
+class TestCallTrace;
 
 class MainWindow : public QMainWindow {
     Q_OBJECT
@@ -55,6 +57,8 @@ class MainWindow : public QMainWindow {
 
     // After a test call: the database is listed whole and the call selected.
     void showTestCall(const QJsonObject& result);
+    // Follows the dialog's calls: each one's ladder grows as it runs, then showTestCall().
+    void attachTestCall(TestCallDialog* dialog);
 
   signals:
     void importFinished();
@@ -81,6 +85,7 @@ class MainWindow : public QMainWindow {
     void onImportFinished(bool cancelled);
     void updateCount();
     void reloadPanels();
+    void showLiveTestCall(const TestCallTrace& trace);
 
     QString m_db;
     std::vector<std::int64_t> m_scope;  // capture ids shown; empty: the whole database
@@ -100,6 +105,7 @@ class MainWindow : public QMainWindow {
     QLabel* m_count = nullptr;
     QPushButton* m_cancel = nullptr;
     QMenu* m_recent = nullptr;
+    QLabel* m_testCallBanner = nullptr;  // shown while the ladder is a running test call
     std::vector<analyzer::store::StoredMessage> m_shownMessages;  // by ladder input index
 };
 

@@ -18,6 +18,8 @@
 #include <QStandardPaths>
 #include <QVBoxLayout>
 
+#include "test_call_trace.hpp"
+
 namespace sipscope::gui {
 
 QString findCli() {
@@ -55,6 +57,8 @@ QStringList testCallArguments(const TestCallOptions& o, const QString& dbPath) {
     a << QStringLiteral("--timeout") << QString::number(o.timeoutS);
     if (!o.caFile.isEmpty()) a << QStringLiteral("--ca") << o.caFile;
     if (o.insecure) a << QStringLiteral("--insecure");
+    // Each message as a JSON line on stderr while the call is up: the live ladder.
+    a << QStringLiteral("--trace") << QStringLiteral("-");
     if (!dbPath.isEmpty()) a << QStringLiteral("--db") << dbPath;
     return a;
 }
@@ -84,6 +88,8 @@ QString describeTestCall(const QJsonObject& r) {
 TestCallDialog::TestCallDialog(const QString& dbPath, QWidget* parent)
     : QDialog(parent), m_db(dbPath) {
     setWindowTitle(tr("Test call"));
+    m_trace = new TestCallTrace(this);
+    connect(m_trace, &TestCallTrace::messagesAdded, this, &TestCallDialog::onProgress);
     setMinimumWidth(520);
     auto* v = new QVBoxLayout(this);
     auto* form = new QFormLayout;
@@ -217,6 +223,9 @@ bool TestCallDialog::start() {
     delete m_process;
     m_process = new QProcess(this);
     connect(m_process, &QProcess::finished, this, &TestCallDialog::onFinished);
+    connect(m_process, &QProcess::readyReadStandardError, this,
+            [this] { m_trace->feed(m_process->readAllStandardError()); });
+    m_trace->clear();
     m_process->start(cli, testCallArguments(o, m_db));
     if (!m_process->waitForStarted(10000)) {
         m_status->setText(tr("cannot start %1: %2").arg(cli, m_process->errorString()));
@@ -225,6 +234,7 @@ bool TestCallDialog::start() {
     m_status->setText(tr("Calling %1 …").arg(o.target));
     m_call->setEnabled(false);
     m_hangUp->setEnabled(true);
+    emit started();
     return true;
 }
 
@@ -238,13 +248,22 @@ void TestCallDialog::onFinished() {
     for (const QByteArray& line : m_process->readAllStandardOutput().split('\n'))
         if (line.startsWith('{')) result = QJsonDocument::fromJson(line).object();
     QString text = describeTestCall(result);
-    const QString err = QString::fromUtf8(m_process->readAllStandardError()).trimmed();
+    m_trace->feed(m_process->readAllStandardError());
+    m_trace->finish();
+    const QString err = m_trace->otherLines().join(QLatin1Char('\n')).trimmed();
     if (result.isEmpty() && !err.isEmpty()) text = err;
     m_status->setText(text);
     m_hangUp->setEnabled(false);
     validate();
     m_status->setText(text);
     emit finished(result);
+}
+
+void TestCallDialog::onProgress(int total) {
+    m_status->setText(tr("Calling %1 … %2, the last: %3")
+                          .arg(m_target->text().trimmed(), messageCount(total),
+                               traceSummary(m_trace->messages().back())));
+    emit progressed(total);
 }
 
 }  // namespace sipscope::gui

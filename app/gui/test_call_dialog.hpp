@@ -3,6 +3,7 @@
 // the sockets and timers) recording every message into the window's database, then shows the
 // outcome (result, code, delays, RTP, one-way audio, the exact error for DNS, TLS, timeouts or
 // authentication) and hands the Call-ID to the window, which lists and draws it like any call.
+// While the call is up, the user agent's --trace lines feed trace(), the call's ladder so far.
 
 #include <QDialog>
 #include <QJsonObject>
@@ -16,6 +17,8 @@ class QPushButton;
 class QSpinBox;
 
 namespace sipscope::gui {
+
+class TestCallTrace;
 
 struct TestCallOptions {
     QString target, from, authUser, password, caFile;
@@ -45,14 +48,20 @@ class TestCallDialog : public QDialog {
     void hangUp();  // CANCEL or BYE (the user agent's SIGINT handling)
     bool running() const;
     QString statusText() const;
+    const TestCallTrace& trace() const { return *m_trace; }
 
   signals:
+    // A call is being placed (trace() is empty again).
+    void started();
+    // trace() has new messages; `total` in all.
+    void progressed(int total);
     // The call is over: the JSON object `sipscope-cli call` printed (empty on a crash).
     void finished(const QJsonObject& result);
 
   private:
     void validate();
     void onFinished();
+    void onProgress(int total);
 
     QString m_db;
     QLineEdit *m_target = nullptr, *m_from = nullptr, *m_user = nullptr, *m_password = nullptr,
@@ -63,6 +72,7 @@ class TestCallDialog : public QDialog {
     QLabel* m_status = nullptr;
     QPushButton *m_call = nullptr, *m_hangUp = nullptr;
     QProcess* m_process = nullptr;
+    TestCallTrace* m_trace = nullptr;
 };
 
 }  // namespace sipscope::gui

@@ -1,6 +1,7 @@
 // SipScope calling SipScope (issue 8): `sipscope-cli call` against `sipscope-cli listen` over UDP,
 // TCP and IPv6 (::1), a rejecting listener, OPTIONS latency, and a call recorded with --db that
-// `calls --db` and `ladder --db` then show like captured traffic.
+// `calls --db` and `ladder --db` then show like captured traffic, and --trace's one JSON line
+// per message on stderr (or in a file) while stdout keeps its one result object.
 
 #include <QFile>
 #include <QTemporaryDir>
@@ -247,6 +248,68 @@ class TestUaSelf : public QObject {
                      qPrintable(QString("%1 missing after %2 in\n%3").arg(step).arg(at).arg(text)));
             at = found + 1;
         }
+    }
+
+    void traceEachMessage() {
+        QTemporaryDir dir;
+        const QString traceFile = dir.filePath("trace.ndjson");
+        for (const QString& target : {QStringLiteral("-"), traceFile}) {
+            const quint16 port = freePort();
+            Peer listen;
+            QVERIFY(startListen(listen, "127.0.0.1", port, {"--max-calls", "1"}));
+            const CliRun r = runCli({"call", QString("sip:bob@127.0.0.1:%1").arg(port),
+                                     "--duration", "0.5", "--trace", target});
+            QVERIFY2(r.exitCode == 0, qPrintable(describe(r)));
+            // stdout: exactly the one result object, as without --trace.
+            QCOMPARE(r.out.count('\n'), 1);
+            QCOMPARE(r.json["result"].toString(), QString("answered"));
+            QByteArray trace = r.err;
+            if (target != "-") {
+                QVERIFY2(r.err.isEmpty(), r.err.constData());
+                QFile f(target);
+                QVERIFY(f.open(QIODevice::ReadOnly));
+                trace = f.readAll();
+            }
+            checkTrace(trace, port, r.json["call_id"].toString());
+            if (QTest::currentTestFailed()) return;
+            QVERIFY(listen.finish(5000));
+        }
+        const CliRun bad = runCli(
+            {"call", "sip:bob@127.0.0.1:9", "--trace", dir.filePath("no/such/dir/trace.ndjson")});
+        QCOMPARE(bad.exitCode, 1);
+        QVERIFY2(bad.json["error"].toString().startsWith("cannot write --trace"),
+                 qPrintable(describe(bad)));
+        QCOMPARE(runCli({"call", "sip:bob@127.0.0.1:9", "--trace"}).exitCode, 2);
+    }
+
+  private:
+    // One JSON line per message, in order, with the right direction; retransmissions (the same
+    // line again) are allowed but nothing else.
+    static void checkTrace(const QByteArray& trace, quint16 port, const QString& callId) {
+        QStringList steps;
+        const QList<QByteArray> lines = trace.trimmed().split('\n');
+        double lastTs = 0;
+        for (qsizetype i = 0; i < lines.size(); ++i) {
+            const QJsonObject o = QJsonDocument::fromJson(lines[i]).object();
+            QVERIFY2(!o.isEmpty(), lines[i].constData());
+            QCOMPARE(o["event"].toString(), QString("message"));
+            QCOMPARE(o["seq"].toInteger(), qint64(i + 1));
+            QCOMPARE(o["transport"].toString(), QString("udp"));
+            QCOMPARE(o["remote"].toString(), QString("127.0.0.1:%1").arg(port));
+            QVERIFY(o["local"].toString().startsWith("0.0.0.0:") ||
+                    o["local"].toString().startsWith("127.0.0.1:"));
+            QVERIFY(o["ts"].toDouble() >= lastTs && o["ts"].toDouble() > 1e9);
+            lastTs = o["ts"].toDouble();
+            const QString bytes = o["bytes"].toString();
+            QVERIFY2(bytes.contains("Call-ID: " + callId), qPrintable(bytes));
+            const QString first = bytes.left(bytes.indexOf("\r\n"));
+            const QString step =
+                QString(o["sent"].toBool() ? "> " : "< ") +
+                (first.startsWith("SIP/2.0 ") ? first.mid(8, 3) : first.section(' ', 0, 0));
+            if (steps.isEmpty() || steps.last() != step) steps << step;
+        }
+        QCOMPARE(steps,
+                 (QStringList{"> INVITE", "< 100", "< 180", "< 200", "> ACK", "> BYE", "< 200"}));
     }
 };
 
