@@ -1,7 +1,10 @@
 // libFuzzer target for the store's packed RTP chunks (store/media_chunk.hpp): a damaged blob
 // read back from a database must give either packets whose payloads lie inside it, or an
 // error naming an offset inside it after the packets before the damage; packets that decode
-// must survive a round trip through the chunker unchanged.
+// must survive a round trip through the chunker unchanged. The same input is also read as a
+// deflated message block (store/message_blocks.hpp; its first 4 octets the claimed raw size):
+// it inflates to exactly that size or is refused, slices stay inside, and any bytes survive a
+// deflate/inflate round trip.
 
 #include <cstddef>
 #include <cstdint>
@@ -11,6 +14,7 @@
 
 #include "media/rtp.hpp"
 #include "store/media_chunk.hpp"
+#include "store/message_blocks.hpp"
 
 using namespace sipscope::analyzer;
 using namespace sipscope::analyzer::store;
@@ -21,10 +25,30 @@ void check(bool ok) {
     if (!ok) __builtin_trap();
 }
 
+void checkMessageBlock(std::string_view in) {
+    if (in.size() >= 4) {
+        const std::size_t claimed = (std::size_t(std::uint8_t(in[0])) << 24) |
+                                    (std::size_t(std::uint8_t(in[1])) << 16) |
+                                    (std::size_t(std::uint8_t(in[2])) << 8) | std::uint8_t(in[3]);
+        if (auto block = inflateBlock(in.substr(4), claimed)) {
+            check(block->size() == claimed);
+            const auto half = static_cast<std::int64_t>(claimed / 2);
+            check(sliceBlock(*block, half, half).has_value());
+            check(!sliceBlock(*block, half, static_cast<std::int64_t>(claimed) + 1));
+        }
+    }
+    const auto again = inflateBlock(deflateBlock(in), in.size());
+    check(again && *again == in);
+    BlockCache cache(2);
+    cache.insert(1, std::string(in));
+    check(cache.find(1) && *cache.find(1) == in && !cache.find(2));
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     const std::string_view in(reinterpret_cast<const char*>(data), size);
+    checkMessageBlock(in);
     std::vector<MediaPacket> packets;
     std::string error;
     const bool ok = decodeMediaChunk(in, packets, error);

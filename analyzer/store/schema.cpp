@@ -221,7 +221,22 @@ CREATE TABLE media_chunks(
 CREATE INDEX media_chunks_by_stream ON media_chunks(capture_id, stream_index, first_ts_ns);
 )sql";
 
-constexpr const char* kMigrations[] = {kV1, kV2, kV3};
+// Version 4: message bytes in deflated blocks of consecutive messages (message_blocks.hpp);
+// rows written from now on keep an empty `bytes` and name their block and slice. Rows of
+// earlier versions keep their bytes inline and are read as they are.
+constexpr const char* kV4 = R"sql(
+CREATE TABLE message_blocks(
+  id INTEGER PRIMARY KEY,
+  capture_id INTEGER NOT NULL REFERENCES captures(id) ON DELETE CASCADE,
+  raw_size INTEGER NOT NULL,
+  data BLOB NOT NULL);
+CREATE INDEX message_blocks_by_capture ON message_blocks(capture_id);
+ALTER TABLE messages ADD COLUMN block_id INTEGER;
+ALTER TABLE messages ADD COLUMN block_offset INTEGER;
+ALTER TABLE messages ADD COLUMN block_length INTEGER;
+)sql";
+
+constexpr const char* kMigrations[] = {kV1, kV2, kV3, kV4};
 static_assert(sizeof kMigrations / sizeof kMigrations[0] == kSchemaVersion);
 
 }  // namespace

@@ -26,7 +26,16 @@ Database::Database(const std::string& path, Mode mode) : m_path(path) {
 }
 
 Database::~Database() {
+    m_prepared.clear();  // statements are finalized before the connection closes
     sqlite3_close(m_db);
+}
+
+Statement& Database::prepared(const std::string& sql) {
+    auto it = m_prepared.find(sql);
+    if (it == m_prepared.end())
+        it = m_prepared.emplace(sql, std::make_unique<Statement>(*this, sql)).first;
+    it->second->reset();
+    return *it->second;
 }
 
 void Database::exec(std::string_view sql) {

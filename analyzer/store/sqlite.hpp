@@ -3,9 +3,11 @@
 // (ARCHITECTURE.md "Storage": neither the GUI nor the CLI depend on SQLite's API).
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 
 struct sqlite3;
 struct sqlite3_stmt;
@@ -66,6 +68,9 @@ class Database {
     Database& operator=(const Database&) = delete;
 
     void exec(std::string_view sql);  // one or more statements without results
+    // The statement for `sql`, prepared on first use and kept for the connection's life (the
+    // writer's INSERTs run once per row); reset and ready to bind.
+    Statement& prepared(const std::string& sql);
     std::int64_t lastInsertId() const;
     sqlite3* handle() const noexcept { return m_db; }
     const std::string& path() const noexcept { return m_path; }
@@ -73,6 +78,7 @@ class Database {
   private:
     sqlite3* m_db = nullptr;
     std::string m_path;
+    std::unordered_map<std::string, std::unique_ptr<Statement>> m_prepared;
 };
 
 // BEGIN IMMEDIATE ... COMMIT, rolled back when not committed.

@@ -1,6 +1,7 @@
 // Writing one batch of messages, calls, transactions and dialog states (one transaction, done
-// by the caller). Statements are prepared once per batch; the column lists match schema.cpp.
+// by the caller). Statements are prepared once per connection; the column lists match schema.cpp.
 #include "calls/call_json.hpp"
+#include "store/message_blocks.hpp"
 #include "store/store_writer.hpp"
 
 namespace sipscope::analyzer::store {
@@ -13,14 +14,47 @@ std::string joinIds(const std::vector<std::uint64_t>& ids) {
     return out;
 }
 
+// One block per run of consecutive messages up to kMessageBlockBytes (a larger message gets a
+// block of its own): the blocks first, then the rows that name them.
+std::vector<std::int64_t> writeMessageBlocks(sql::Database& db, std::int64_t captureId,
+                                             const Batch& b, std::vector<std::size_t>& blockOf) {
+    sql::Statement& s =
+        db.prepared("INSERT INTO message_blocks(capture_id, raw_size, data) VALUES (?,?,?)");
+    std::vector<std::int64_t> ids;
+    std::string raw;
+    auto flush = [&] {
+        if (raw.empty()) return;
+        s.bind(1, captureId).bind(2, static_cast<std::int64_t>(raw.size()));
+        s.bindBlob(3, deflateBlock(raw));
+        s.step();
+        s.reset();
+        ids.push_back(db.lastInsertId());
+        raw.clear();
+    };
+    raw.reserve(kMessageBlockBytes + 4096);
+    blockOf.clear();
+    for (const MessageRow& m : b.messages) {
+        if (!raw.empty() && raw.size() + m.bytes.size() > kMessageBlockBytes) flush();
+        raw += m.bytes;
+        blockOf.push_back(ids.size());
+    }
+    flush();
+    return ids;
+}
+
 void writeMessages(sql::Database& db, std::int64_t captureId, const Batch& b) {
     if (b.messages.empty()) return;
-    sql::Statement s(db,
-                     "INSERT INTO messages(capture_id, seq, call_key, ts_ns, src, sport, dst, "
-                     "dport, transport, ip_version, path, frames, method, status, cseq, "
-                     "call_id, role, transaction_id, original_seq, issues, bytes) VALUES "
-                     "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
-    for (const MessageRow& m : b.messages) {
+    std::vector<std::size_t> blockOf;
+    const std::vector<std::int64_t> blocks = writeMessageBlocks(db, captureId, b, blockOf);
+    sql::Statement& s = db.prepared(
+        "INSERT INTO messages(capture_id, seq, call_key, ts_ns, src, sport, dst, dport, "
+        "transport, ip_version, path, frames, method, status, cseq, call_id, role, "
+        "transaction_id, original_seq, issues, bytes, block_id, block_offset, block_length) "
+        "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,x'',?,?,?)");
+    std::size_t offset = 0;
+    for (std::size_t i = 0; i < b.messages.size(); ++i) {
+        const MessageRow& m = b.messages[i];
+        if (i > 0 && blockOf[i] != blockOf[i - 1]) offset = 0;
         s.bind(1, captureId)
             .bind(2, static_cast<std::int64_t>(m.seq))
             .bind(3, static_cast<std::int64_t>(m.callKey))
@@ -37,14 +71,8 @@ void writeMessages(sql::Database& db, std::int64_t captureId, const Batch& b) {
             s.bindNull(13);
         else
             s.bind(13, std::string_view(m.method));
-        if (m.status)
-            s.bind(14, static_cast<std::int64_t>(*m.status));
-        else
-            s.bindNull(14);
-        if (m.cseq)
-            s.bind(15, static_cast<std::int64_t>(*m.cseq));
-        else
-            s.bindNull(15);
+        s.bindOptional(14, m.status ? std::optional<std::int64_t>(*m.status) : std::nullopt);
+        s.bindOptional(15, m.cseq ? std::optional<std::int64_t>(*m.cseq) : std::nullopt);
         s.bind(16, std::string_view(m.callId)).bind(17, std::string_view(m.role));
         s.bind(18, static_cast<std::int64_t>(m.transaction));
         if (m.original)
@@ -55,9 +83,11 @@ void writeMessages(sql::Database& db, std::int64_t captureId, const Batch& b) {
             s.bindNull(20);
         else
             s.bind(20, std::string_view(m.issues));
-        s.bindBlob(21, m.bytes);
+        s.bind(21, blocks[blockOf[i]]).bind(22, static_cast<std::int64_t>(offset));
+        s.bind(23, static_cast<std::int64_t>(m.bytes.size()));
         s.step();
         s.reset();
+        offset += m.bytes.size();
     }
 }
 
@@ -76,13 +106,14 @@ void bindOptionalNs(sql::Statement& s, int i, const std::optional<std::int64_t>&
 }
 
 void writeCallChildren(sql::Database& db, std::int64_t row, const CallRecord& c) {
-    sql::Statement ids(db, "INSERT INTO call_ids(call_row, call_id) VALUES (?, ?)");
+    sql::Statement& ids = db.prepared("INSERT INTO call_ids(call_row, call_id) VALUES (?, ?)");
     for (const auto& id : c.callIds) {
         ids.bind(1, row).bind(2, std::string_view(id));
         ids.step();
         ids.reset();
     }
-    sql::Statement legs(db, "INSERT INTO legs(call_row, position, src, dst) VALUES (?,?,?,?)");
+    sql::Statement& legs =
+        db.prepared("INSERT INTO legs(call_row, position, src, dst) VALUES (?,?,?,?)");
     for (std::size_t i = 0; i < c.legHops.size(); ++i) {
         legs.bind(1, row).bind(2, static_cast<std::int64_t>(i));
         legs.bind(3, std::string_view(c.legHops[i].first))
@@ -90,18 +121,18 @@ void writeCallChildren(sql::Database& db, std::int64_t row, const CallRecord& c)
         legs.step();
         legs.reset();
     }
-    sql::Statement an(db,
-                      "INSERT INTO anomalies(call_row, code, rfc, text, message_seqs) VALUES "
-                      "(?,?,?,?,?)");
+    sql::Statement& an = db.prepared(
+        "INSERT INTO anomalies(call_row, code, rfc, text, message_seqs) VALUES "
+        "(?,?,?,?,?)");
     for (const auto& a : c.anomalies) {
         an.bind(1, row).bind(2, std::string_view(a.code)).bind(3, std::string_view(a.rfc));
         an.bind(4, std::string_view(a.text)).bind(5, joinIds(a.messageIds));
         an.step();
         an.reset();
     }
-    sql::Statement media(db,
-                         "INSERT INTO media(call_row, message_seq, origin, type, address, port, "
-                         "direction, codecs, hold) VALUES (?,?,?,?,?,?,?,?,?)");
+    sql::Statement& media = db.prepared(
+        "INSERT INTO media(call_row, message_seq, origin, type, address, port, "
+        "direction, codecs, hold) VALUES (?,?,?,?,?,?,?,?,?)");
     for (const auto& m : c.media) {
         std::string codecs;
         for (const auto& codec : m.codecs) codecs += (codecs.empty() ? "" : ",") + codec;
@@ -117,15 +148,15 @@ void writeCallChildren(sql::Database& db, std::int64_t row, const CallRecord& c)
 
 void writeCalls(sql::Database& db, std::int64_t captureId, const Batch& b) {
     if (b.calls.empty()) return;
-    sql::Statement s(db,
-                     "INSERT INTO calls(capture_id, key, number, call_id, call_ids, kind, method, "
-                     "from_user, to_user, start_ns, answer_ns, end_ns, state, final_code, reason, "
-                     "messages, retransmissions, duplicates, legs, transactions, "
-                     "auth_challenges, src, sport, dst, dport, transport, user_agent, pdd_ms, "
-                     "srd_ms, sdd_ms, sdt_ms, rrd_ms, anomaly_codes, codecs, first_seq, json, "
-                     "media_problems) "
-                     "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,"
-                     "?,?,?)");
+    sql::Statement& s = db.prepared(
+        "INSERT INTO calls(capture_id, key, number, call_id, call_ids, kind, method, "
+        "from_user, to_user, start_ns, answer_ns, end_ns, state, final_code, reason, "
+        "messages, retransmissions, duplicates, legs, transactions, "
+        "auth_challenges, src, sport, dst, dport, transport, user_agent, pdd_ms, "
+        "srd_ms, sdd_ms, sdt_ms, rrd_ms, anomaly_codes, codecs, first_seq, json, "
+        "media_problems) "
+        "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,"
+        "?,?,?)");
     JsonWriter w;
     for (const CallRecord& c : b.calls) {
         std::string callIds, anomalyCodes, codecs, mediaProblems;
@@ -178,8 +209,7 @@ void writeCalls(sql::Database& db, std::int64_t captureId, const Batch& b) {
 
 void writeTransactions(sql::Database& db, std::int64_t captureId, const Batch& b) {
     if (b.transactions.empty()) return;
-    sql::Statement s(
-        db,
+    sql::Statement& s = db.prepared(
         "INSERT INTO transactions(capture_id, tx, kind, method, branch, call_id, "
         "cseq, state, final_code, requests, responses, retransmissions, timeout, "
         "start_ns, end_ns, client, server) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
@@ -207,11 +237,11 @@ void writeTransactions(sql::Database& db, std::int64_t captureId, const Batch& b
 
 void writeDialogs(sql::Database& db, std::int64_t captureId, const Batch& b) {
     if (b.dialogs.empty()) return;
-    sql::Statement s(db,
-                     "INSERT INTO dialogs(capture_id, call_id, uac, uas, uac_tag, uas_tag, "
-                     "method, state, reason) VALUES (?,?,?,?,?,?,?,?,?) ON CONFLICT(capture_id, "
-                     "call_id, uac, uas, uac_tag, uas_tag) DO UPDATE SET state = excluded.state, "
-                     "reason = excluded.reason");
+    sql::Statement& s = db.prepared(
+        "INSERT INTO dialogs(capture_id, call_id, uac, uas, uac_tag, uas_tag, "
+        "method, state, reason) VALUES (?,?,?,?,?,?,?,?,?) ON CONFLICT(capture_id, "
+        "call_id, uac, uas, uac_tag, uas_tag) DO UPDATE SET state = excluded.state, "
+        "reason = excluded.reason");
     for (const auto& e : b.dialogs) {
         s.bind(1, captureId).bind(2, std::string_view(e.callId));
         s.bind(3, std::string_view(e.uac)).bind(4, std::string_view(e.uas));
@@ -226,9 +256,9 @@ void writeDialogs(sql::Database& db, std::int64_t captureId, const Batch& b) {
 
 void writeMediaChunks(sql::Database& db, std::int64_t captureId, const Batch& b) {
     if (b.mediaChunks.empty()) return;
-    sql::Statement s(db,
-                     "INSERT INTO media_chunks(capture_id, stream_index, first_ts_ns, packets, "
-                     "data) VALUES (?,?,?,?,?)");
+    sql::Statement& s = db.prepared(
+        "INSERT INTO media_chunks(capture_id, stream_index, first_ts_ns, packets, "
+        "data) VALUES (?,?,?,?,?)");
     for (const auto& c : b.mediaChunks) {
         s.bind(1, captureId).bind(2, std::int64_t{c.streamIndex}).bind(3, c.firstTsNs);
         s.bind(4, std::int64_t{c.packets}).bindBlob(5, c.data);

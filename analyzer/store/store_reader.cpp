@@ -116,11 +116,34 @@ StoredCall callOf(const sql::Statement& s) {
     return c;
 }
 
-constexpr const char* kMessageColumns =
-    "capture_id, seq, transaction_id, original_seq, ts_ns, src, dst, transport, role, frames, "
-    "sport, dport, ip_version, bytes";
+std::string messageColumns(int version) {
+    return std::string(
+               "capture_id, seq, transaction_id, original_seq, ts_ns, src, dst, "
+               "transport, role, frames, sport, dport, ip_version, bytes, ") +
+           (version >= 4 ? "block_id, block_offset, block_length" : "NULL, NULL, NULL");
+}
 
-StoredMessage messageOf(const sql::Statement& s) {
+}  // namespace
+
+// Inline bytes (schema < 4), else the slice of the message's block (message_blocks.hpp).
+std::string StoreReader::messageBytes(const sql::Statement& s, int column) {
+    if (s.isNull(column + 1)) return std::string(s.blob(column));
+    const std::int64_t id = s.integer(column + 1);
+    const std::string* block = m_blocks.find(id);
+    if (!block) {
+        sql::Statement b(m_db, "SELECT raw_size, data FROM message_blocks WHERE id = ?");
+        b.bind(1, id);
+        if (!b.step()) throw sql::Error{"message block " + std::to_string(id) + " is missing"};
+        auto raw = inflateBlock(b.blob(1), static_cast<std::size_t>(b.integer(0)));
+        if (!raw) throw sql::Error{"message block " + std::to_string(id) + " is damaged"};
+        block = &m_blocks.insert(id, std::move(*raw));
+    }
+    const auto bytes = sliceBlock(*block, s.integer(column + 2), s.integer(column + 3));
+    if (!bytes) throw sql::Error{"message slice outside its block " + std::to_string(id)};
+    return std::string(*bytes);
+}
+
+StoredMessage StoreReader::messageOf(const sql::Statement& s) {
     StoredMessage m;
     m.captureId = s.integer(0);
     m.seq = static_cast<std::uint64_t>(s.integer(1));
@@ -135,11 +158,9 @@ StoredMessage messageOf(const sql::Statement& s) {
     m.sport = static_cast<std::uint16_t>(s.integer(10));
     m.dport = static_cast<std::uint16_t>(s.integer(11));
     m.ipVersion = static_cast<std::uint8_t>(s.integer(12));
-    m.bytes = std::string(s.blob(13));
+    m.bytes = messageBytes(s, 13);
     return m;
 }
-
-}  // namespace
 
 std::vector<std::uint64_t> parseMessageSeqs(std::string_view text) {
     std::vector<std::uint64_t> out;
@@ -168,6 +189,7 @@ StoreReader::StoreReader(const std::string& path) : m_db(path, sql::Database::Mo
                          ")"};
     m_columns = callColumns(v, true);
     m_columnsNoJson = callColumns(v, false);
+    m_messageColumns = messageColumns(v);
 }
 
 void StoreReader::calls(std::optional<std::int64_t> startFrom, std::optional<std::int64_t> startTo,
@@ -194,7 +216,7 @@ std::vector<StoredCall> StoreReader::callsById(const std::string& callId) {
 }
 
 std::vector<StoredMessage> StoreReader::messagesOf(const StoredCall& call) {
-    sql::Statement s(m_db, std::string("SELECT ") + kMessageColumns +
+    sql::Statement s(m_db, "SELECT " + m_messageColumns +
                                " FROM messages WHERE capture_id = ? AND call_key = ? ORDER BY seq");
     s.bind(1, call.captureId).bind(2, call.key);
     std::vector<StoredMessage> out;
@@ -203,8 +225,8 @@ std::vector<StoredMessage> StoreReader::messagesOf(const StoredCall& call) {
 }
 
 std::optional<StoredMessage> StoreReader::message(std::int64_t captureId, std::uint64_t seq) {
-    sql::Statement s(m_db, std::string("SELECT ") + kMessageColumns +
-                               " FROM messages WHERE capture_id = ? AND seq = ?");
+    sql::Statement s(
+        m_db, "SELECT " + m_messageColumns + " FROM messages WHERE capture_id = ? AND seq = ?");
     s.bind(1, captureId).bind(2, static_cast<std::int64_t>(seq));
     if (!s.step()) return std::nullopt;
     return messageOf(s);

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "calls/call_record.hpp"
+#include "store/message_blocks.hpp"
 #include "store/sqlite.hpp"
 
 namespace sipscope::analyzer::store {
@@ -70,8 +71,13 @@ class StoreReader {
     sql::Database& database() noexcept { return m_db; }
 
   private:
+    StoredMessage messageOf(const sql::Statement& s);
+    std::string messageBytes(const sql::Statement& s, int column);
+
     sql::Database m_db;
     std::string m_columns, m_columnsNoJson;  // the calls columns of this schema version
+    std::string m_messageColumns;            // the messages columns of this schema version
+    BlockCache m_blocks;
 };
 
 }  // namespace sipscope::analyzer::store

@@ -81,6 +81,9 @@ class TestStoreMedia : public QObject {
         {
             sql::Database db(path, sql::Database::Mode::ReadWrite);
             db.exec(
+                "DROP TABLE message_blocks; ALTER TABLE messages DROP COLUMN block_id; "
+                "ALTER TABLE messages DROP COLUMN block_offset; "
+                "ALTER TABLE messages DROP COLUMN block_length; "
                 "DROP TABLE media_chunks; DROP TABLE media_series; DROP TABLE media_streams; "
                 "ALTER TABLE calls DROP COLUMN media_problems; PRAGMA user_version = 1");
             QCOMPARE(schemaVersion(db), 1);
@@ -90,7 +93,7 @@ class TestStoreMedia : public QObject {
         QCOMPARE(QString::fromStdString(f.status), QString("complete"));
         sql::Database db(path, sql::Database::Mode::ReadOnly);
         QCOMPARE(schemaVersion(db), kSchemaVersion);
-        QCOMPARE(kSchemaVersion, 3);
+        QCOMPARE(kSchemaVersion, 4);
         QCOMPARE(readMediaStreams(db, "").size(), std::size_t{4});
     }
 

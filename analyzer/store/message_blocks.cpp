@@ -1,0 +1,62 @@
+#include "store/message_blocks.hpp"
+
+#include <zlib.h>
+
+#include <limits>
+
+namespace sipscope::analyzer::store {
+
+std::string deflateBlock(std::string_view raw) {
+    uLongf size = compressBound(static_cast<uLong>(raw.size()));
+    std::string out(size, '\0');
+    if (compress2(reinterpret_cast<Bytef*>(out.data()), &size,
+                  reinterpret_cast<const Bytef*>(raw.data()), static_cast<uLong>(raw.size()),
+                  1) != Z_OK)
+        return {};  // only on allocation failure: the writer reports the empty block's rows
+    out.resize(size);
+    return out;
+}
+
+std::optional<std::string> inflateBlock(std::string_view data, std::size_t rawSize) {
+    // A block is at most one message larger than kMessageBlockBytes, and messages are bounded
+    // by the framer; anything claiming more than 256 MiB is not a block this writer made.
+    if (rawSize > (std::size_t{256} << 20)) return std::nullopt;
+    if (data.size() > std::numeric_limits<uLong>::max()) return std::nullopt;
+    // Deflate cannot expand an input more than 1032:1 (RFC 1951 blocks: 258 octets from one
+    // 2-bit code at best), so a larger claim is refused before any allocation.
+    if (rawSize / 1032 > data.size()) return std::nullopt;
+    std::string out(rawSize, '\0');
+    uLongf size = static_cast<uLongf>(rawSize);
+    uLong used = static_cast<uLong>(data.size());
+    // uncompress2 refuses a zero-sized destination buffer pointer; give it a byte to point at.
+    Bytef scratch = 0;
+    Bytef* dest = rawSize ? reinterpret_cast<Bytef*>(out.data()) : &scratch;
+    const int rc = uncompress2(dest, &size, reinterpret_cast<const Bytef*>(data.data()), &used);
+    if (rc != Z_OK || size != rawSize) return std::nullopt;
+    return out;
+}
+
+std::optional<std::string_view> sliceBlock(std::string_view block, std::int64_t offset,
+                                           std::int64_t length) {
+    if (offset < 0 || length < 0) return std::nullopt;
+    const auto off = static_cast<std::uint64_t>(offset), len = static_cast<std::uint64_t>(length);
+    if (off > block.size() || len > block.size() - off) return std::nullopt;
+    return block.substr(off, len);
+}
+
+const std::string* BlockCache::find(std::int64_t id) {
+    for (auto it = m_blocks.begin(); it != m_blocks.end(); ++it) {
+        if (it->first != id) continue;
+        m_blocks.splice(m_blocks.begin(), m_blocks, it);
+        return &m_blocks.front().second;
+    }
+    return nullptr;
+}
+
+const std::string& BlockCache::insert(std::int64_t id, std::string block) {
+    m_blocks.emplace_front(id, std::move(block));
+    if (m_blocks.size() > m_capacity) m_blocks.pop_back();
+    return m_blocks.front().second;
+}
+
+}  // namespace sipscope::analyzer::store
