@@ -14,13 +14,20 @@ std::string joinIds(const std::vector<std::uint64_t>& ids) {
     return out;
 }
 
+// Where a message's bytes went: its block's row id and its offset in the inflated block.
+struct BlockSlot {
+    std::int64_t block = 0;
+    std::size_t offset = 0;
+};
+
 // One block per run of consecutive messages up to kMessageBlockBytes (a larger message gets a
 // block of its own): the blocks first, then the rows that name them.
-std::vector<std::int64_t> writeMessageBlocks(sql::Database& db, std::int64_t captureId,
-                                             const Batch& b, std::vector<std::size_t>& blockOf) {
+std::vector<BlockSlot> writeMessageBlocks(sql::Database& db, std::int64_t captureId,
+                                          const Batch& b) {
     sql::Statement& s =
         db.prepared("INSERT INTO message_blocks(capture_id, raw_size, data) VALUES (?,?,?)");
-    std::vector<std::int64_t> ids;
+    std::vector<BlockSlot> slots;
+    std::size_t firstOfBlock = 0;  // the first message of the block being filled
     std::string raw;
     auto flush = [&] {
         if (raw.empty()) return;
@@ -28,33 +35,31 @@ std::vector<std::int64_t> writeMessageBlocks(sql::Database& db, std::int64_t cap
         s.bindBlob(3, deflateBlock(raw));
         s.step();
         s.reset();
-        ids.push_back(db.lastInsertId());
+        for (std::size_t i = firstOfBlock; i < slots.size(); ++i)
+            slots[i].block = db.lastInsertId();
+        firstOfBlock = slots.size();
         raw.clear();
     };
     raw.reserve(kMessageBlockBytes + 4096);
-    blockOf.clear();
     for (const MessageRow& m : b.messages) {
         if (!raw.empty() && raw.size() + m.bytes.size() > kMessageBlockBytes) flush();
+        slots.push_back({0, raw.size()});
         raw += m.bytes;
-        blockOf.push_back(ids.size());
     }
     flush();
-    return ids;
+    return slots;
 }
 
 void writeMessages(sql::Database& db, std::int64_t captureId, const Batch& b) {
     if (b.messages.empty()) return;
-    std::vector<std::size_t> blockOf;
-    const std::vector<std::int64_t> blocks = writeMessageBlocks(db, captureId, b, blockOf);
+    const std::vector<BlockSlot> slots = writeMessageBlocks(db, captureId, b);
     sql::Statement& s = db.prepared(
         "INSERT INTO messages(capture_id, seq, call_key, ts_ns, src, sport, dst, dport, "
         "transport, ip_version, path, frames, method, status, cseq, call_id, role, "
         "transaction_id, original_seq, issues, bytes, block_id, block_offset, block_length) "
         "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,x'',?,?,?)");
-    std::size_t offset = 0;
     for (std::size_t i = 0; i < b.messages.size(); ++i) {
         const MessageRow& m = b.messages[i];
-        if (i > 0 && blockOf[i] != blockOf[i - 1]) offset = 0;
         s.bind(1, captureId)
             .bind(2, static_cast<std::int64_t>(m.seq))
             .bind(3, static_cast<std::int64_t>(m.callKey))
@@ -83,11 +88,10 @@ void writeMessages(sql::Database& db, std::int64_t captureId, const Batch& b) {
             s.bindNull(20);
         else
             s.bind(20, std::string_view(m.issues));
-        s.bind(21, blocks[blockOf[i]]).bind(22, static_cast<std::int64_t>(offset));
+        s.bind(21, slots[i].block).bind(22, static_cast<std::int64_t>(slots[i].offset));
         s.bind(23, static_cast<std::int64_t>(m.bytes.size()));
         s.step();
         s.reset();
-        offset += m.bytes.size();
     }
 }
 
