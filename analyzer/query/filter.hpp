@@ -161,6 +161,9 @@ class Filter {
     // an indexed time query with it and then evaluate the whole filter on the rows it reads.
     std::optional<std::pair<double, double>> startRange() const;
     bool empty() const noexcept { return m_root == nullptr; }
+    // The parsed tree (filter_ast.hpp) for translators inside the analyzer, such as the store's
+    // SQL narrowing (store/filter_sql.hpp); nullptr for the empty filter.
+    const filter_detail::Node* syntaxTree() const noexcept { return m_root.get(); }
 
   private:
     friend stack::Result<Filter> parseFilter(std::string_view text);

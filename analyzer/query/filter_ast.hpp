@@ -39,6 +39,10 @@ struct Node {
     Comparison cmp;
 };
 
+// filter_eval.cpp: one comparison on one field value, exactly as Filter::matches evaluates it
+// (false when evaluation fails).
+bool evaluateComparison(const Comparison& c, const FilterValue& value) noexcept;
+
 // filter_values.cpp
 // Decimal number "[+-]digits[.digits]"; nullopt when the text is not one or does not fit.
 std::optional<double> parseNumberText(std::string_view text, bool* outOfRange = nullptr);

@@ -214,6 +214,15 @@ bool narrowStart(const Comparison& c, double& lo, double& hi) {
 }
 
 }  // namespace
+
+bool evaluateComparison(const Comparison& c, const FilterValue& value) noexcept {
+    try {
+        return evaluate(c, value);
+    } catch (...) {  // an allocation failing
+        return false;
+    }
+}
+
 }  // namespace filter_detail
 
 bool Filter::matches(const FilterSubject& subject) const noexcept {

@@ -46,23 +46,28 @@ const char* sortExpression(CallSortKey key) {
     return "start_ns";
 }
 
-// The filter's start range in ns, widened by a microsecond (the JSON's precision), or the
-// whole int64 range.
+// The filter's start range in ns, or the whole int64 range. Widened by a millisecond: a call's
+// start is its microsecond (the JSON's precision), and a double of seconds near 2026 is only
+// precise to ~240 ns, so a microsecond's margin lost calls at the end of a range. The exact
+// bounds come with the filter's SQL (filter_sql.hpp).
 std::pair<std::int64_t, std::int64_t> startBounds(const Filter& filter) {
     std::pair<std::int64_t, std::int64_t> b{std::numeric_limits<std::int64_t>::min(),
                                             std::numeric_limits<std::int64_t>::max()};
     if (auto range = filter.startRange()) {
         constexpr double kLimit = 9.0e9;  // seconds; beyond it: unbounded
+        constexpr std::int64_t kMarginNs = 1'000'000;
         if (std::isfinite(range->first) && std::abs(range->first) < kLimit)
-            b.first = static_cast<std::int64_t>(range->first * 1e9) - 1000;
+            b.first = static_cast<std::int64_t>(range->first * 1e9) - kMarginNs;
         if (std::isfinite(range->second) && std::abs(range->second) < kLimit)
-            b.second = static_cast<std::int64_t>(range->second * 1e9) + 1000;
+            b.second = static_cast<std::int64_t>(range->second * 1e9) + kMarginNs;
     }
     return b;
 }
 
-// "WHERE ... ORDER BY ..." with ? parameters, and the binder for them.
-std::string sqlTail(const CallQuery& q, std::function<void(sql::Statement&)>& bind) {
+// "WHERE ... ORDER BY ..." with ? parameters, and the binder for them. The filter's columns
+// narrow the query (filter_sql.hpp).
+std::string sqlTail(const CallQuery& q, const FilterSql& narrow,
+                    std::function<void(sql::Statement&)>& bind) {
     // Rows added since a query (afterRow > 0) are few: the primary key finds them. A whole query
     // must not be steered onto the primary key by its upper bound ("+id" keeps the sort index
     // usable), or SQLite would sort a million rows instead of walking the index.
@@ -74,11 +79,12 @@ std::string sqlTail(const CallQuery& q, std::function<void(sql::Statement&)>& bi
     if (!q.hideKinds.empty()) {
         where += " AND kind NOT IN (" + sql::placeholders(q.hideKinds.size()) + ")";
     }
+    if (narrow.where != "1") where += " AND " + narrow.where;
     const char* dir = q.descending ? " DESC" : "";
     where += std::string(" ORDER BY ") + sortExpression(q.sort) + dir + ", start_ns" + dir +
              ", id" + dir;
     const auto bounds = startBounds(q.filter);
-    bind = [bounds, &q](sql::Statement& s) {
+    bind = [bounds, &q, &narrow](sql::Statement& s) {
         int i = 1;
         s.bind(i++, bounds.first);
         s.bind(i++, bounds.second);
@@ -86,6 +92,7 @@ std::string sqlTail(const CallQuery& q, std::function<void(sql::Statement&)>& bi
         s.bind(i++, q.upToRow);
         for (std::int64_t c : q.captures) s.bind(i++, c);
         for (const auto& k : q.hideKinds) s.bind(i++, std::string_view(k));
+        bindFilterSql(s, i, narrow);
     };
     return where;
 }
@@ -114,18 +121,25 @@ std::vector<std::string> initialRequestHeader(StoreReader& reader, const StoredC
     return headerValues(parsed.value(), name);
 }
 
+std::string callQuerySql(const CallQuery& query) {
+    std::function<void(sql::Statement&)> bind;
+    const FilterSql narrow = filterSql(query.filter);
+    return "SELECT id FROM calls " + sqlTail(query, narrow, bind);
+}
+
 std::vector<std::int64_t> findCallRows(StoreReader& reader, const CallQuery& query,
                                        const std::atomic<bool>& cancel,
                                        const std::function<void(std::uint64_t)>& progress) {
     std::function<void(sql::Statement&)> bind;
-    const std::string tail = sqlTail(query, bind);
+    const FilterSql narrow = filterSql(query.filter);
+    const std::string tail = sqlTail(query, narrow, bind);
     std::vector<std::int64_t> rows;
     std::uint64_t scanned = 0;
     auto tick = [&] {
         if ((++scanned & 0x3FFF) == 0 && progress) progress(scanned);
         return !cancel.load(std::memory_order_relaxed);
     };
-    if (query.filter.empty()) {
+    if (narrow.exact) {  // the SQL decides: no row needs reading
         sql::Statement s(reader.database(), "SELECT id FROM calls " + tail);
         bind(s);
         while (s.step() && tick()) rows.push_back(s.integer(0));

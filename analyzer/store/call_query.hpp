@@ -1,9 +1,9 @@
 #pragma once
 // The call list's query (GUI call table, 1 M calls): which stored calls match a filter, in which
 // order, as row ids. The table then fetches only the rows it shows (StoreReader::callsByRows).
-// Sorting runs in SQLite; the filter language (query/filter.hpp) is evaluated here on each
-// candidate row, after the filter's time range and the capture/kind conditions narrowed the
-// indexed SQL query.
+// Sorting runs in SQLite, and so does every part of the filter that maps exactly onto columns
+// (filter_sql.hpp); the filter language (query/filter.hpp) is evaluated here only on the
+// candidate rows of filters SQLite cannot decide alone (header(), `~`, anomaly ...).
 
 #include <atomic>
 #include <cstdint>
@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "query/filter.hpp"
+#include "store/filter_sql.hpp"
 #include "store/store_reader.hpp"
 
 namespace sipscope::analyzer::store {
@@ -50,6 +51,9 @@ struct CallQuery {
 std::vector<std::int64_t> findCallRows(StoreReader& reader, const CallQuery& query,
                                        const std::atomic<bool>& cancel,
                                        const std::function<void(std::uint64_t)>& progress = {});
+
+// The statement findCallRows runs (its parameters unbound), for EXPLAIN QUERY PLAN.
+std::string callQuerySql(const CallQuery& query);
 
 // Whether a filter text uses header("..."): such filters need each call's initial request.
 bool filterTextUsesHeaders(std::string_view text);

@@ -194,11 +194,17 @@ StoreReader::StoreReader(const std::string& path) : m_db(path, sql::Database::Mo
 
 void StoreReader::calls(std::optional<std::int64_t> startFrom, std::optional<std::int64_t> startTo,
                         const std::function<bool(StoredCall&)>& visit) {
-    sql::Statement s(m_db, "SELECT " + m_columns +
-                               " FROM calls WHERE start_ns BETWEEN ? AND ? "
-                               "ORDER BY start_ns, capture_id, number");
+    calls(startFrom, startTo, FilterSql{}, visit);
+}
+
+void StoreReader::calls(std::optional<std::int64_t> startFrom, std::optional<std::int64_t> startTo,
+                        const FilterSql& narrow, const std::function<bool(StoredCall&)>& visit) {
+    const std::string where = narrow.where == "1" ? "" : " AND " + narrow.where;
+    sql::Statement s(m_db, "SELECT " + m_columns + " FROM calls WHERE start_ns BETWEEN ? AND ?" +
+                               where + " ORDER BY start_ns, capture_id, number");
     s.bind(1, startFrom.value_or(std::numeric_limits<std::int64_t>::min()));
     s.bind(2, startTo.value_or(std::numeric_limits<std::int64_t>::max()));
+    bindFilterSql(s, 3, narrow);
     while (s.step()) {
         StoredCall c = callOf(s);
         if (!visit(c)) return;

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "calls/call_record.hpp"
+#include "store/filter_sql.hpp"
 #include "store/message_blocks.hpp"
 #include "store/sqlite.hpp"
 
@@ -53,6 +54,9 @@ class StoreReader {
     // `visit` returns false to stop.
     void calls(std::optional<std::int64_t> startFrom, std::optional<std::int64_t> startTo,
                const std::function<bool(StoredCall&)>& visit);
+    // The same, only the rows `narrow` selects (a filter's SQL part, filter_sql.hpp).
+    void calls(std::optional<std::int64_t> startFrom, std::optional<std::int64_t> startTo,
+               const FilterSql& narrow, const std::function<bool(StoredCall&)>& visit);
     // The calls one of whose Call-IDs is `callId` (several captures may hold it).
     std::vector<StoredCall> callsById(const std::string& callId);
     std::vector<StoredMessage> messagesOf(const StoredCall& call);
