@@ -51,6 +51,8 @@ struct CallData {
     std::vector<MediaSummary> media;
     std::vector<stack::Anomaly> anomalies;
     bool closeScheduled = false;
+    // Changes since the call was last reported as a snapshot (CallTracker::snapshotOpen).
+    std::uint64_t revision = 1, snapshotRevision = 0;
     // A registration or subscription stays one call until it expires (RFC 3261 §10.2.1,
     // RFC 6665 §4.1.2): refreshes with the same Call-ID join it.
     std::int64_t holdUntilNs = 0;

@@ -138,6 +138,7 @@ CallData* CallTracker::byNumber(std::uint64_t no) {
 void CallTracker::onMessage(const stack::Observation& o, const stack::MessageVerdict& v) {
     if (m_sinks.message) m_sinks.message(*m_current, v, m_currentCall->no);
     CallData& c = *m_currentCall;
+    ++c.revision;
     noteMessage(c, o, v);
     scheduleClose(c);  // a call of strays or ACKs only has nothing else that would close it
 }
@@ -234,6 +235,7 @@ void CallTracker::onTransactionEnded(const stack::TransactionRecord& t) {
     if (it == m_txCall.end()) return;
     if (CallData* c = byNumber(it->second)) {
         c->openTx.erase(t.id);
+        ++c->revision;
         for (auto& a : c->attempts)
             if (a.tx == t.id) a.timeout = t.timeout;
         scheduleClose(*c);
@@ -247,7 +249,10 @@ void CallTracker::onAnomaly(const stack::Anomaly& a) {
     if (auto it = m_txCall.find(a.transaction); a.transaction && it != m_txCall.end())
         c = byNumber(it->second);
     if (!c) c = m_currentCall;
-    if (c) c->anomalies.push_back(a);
+    if (c) {
+        c->anomalies.push_back(a);
+        ++c->revision;
+    }
 }
 
 void CallTracker::onDialog(const stack::DialogEvent& e) {
@@ -256,6 +261,7 @@ void CallTracker::onDialog(const stack::DialogEvent& e) {
     if (it == m_byCallId.end()) return;
     if (CallData* c = byNumber(it->second)) {
         c->dialogs[e.uac + ">" + e.uas + " " + e.uacTag + " " + e.uasTag] = e.to;
+        ++c->revision;
         scheduleClose(*c);
     }
 }
@@ -293,7 +299,7 @@ void CallTracker::closeDue(std::int64_t nowNs, bool all) {
                 continue;
             }
         }
-        m_ready.emplace(std::make_pair(c->startNs, c->no), buildRecord(*c));
+        m_ready.emplace(std::make_pair(c->startNs, c->no), Ready{buildRecord(*c)});
         m_openStarts.erase({c->startNs, c->no});
         for (const auto& id : c->callIds) {
             auto it = m_byCallId.find(id);
@@ -304,7 +310,7 @@ void CallTracker::closeDue(std::int64_t nowNs, bool all) {
     }
     if (all) {
         for (auto& [no, c] : m_calls)
-            m_ready.emplace(std::make_pair(c->startNs, no), buildRecord(*c));
+            m_ready.emplace(std::make_pair(c->startNs, no), Ready{buildRecord(*c)});
         m_calls.clear();
         m_openStarts.clear();
         m_byCallId.clear();
@@ -316,11 +322,37 @@ void CallTracker::closeDue(std::int64_t nowNs, bool all) {
 void CallTracker::emitReady(bool all) {
     while (!m_ready.empty() &&
            (all || m_openStarts.empty() || m_ready.begin()->first < *m_openStarts.begin())) {
-        CallRecord r = std::move(m_ready.begin()->second);
+        CallRecord r = std::move(m_ready.begin()->second.record);
         m_ready.erase(m_ready.begin());
         r.number = m_nextNumber++;
         if (m_sinks.call) m_sinks.call(std::move(r));
     }
+}
+
+std::size_t CallTracker::snapshotOpen(const std::function<void(CallRecord&&)>& sink,
+                                      std::size_t max) {
+    std::size_t given = 0;
+    // Over but not numbered yet: final already, given once.
+    for (auto& [start, ready] : m_ready) {
+        if (given >= max) return given;
+        if (ready.snapshotted) continue;
+        ready.snapshotted = true;
+        CallRecord r = ready.record;
+        r.number = 0;
+        sink(std::move(r));
+        ++given;
+    }
+    for (const auto& [start, no] : m_openStarts) {
+        if (given >= max) break;
+        CallData* c = byNumber(no);
+        if (!c || c->revision == c->snapshotRevision) continue;
+        c->snapshotRevision = c->revision;
+        CallRecord r = buildRecord(*c);
+        r.number = 0;
+        sink(std::move(r));
+        ++given;
+    }
+    return given;
 }
 
 }  // namespace sipscope::analyzer

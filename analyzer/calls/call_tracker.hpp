@@ -64,6 +64,12 @@ class CallTracker : private stack::ObserverListener {
     // End of input: every transaction ends (64*T1 + T4 later) and every call is reported.
     void finish();
 
+    // Calls not reported yet (still open, or over but waiting for an earlier call) that changed
+    // since their last snapshot, as they stand now, with number 0: readers (the GUI, a live
+    // capture) see calls in progress instead of only after the linger. At most `max` of them,
+    // earliest first; the rest come with the next snapshot. Returns how many were given.
+    std::size_t snapshotOpen(const std::function<void(CallRecord&&)>& sink, std::size_t max);
+
     std::size_t openCalls() const noexcept { return m_calls.size(); }
     std::size_t openTransactions() const noexcept { return m_observer.openTransactions(); }
 
@@ -101,7 +107,11 @@ class CallTracker : private stack::ObserverListener {
     std::unordered_multimap<std::string, std::uint64_t> m_byCalleeNode;
     std::multimap<std::int64_t, std::uint64_t> m_closeAt;  // deadline -> call
     std::set<std::pair<std::int64_t, std::uint64_t>> m_openStarts;
-    std::map<std::pair<std::int64_t, std::uint64_t>, CallRecord> m_ready;
+    struct Ready {
+        CallRecord record;
+        bool snapshotted = false;
+    };
+    std::map<std::pair<std::int64_t, std::uint64_t>, Ready> m_ready;
 };
 
 }  // namespace sipscope::analyzer

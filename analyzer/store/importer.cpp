@@ -152,20 +152,34 @@ class Importer::Run {
         flush(false);
     }
 
+    // A batch is written when full, or at most callLatency (wall time) after the last one when
+    // it holds finished calls or while calls are in progress (their snapshots). The clock is
+    // read only then.
     bool due() const {
         if (m_batch.messages.size() >= m_options.batchMessages) return true;
-        // Finished calls wait at most callLatency (the clock is read only while some wait).
-        if (m_batch.calls.empty()) return false;
+        const bool snapshots = m_options.snapshotsPerBatch > 0 && m_tracker.openCalls() > 0;
+        if (m_batch.calls.empty() && !snapshots) return false;
         return std::chrono::steady_clock::now() - m_lastFlush >= m_options.callLatency;
     }
 
     void flush(bool always) {
         if (!always && !due()) return;
+        const auto now = std::chrono::steady_clock::now();
+        if (!always && m_options.snapshotsPerBatch > 0 &&
+            now - m_lastSnapshot >= m_options.callLatency) {
+            m_lastSnapshot = now;
+            m_tracker.snapshotOpen(
+                [this](CallRecord&& c) {
+                    c.mediaProblems = m_media.problemsOf(c);
+                    m_batch.calls.push_back(std::move(c));
+                },
+                m_options.snapshotsPerBatch);
+        }
         m_batch.mediaChunks = m_media.takeChunks();
         if (m_batch.empty()) return;
         m_writer.submit(m_result.captureId, std::move(m_batch));
         m_batch = Batch{};
-        m_lastFlush = std::chrono::steady_clock::now();
+        m_lastFlush = now;
     }
 
     StoreWriter& m_writer;
@@ -175,6 +189,7 @@ class Importer::Run {
     NodeRoles m_roles;
     MediaRecorder m_media;
     std::chrono::steady_clock::time_point m_lastFlush = std::chrono::steady_clock::now();
+    std::chrono::steady_clock::time_point m_lastSnapshot{};
     CallTracker m_tracker;
     CapturePipeline m_pipeline;
 };

@@ -23,6 +23,10 @@ struct ImportOptions {
     // A batch holding finished calls is written after at most this long (wall time), even when
     // smaller: readers (the GUI) list calls while a big file is still importing.
     std::chrono::milliseconds callLatency{250};
+    // Calls still in progress are written as snapshots (number 0) as often, and replaced in
+    // place when they are reported: a reader sees a call from its first message on, and sees it
+    // go on. At most this many snapshots per batch (0: no snapshots).
+    std::size_t snapshotsPerBatch = 2048;
     // Keep the RTP packets (schema v3 media_chunks) for audio and pcap export; off, only the
     // streams' statistics are stored.
     bool keepMediaPackets = true;

@@ -95,20 +95,6 @@ void writeMessages(sql::Database& db, std::int64_t captureId, const Batch& b) {
     }
 }
 
-void bindOptionalMs(sql::Statement& s, int i, const std::optional<double>& v) {
-    if (v)
-        s.bind(i, *v);
-    else
-        s.bindNull(i);
-}
-
-void bindOptionalNs(sql::Statement& s, int i, const std::optional<std::int64_t>& v) {
-    if (v)
-        s.bind(i, *v);
-    else
-        s.bindNull(i);
-}
-
 void writeCallChildren(sql::Database& db, std::int64_t row, const CallRecord& c) {
     sql::Statement& ids = db.prepared("INSERT INTO call_ids(call_row, call_id) VALUES (?, ?)");
     for (const auto& id : c.callIds) {
@@ -150,61 +136,91 @@ void writeCallChildren(sql::Database& db, std::int64_t row, const CallRecord& c)
     }
 }
 
+constexpr const char* kCallColumns =
+    "capture_id, key, number, call_id, call_ids, kind, method, from_user, to_user, start_ns, "
+    "answer_ns, end_ns, state, final_code, reason, messages, retransmissions, duplicates, legs, "
+    "transactions, auth_challenges, src, sport, dst, dport, transport, user_agent, pdd_ms, "
+    "srd_ms, sdd_ms, sdt_ms, rrd_ms, anomaly_codes, codecs, first_seq, json, media_problems";
+constexpr int kCallColumnCount = 37;
+
+// Binds one call's columns, in kCallColumns order, from parameter 1.
+void bindCall(sql::Statement& s, std::int64_t captureId, const CallRecord& c, JsonWriter& w) {
+    std::string callIds, anomalyCodes, codecs, mediaProblems;
+    for (const auto& id : c.callIds) callIds += (callIds.empty() ? "" : "\n") + id;
+    for (const auto& a : c.anomalies) anomalyCodes += (anomalyCodes.empty() ? "" : ",") + a.code;
+    for (const auto& m : c.media)
+        for (const auto& codec : m.codecs) codecs += (codecs.empty() ? "" : ",") + codec;
+    for (const auto& p : c.mediaProblems) mediaProblems += (mediaProblems.empty() ? "" : ",") + p;
+    const auto [srcIp, srcPort] = splitEndpoint(c.caller);
+    const auto [dstIp, dstPort] = splitEndpoint(c.callee);
+    w.clear();
+    writeCall(w, c);
+    s.bind(1, captureId).bind(2, static_cast<std::int64_t>(c.key));
+    s.bind(3, static_cast<std::int64_t>(c.number)).bind(4, std::string_view(c.callId));
+    s.bind(5, callIds).bind(6, std::string_view(callKindName(c.kind)));
+    s.bind(7, std::string_view(c.method)).bind(8, std::string_view(c.fromUser));
+    s.bind(9, std::string_view(c.toUser)).bind(10, c.startNs);
+    s.bindOptional(11, c.answerNs).bindOptional(12, c.endNs);
+    s.bind(13, std::string_view(callStateName(c.state)));
+    s.bindOptional(14, c.finalCode ? std::optional<std::int64_t>(*c.finalCode) : std::nullopt);
+    s.bind(15, std::string_view(c.finalReason));
+    s.bind(16, static_cast<std::int64_t>(c.messages))
+        .bind(17, static_cast<std::int64_t>(c.retransmissions))
+        .bind(18, static_cast<std::int64_t>(c.duplicates))
+        .bind(19, static_cast<std::int64_t>(c.legs))
+        .bind(20, static_cast<std::int64_t>(c.transactions))
+        .bind(21, static_cast<std::int64_t>(c.authChallenges));
+    s.bind(22, srcIp).bind(23, static_cast<std::int64_t>(srcPort));
+    s.bind(24, dstIp).bind(25, static_cast<std::int64_t>(dstPort));
+    s.bind(26, std::string_view(c.transport)).bind(27, std::string_view(c.userAgent));
+    s.bindOptional(28, c.metrics.pddMs).bindOptional(29, c.metrics.srdMs);
+    s.bindOptional(30, c.metrics.sddMs).bindOptional(31, c.metrics.sdtMs);
+    s.bindOptional(32, c.metrics.rrdMs);
+    s.bind(33, anomalyCodes).bind(34, codecs);
+    s.bind(35, static_cast<std::int64_t>(c.firstMessageId)).bind(36, w.str());
+    s.bind(37, mediaProblems);
+}
+
+// The row of a call written earlier as a snapshot (number 0, CallTracker::snapshotOpen), if any.
+std::optional<std::int64_t> snapshotRow(sql::Database& db, std::int64_t captureId,
+                                        std::uint64_t key) {
+    sql::Statement& s = db.prepared("SELECT id FROM calls WHERE capture_id = ? AND key = ?");
+    s.bind(1, captureId).bind(2, static_cast<std::int64_t>(key));
+    std::optional<std::int64_t> row;
+    if (s.step()) row = s.integer(0);
+    s.reset();
+    return row;
+}
+
+// A call is inserted, or replaces its snapshot in place: the row keeps its id, so a reader's
+// list and selection stay put while the call goes on.
 void writeCalls(sql::Database& db, std::int64_t captureId, const Batch& b) {
     if (b.calls.empty()) return;
-    sql::Statement& s = db.prepared(
-        "INSERT INTO calls(capture_id, key, number, call_id, call_ids, kind, method, "
-        "from_user, to_user, start_ns, answer_ns, end_ns, state, final_code, reason, "
-        "messages, retransmissions, duplicates, legs, transactions, "
-        "auth_challenges, src, sport, dst, dport, transport, user_agent, pdd_ms, "
-        "srd_ms, sdd_ms, sdt_ms, rrd_ms, anomaly_codes, codecs, first_seq, json, "
-        "media_problems) "
-        "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,"
-        "?,?,?)");
+    static const std::string insertSql = std::string("INSERT INTO calls(") + kCallColumns +
+                                         ") VALUES (" + sql::placeholders(kCallColumnCount) + ")";
+    static const std::string updateSql = std::string("UPDATE calls SET (") + kCallColumns +
+                                         ") = (" + sql::placeholders(kCallColumnCount) +
+                                         ") WHERE id = ?";
     JsonWriter w;
     for (const CallRecord& c : b.calls) {
-        std::string callIds, anomalyCodes, codecs, mediaProblems;
-        for (const auto& id : c.callIds) callIds += (callIds.empty() ? "" : "\n") + id;
-        for (const auto& a : c.anomalies)
-            anomalyCodes += (anomalyCodes.empty() ? "" : ",") + a.code;
-        for (const auto& m : c.media)
-            for (const auto& codec : m.codecs) codecs += (codecs.empty() ? "" : ",") + codec;
-        for (const auto& p : c.mediaProblems)
-            mediaProblems += (mediaProblems.empty() ? "" : ",") + p;
-        const auto [srcIp, srcPort] = splitEndpoint(c.caller);
-        const auto [dstIp, dstPort] = splitEndpoint(c.callee);
-        w.clear();
-        writeCall(w, c);
-        s.bind(1, captureId).bind(2, static_cast<std::int64_t>(c.key));
-        s.bind(3, static_cast<std::int64_t>(c.number)).bind(4, std::string_view(c.callId));
-        s.bind(5, callIds).bind(6, std::string_view(callKindName(c.kind)));
-        s.bind(7, std::string_view(c.method)).bind(8, std::string_view(c.fromUser));
-        s.bind(9, std::string_view(c.toUser)).bind(10, c.startNs);
-        bindOptionalNs(s, 11, c.answerNs);
-        bindOptionalNs(s, 12, c.endNs);
-        s.bind(13, std::string_view(callStateName(c.state)));
-        if (c.finalCode)
-            s.bind(14, static_cast<std::int64_t>(*c.finalCode));
-        else
-            s.bindNull(14);
-        s.bind(15, std::string_view(c.finalReason));
-        s.bind(16, static_cast<std::int64_t>(c.messages))
-            .bind(17, static_cast<std::int64_t>(c.retransmissions))
-            .bind(18, static_cast<std::int64_t>(c.duplicates))
-            .bind(19, static_cast<std::int64_t>(c.legs))
-            .bind(20, static_cast<std::int64_t>(c.transactions))
-            .bind(21, static_cast<std::int64_t>(c.authChallenges));
-        s.bind(22, srcIp).bind(23, static_cast<std::int64_t>(srcPort));
-        s.bind(24, dstIp).bind(25, static_cast<std::int64_t>(dstPort));
-        s.bind(26, std::string_view(c.transport)).bind(27, std::string_view(c.userAgent));
-        bindOptionalMs(s, 28, c.metrics.pddMs);
-        bindOptionalMs(s, 29, c.metrics.srdMs);
-        bindOptionalMs(s, 30, c.metrics.sddMs);
-        bindOptionalMs(s, 31, c.metrics.sdtMs);
-        bindOptionalMs(s, 32, c.metrics.rrdMs);
-        s.bind(33, anomalyCodes).bind(34, codecs);
-        s.bind(35, static_cast<std::int64_t>(c.firstMessageId)).bind(36, w.str());
-        s.bind(37, mediaProblems);
+        if (const auto row = snapshotRow(db, captureId, c.key)) {
+            sql::Statement& s = db.prepared(updateSql);
+            bindCall(s, captureId, c, w);
+            s.bind(kCallColumnCount + 1, *row);
+            s.step();
+            s.reset();
+            for (const char* table : {"call_ids", "legs", "anomalies", "media"}) {
+                sql::Statement& d =
+                    db.prepared(std::string("DELETE FROM ") + table + " WHERE call_row = ?");
+                d.bind(1, *row);
+                d.step();
+                d.reset();
+            }
+            writeCallChildren(db, *row, c);
+            continue;
+        }
+        sql::Statement& s = db.prepared(insertSql);
+        bindCall(s, captureId, c, w);
         s.step();
         s.reset();
         writeCallChildren(db, db.lastInsertId(), c);

@@ -85,6 +85,7 @@ class TestCalls : public QObject {
     void b2buaByNumber();
     void b2buaNotTiedWithoutEvidence();
     void callsReportedWhileReading();
+    void snapshotsOfCallsInProgress();
     void clockSteppingBackKeepsStartOrder();
     void strayMessagesDoNotHoldBackLaterCalls();
     void registrationRefreshJoinsItsCall();
@@ -291,6 +292,65 @@ void TestCalls::callsReportedWhileReading() {
         QCOMPARE(calls[i].anomalies[0].code, std::string("ack_missing"));
     }
     QCOMPARE(t.openTransactions(), std::size_t(0));
+}
+
+// Calls not reported yet come out of snapshotOpen with number 0 whenever they changed: open
+// calls as they stand, calls over but held back by an earlier open call once; the reported
+// calls later carry the same keys.
+void TestCalls::snapshotsOfCallsInProgress() {
+    std::vector<CallRecord> calls;
+    CallTrackerSinks sinks;
+    sinks.call = [&](CallRecord&& c) { calls.push_back(std::move(c)); };
+    CallTracker t({}, std::move(sinks));
+    auto snapshot = [&t] {
+        std::vector<CallRecord> out;
+        t.snapshotOpen([&](CallRecord&& c) { out.push_back(std::move(c)); }, 16);
+        return out;
+    };
+    const std::string a = invite("long-a", "z9hG4bK-la", "10.0.0.1:5060", "bob");
+    t.observe(observed(1, 0.0, "10.0.0.1:5060", "10.0.0.3:5060", a));
+    auto s = snapshot();
+    QCOMPARE(s.size(), std::size_t(1));
+    QCOMPARE(s[0].number, std::uint64_t(0));
+    QCOMPARE(s[0].state, CallState::InProgress);
+    QCOMPARE(s[0].messages, 1u);
+    QVERIFY(snapshot().empty());  // nothing changed
+    t.observe(observed(2, 0.5, "10.0.0.3:5060", "10.0.0.1:5060", reply(a, 180, "Ringing", "t")));
+    s = snapshot();
+    QCOMPARE(s.size(), std::size_t(1));
+    QCOMPARE(s[0].state, CallState::Ringing);
+    QCOMPARE(s[0].messages, 2u);
+    const std::uint64_t keyA = s[0].key;
+
+    const std::string b = invite("short-b", "z9hG4bK-sb", "10.0.0.1:5060", "carol");
+    t.observe(observed(3, 1.0, "10.0.0.1:5060", "10.0.0.4:5060", b));
+    t.observe(observed(4, 1.1, "10.0.0.4:5060", "10.0.0.1:5060", reply(b, 486, "Busy", "u")));
+    s = snapshot();
+    QCOMPARE(s.size(), std::size_t(1));  // A did not change
+    QCOMPARE(s[0].state, CallState::Busy);
+    const std::uint64_t keyB = s[0].key;
+    QVERIFY(keyB != keyA);
+    QVERIFY(snapshot().empty());
+
+    // B is over (Timer H, then the linger) but A, started earlier, is still ringing: B is not
+    // reported yet, and its final form comes once as a snapshot.
+    const std::string c = invite("later-c", "z9hG4bK-lc", "10.0.0.1:5060", "dave");
+    t.observe(observed(5, 120.0, "10.0.0.1:5060", "10.0.0.5:5060", c));
+    QVERIFY(calls.empty());
+    s = snapshot();
+    QCOMPARE(s.size(), std::size_t(2));
+    QCOMPARE(s[0].key, keyB);
+    QCOMPARE(s[0].anomalies.size(), std::size_t(1));  // ack_missing, known now
+    QCOMPARE(s[1].state, CallState::InProgress);      // C
+    QVERIFY(snapshot().empty());
+
+    t.finish();
+    QCOMPARE(calls.size(), std::size_t(3));
+    QCOMPARE(calls[0].key, keyA);
+    QCOMPARE(calls[0].number, std::uint64_t(1));
+    QCOMPARE(calls[1].key, keyB);
+    QCOMPARE(calls[1].number, std::uint64_t(2));
+    QVERIFY(snapshot().empty());
 }
 
 namespace {

@@ -119,6 +119,8 @@ class TestStore : public QObject {
     void messageBlocks();
     void inlineBytesOfEarlierSchemas();
     void readerDuringImport();
+    void snapshotsReplacedInPlace();
+    void importWithSnapshotsGivesTheSameCalls();
     void killedImportLeavesAConsistentStore();
     void exportPcapRoundTrip();
 };
@@ -338,6 +340,76 @@ void TestStore::readerDuringImport() {
     importer.join();
     QVERIFY(reads > 0);
     QCOMPARE(jsonOfDb(path).size(), std::size_t(11 + 6000));
+}
+
+// A call written as a snapshot (number 0) and then reported keeps its row id; its columns and
+// its child rows (Call-IDs, legs, anomalies, media) are those of the reported call.
+void TestStore::snapshotsReplacedInPlace() {
+    QTemporaryDir dir;
+    const std::string path = dir.filePath("s.sqlite").toStdString();
+    std::int64_t capture = 0;
+    {
+        StoreWriter writer(path);
+        capture = writer.beginCapture({"x.pcap", "h", "pcap", 1});
+    }
+    sql::Database db(path, sql::Database::Mode::ReadWrite);
+    CallRecord c;
+    c.key = 7;
+    c.callId = "snap@x";
+    c.callIds = {"snap@x"};
+    c.state = CallState::Ringing;
+    c.messages = 2;
+    c.startNs = 1'700'000'000'000'000'000;
+    Batch first;
+    first.calls.push_back(c);
+    writeBatch(db, capture, first);
+    auto rows = [&db](const std::string& query) {
+        sql::Statement s(db, query);
+        return s.step() ? s.integer(0) : -1;
+    };
+    const std::int64_t row = rows("SELECT id FROM calls WHERE key = 7");
+    QVERIFY(row > 0);
+    QCOMPARE(rows("SELECT number FROM calls"), std::int64_t(0));
+
+    c.number = 1;
+    c.state = CallState::Busy;
+    c.finalCode = 486;
+    c.messages = 4;
+    c.callIds = {"snap@x", "snap-leg2@x"};
+    stack::Anomaly a;
+    a.code = "ack_missing";
+    a.messageIds = {3};
+    c.anomalies.push_back(a);
+    Batch second;
+    second.calls.push_back(c);
+    writeBatch(db, capture, second);
+    QCOMPARE(rows("SELECT COUNT(*) FROM calls"), std::int64_t(1));
+    QCOMPARE(rows("SELECT id FROM calls"), row);
+    QCOMPARE(rows("SELECT number FROM calls"), std::int64_t(1));
+    QCOMPARE(rows("SELECT final_code FROM calls"), std::int64_t(486));
+    QCOMPARE(rows("SELECT messages FROM calls"), std::int64_t(4));
+    QCOMPARE(rows("SELECT COUNT(*) FROM call_ids WHERE call_row = " + std::to_string(row)),
+             std::int64_t(2));
+    QCOMPARE(rows("SELECT COUNT(*) FROM anomalies WHERE call_row = " + std::to_string(row)),
+             std::int64_t(1));
+    StoreReader reader(path);
+    QCOMPARE(reader.callsById("snap-leg2@x").size(), std::size_t(1));
+}
+
+// Snapshots on every message (callLatency 0): the calls in progress are written and rewritten
+// all along, and the store ends with exactly the calls of `calls FILE`, numbered.
+void TestStore::importWithSnapshotsGivesTheSameCalls() {
+    QTemporaryDir dir;
+    const std::string path = dir.filePath("snap.sqlite").toStdString();
+    StoreWriter writer(path);
+    ImportOptions options;
+    options.callLatency = std::chrono::milliseconds(0);
+    Importer importer(writer, options);
+    std::atomic<bool> cancel{false};
+    const FileImport r = importer.importFile(kExample.toStdString(), {}, cancel);
+    QCOMPARE(r.status, std::string("complete"));
+    QCOMPARE(r.calls, std::uint64_t(11));
+    QCOMPARE(jsonOfDb(path), jsonOfFile(kExample));
 }
 
 // A child process imports a large capture and is killed with SIGKILL after 1, 2, 3... batches
