@@ -65,6 +65,7 @@ bool CallListModel::openDatabase(const QString& path, QString* error) {
     beginResetModel();
     m_reader.reset();
     m_rows.clear();
+    m_inProgress.clear();
     m_pages.clear();
     m_pageOrder.clear();
     m_lastRow = 0;
@@ -134,6 +135,7 @@ CallListModel::Result CallListModel::runQuery(const QString& path, const CallQue
         r.lastRow = analyzer::store::lastCallRow(reader);
         q.upToRow = r.lastRow;
         r.rows = analyzer::store::findCallRows(reader, q, cancel);
+        r.inProgress = inProgressOf(reader, r.rows, 0, r.lastRow);
     } catch (const analyzer::sql::Error& e) {
         r.error = qs(e.message);
     }
@@ -176,27 +178,11 @@ void CallListModel::applyResult(Result&& r) {
     beginResetModel();
     m_rows = std::move(r.rows);
     m_lastRow = r.lastRow;
+    m_inProgress = std::move(r.inProgress);
     m_pages.clear();
     m_pageOrder.clear();
     endResetModel();
     emit queryFinished(static_cast<int>(m_rows.size()), r.ms);
-}
-
-int CallListModel::appendNew() {
-    if (!m_reader || busy()) return 0;
-    CallQuery q = m_query;
-    q.afterRow = m_lastRow;
-    q.upToRow = analyzer::store::lastCallRow(*m_reader);
-    if (q.upToRow <= m_lastRow) return 0;
-    std::atomic<bool> never{false};
-    auto rows = analyzer::store::findCallRows(*m_reader, q, never);
-    m_lastRow = q.upToRow;
-    if (rows.empty()) return 0;
-    const int first = static_cast<int>(m_rows.size());
-    beginInsertRows({}, first, first + static_cast<int>(rows.size()) - 1);
-    m_rows.insert(m_rows.end(), rows.begin(), rows.end());
-    endInsertRows();
-    return static_cast<int>(rows.size());
 }
 
 std::uint64_t CallListModel::totalCalls() {

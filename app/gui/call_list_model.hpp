@@ -3,7 +3,9 @@
 // A query (filter, sort, capture scope, hidden kinds) runs on a worker thread and yields the
 // matching row ids; the view then fetches only the rows it paints, a page at a time, so a
 // million calls open and scroll without loading them. While a capture is importing,
-// appendNew() adds the calls written since the last query at the end.
+// appendNew() adds the calls written since the last query at the end, and follows the calls
+// still in progress (snapshots the importer rewrites in place): their rows are repainted, or
+// leave or join the list when they stop or start matching the filter (call_list_follow.cpp).
 
 #include <QAbstractTableModel>
 #include <QFutureWatcher>
@@ -56,10 +58,11 @@ class CallListModel : public QAbstractTableModel {
     void removeHeaderColumn(const QString& name);
     QStringList headerColumns() const { return m_headerColumns; }
 
-    void refresh();              // runs the query on a worker thread; queryFinished() when done
-    void refreshNow();           // the same, synchronously
-    int appendNew();             // adds calls written since the last query; returns how many
-    bool busy() const;           // a worker query is running
+    void refresh();     // runs the query on a worker thread; queryFinished() when done
+    void refreshNow();  // the same, synchronously
+    int appendNew();    // adds calls written since the last query, follows those in progress;
+                        // returns how many rows were added, changed or removed
+    bool busy() const;  // a worker query is running
     std::uint64_t totalCalls();  // in the database, whatever the query
 
     qint64 callRowAt(int row) const;
@@ -77,6 +80,8 @@ class CallListModel : public QAbstractTableModel {
     void queryStarted();
     void queryFinished(int rows, qint64 milliseconds);
     void queryFailed(const QString& error);
+    // Calls in progress (row ids) whose stored state changed since the last appendNew().
+    void callsChanged(const QList<qint64>& callRows);
 
   private:
     struct Page {
@@ -85,8 +90,16 @@ class CallListModel : public QAbstractTableModel {
         std::vector<std::vector<QVariant>> text;  // per call, per column: the display values,
                                                   // made once (repaints ask again and again)
     };
+    // A call in progress (number 0) of a capture being imported: what it looked like when last
+    // read, and whether the list shows it.
+    struct Followed {
+        std::string signature;
+        std::int64_t capture = 0;
+        bool listed = false;
+    };
     struct Result {
         std::vector<std::int64_t> rows;
+        std::unordered_map<std::int64_t, Followed> inProgress;
         std::int64_t lastRow = 0;
         qint64 ms = 0;
         int generation = 0;
@@ -103,6 +116,14 @@ class CallListModel : public QAbstractTableModel {
                      int column) const;
     QVariant tooltip(const analyzer::store::StoredCall& c, int column) const;
     void cancelRunning();
+    // call_list_follow.cpp
+    static std::unordered_map<std::int64_t, Followed> inProgressOf(
+        analyzer::store::StoreReader& reader, const std::vector<std::int64_t>& listed,
+        std::int64_t after, std::int64_t upTo);
+    int followChanges(QList<qint64>& changed);
+    bool matchesQuery(std::int64_t callRow, std::int64_t capture);
+    int rowFromEnd(std::int64_t callRow) const;
+    void forgetPage(int row);
 
     QString m_path;
     std::unique_ptr<analyzer::store::StoreReader> m_reader;
@@ -114,6 +135,7 @@ class CallListModel : public QAbstractTableModel {
     bool m_pending = false;  // a worker query whose result is not applied yet
     std::shared_ptr<std::atomic<bool>> m_cancel;
     QFutureWatcher<Result>* m_watcher = nullptr;
+    std::unordered_map<std::int64_t, Followed> m_inProgress;  // by call row id
     mutable std::unordered_map<int, Page> m_pages;
     mutable std::deque<int> m_pageOrder;
 };

@@ -147,6 +147,11 @@ void LadderPanel::setInput(analyzer::LadderInput input) {
     fitWidth();
 }
 
+void LadderPanel::updateInput(analyzer::LadderInput input) {
+    m_input = std::move(input);
+    relayout();
+}
+
 void LadderPanel::fitWidth() {
     // A new ladder wider than the pane is zoomed out to fit, down to 60 %; never zoomed in.
     const double available = m_scroll->viewport()->width() - 4;

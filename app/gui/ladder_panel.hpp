@@ -25,6 +25,9 @@ class LadderPanel : public QWidget {
     explicit LadderPanel(QWidget* parent = nullptr);
 
     void setInput(analyzer::LadderInput input);
+    // The same calls again, grown (a call in progress): zoom, scrolling, selection and lane
+    // choices stay as the user left them.
+    void updateInput(analyzer::LadderInput input);
     void clear();
     const analyzer::LadderInput& input() const { return m_input; }
     const analyzer::LadderLayout& layout() const { return m_layout; }

@@ -49,10 +49,6 @@ bool isDatabase(const QString& path) {
            suffix == QLatin1String("db");
 }
 
-QString qs(const std::string& s) {
-    return QString::fromUtf8(s.data(), static_cast<qsizetype>(s.size()));
-}
-
 }  // namespace
 
 MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
@@ -118,6 +114,12 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     connect(m_liveTimer, &QTimer::timeout, this, [this] {
         if (m_model->appendNew() > 0) updateCount();
     });
+    // A call in progress drawn in the ladder is drawn again as it goes on.
+    connect(m_model, &CallListModel::callsChanged, this, [this](const QList<qint64>& rows) {
+        for (qint64 row : rows)
+            if (std::find(m_shownCalls.begin(), m_shownCalls.end(), row) != m_shownCalls.end())
+                return showCalls(m_shownCalls, true);
+    });
     connect(m_filter, &FilterBar::filterChanged, this, [this](const auto& f, bool headers) {
         m_model->setFilter(f, headers);
         m_model->refresh();
@@ -129,7 +131,8 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     connect(m_model, &CallListModel::queryFinished, this, [this] { updateCount(); });
     connect(m_model, &CallListModel::queryFailed, this,
             [this](const QString& e) { statusBar()->showMessage(e, 8000); });
-    connect(m_table, &CallTable::callsSelected, this, &MainWindow::showCalls);
+    connect(m_table, &CallTable::callsSelected, this,
+            [this](const std::vector<qint64>& rows) { showCalls(rows); });
     connect(m_ladder, &LadderPanel::messageSelected, this, &MainWindow::showMessage);
     connect(m_anomalies, &AnomalyPanel::callActivated, this, [this](qint64 row) {
         const int r = m_model->rowOfCall(row);
@@ -363,49 +366,6 @@ void MainWindow::openDialog() {
     openFiles(files);
 }
 
-void MainWindow::testCallDialog() {
-    if (m_db.isEmpty()) setDatabase(defaultLibrary());
-    auto* dialog = new TestCallDialog(m_db, this);
-    dialog->setAttribute(Qt::WA_DeleteOnClose);
-    attachTestCall(dialog);
-    dialog->show();
-}
-
-void MainWindow::attachTestCall(TestCallDialog* dialog) {
-    connect(dialog, &TestCallDialog::started, this, [this] {
-        m_table->clearSelection();  // the ladder is the new call's from now on
-        showCalls({});
-        m_testCallBanner->setText(testCallBannerText(0));
-        m_testCallBanner->show();
-    });
-    connect(dialog, &TestCallDialog::progressed, this,
-            [this, dialog] { showLiveTestCall(dialog->trace()); });
-    connect(dialog, &TestCallDialog::finished, this, &MainWindow::showTestCall);
-}
-
-void MainWindow::showLiveTestCall(const TestCallTrace& trace) {
-    if (m_testCallBanner->isHidden()) return;  // another call was picked meanwhile
-    const bool first = m_shownMessages.empty();
-    m_shownMessages = trace.messages();
-    m_ladder->setInput(trace.ladder());
-    if (first) m_ladder->selectRow(0);  // the message pane shows the INVITE, as when stored
-    m_testCallBanner->setText(testCallBannerText(static_cast<int>(m_shownMessages.size())));
-}
-
-void MainWindow::showTestCall(const QJsonObject& result) {
-    m_testCallBanner->hide();
-    // The call was recorded as a capture of its own: list the whole database and select it.
-    if (m_model->databasePath() != m_db && !m_model->openDatabase(m_db)) return;
-    m_scope.clear();
-    m_model->setCaptures({});
-    m_model->refreshNow();
-    const std::string callId = result.value(QStringLiteral("call_id")).toString().toStdString();
-    if (auto* reader = m_model->reader(); reader && !callId.empty())
-        for (const auto& c : reader->callsById(callId))
-            if (int row = m_model->rowOfCall(c.row); row >= 0) selectCall(row);
-    updateCount();
-}
-
 void MainWindow::liveCaptureDialog() {
     if (m_live->running() || m_import->running()) {
         QMessageBox::information(this, tr("Live capture"),
@@ -470,74 +430,6 @@ bool MainWindow::selectCall(int row) {
     m_table->selectRow(row);
     m_table->scrollTo(m_model->index(row, 0));
     return true;
-}
-
-void MainWindow::showCalls(const std::vector<qint64>& callRows) {
-    m_testCallBanner->hide();
-    m_shownMessages.clear();
-    m_message->clear();
-    m_ladder->canvas()->setCursorTime(std::nullopt);
-    auto* reader = m_model->reader();
-    if (callRows.empty() || !reader) {
-        m_ladder->clear();
-        m_media->clear();
-        return;
-    }
-    analyzer::LadderInput all;
-    std::vector<MediaCallRef> media;
-    int legBase = 0;
-    try {
-        constexpr std::size_t kMaxCalls = 16;  // a ladder of more is unreadable anyway
-        std::vector<qint64> rows(
-            callRows.begin(),
-            callRows.begin() + static_cast<std::ptrdiff_t>(std::min(kMaxCalls, callRows.size())));
-        for (const auto& call : reader->callsByRows({rows.begin(), rows.end()})) {
-            auto messages = reader->messagesOf(call);
-            analyzer::CallLadderInfo info;
-            info.legHops = reader->legsOf(call);
-            info.anomalies = reader->anomaliesOf(call);
-            auto input = analyzer::buildCallLadder(messages, info);
-            int maxLeg = 0;
-            for (auto& m : input.messages) {
-                maxLeg = std::max(maxLeg, m.leg);
-                m.leg += legBase;
-                all.messages.push_back(std::move(m));
-            }
-            legBase += maxLeg + 1;
-            for (auto& n : input.nodes) all.nodes.push_back(std::move(n));
-            for (auto& m : messages) m_shownMessages.push_back(std::move(m));
-            media.push_back({call.callId, call.captureId});
-        }
-        for (const auto& s : readCallStreams(reader->database(), media, false))
-            all.streams.push_back(toLadderStream(s));
-    } catch (const analyzer::sql::Error& e) {
-        statusBar()->showMessage(qs(e.message), 8000);
-    }
-    const auto count = static_cast<int>(all.messages.size());
-    if (media.empty() || m_db.isEmpty())
-        m_media->clear();
-    else
-        m_media->loadForLadder(m_db, media, all);
-    m_ladder->setInput(std::move(all));
-    if (count > 0) m_ladder->selectRow(0);  // the message pane shows the first request
-    emit ladderShown(count);
-}
-
-void MainWindow::showMessage(int inputIndex) {
-    if (inputIndex < 0 || inputIndex >= static_cast<int>(m_shownMessages.size())) {
-        m_message->clear();
-        return;
-    }
-    const auto& m = m_shownMessages[static_cast<std::size_t>(inputIndex)];
-    const auto& lm = m_ladder->input().messages[static_cast<std::size_t>(inputIndex)];
-    const QString caption =
-        QStringLiteral("#%1 · %2 → %3 · %4 · %5")
-            .arg(m.seq)
-            .arg(qs(lm.src), qs(lm.dst), qs(m.transport).toUpper(),
-                 QDateTime::fromMSecsSinceEpoch(m.tsNs / 1'000'000, QTimeZone::utc())
-                     .toString(QStringLiteral("yyyy-MM-dd HH:mm:ss.zzz 'UTC'")));
-    m_message->showMessage(QByteArray(m.bytes.data(), static_cast<qsizetype>(m.bytes.size())),
-                           caption);
 }
 
 void MainWindow::closeEvent(QCloseEvent* event) {

@@ -79,7 +79,8 @@ class MainWindow : public QMainWindow {
     void openDatabaseDialog();
     void addRecent(const QString& path);
     void updateRecentMenu();
-    void showCalls(const std::vector<qint64>& callRows);
+    // main_window_ladder.cpp. `follow`: the same calls again, grown; the view stays as it is.
+    void showCalls(const std::vector<qint64>& callRows, bool follow = false);
     void showMessage(int inputIndex);
     void startImport(const QStringList& files);
     void onImportFinished(bool cancelled);
@@ -107,6 +108,7 @@ class MainWindow : public QMainWindow {
     QMenu* m_recent = nullptr;
     QLabel* m_testCallBanner = nullptr;  // shown while the ladder is a running test call
     std::vector<analyzer::store::StoredMessage> m_shownMessages;  // by ladder input index
+    std::vector<qint64> m_shownCalls;                             // call rows in the ladder
 };
 
 }  // namespace sipscope::gui
