@@ -267,8 +267,8 @@ QVariant CallListModel::display(const StoredCall& c, const Page& p, int index, i
             return qs(r.fromUser);
         case To:
             return qs(r.toUser);
-        case State:
-            return stateLabel(r.state);
+        case State:  // number 0: a snapshot of a call still being followed (importing)
+            return r.number == 0 ? stateLabel(r.state) + QStringLiteral(" …") : stateLabel(r.state);
         case FinalCode:
             return r.finalCode
                        ? QString::number(*r.finalCode) + QLatin1Char(' ') + qs(r.finalReason)
@@ -304,6 +304,9 @@ QVariant CallListModel::tooltip(const StoredCall& c, int column) const {
         for (const auto& a : r.anomalies) codes << qs(a.code);
         return codes.join(QStringLiteral("\n"));
     }
+    if (column == State && r.number == 0)
+        return tr("%1 (%2) so far: the capture is still being read, and the call goes on")
+            .arg(stateLabel(r.state), QString::fromLatin1(analyzer::callStateName(r.state)));
     if (column == State)
         return QStringLiteral("%1 (%2)").arg(stateLabel(r.state),
                                              QString::fromLatin1(analyzer::callStateName(r.state)));

@@ -122,7 +122,7 @@ void TestGuiFollow::rowsFollowTheirCalls() {
     QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
     QVERIFY(model.openDatabase(QString::fromStdString(path)));
     QCOMPARE(model.rowCount(), 1);
-    QCOMPARE(stateAt(model, 0), QStringLiteral("In progress"));
+    QCOMPARE(stateAt(model, 0), QStringLiteral("In progress …"));  // still followed
     const qint64 row = model.callRowAt(0);
     QSignalSpy changed(&model, &CallListModel::callsChanged);
     QCOMPARE(model.appendNew(), 0);  // nothing new
@@ -135,7 +135,7 @@ void TestGuiFollow::rowsFollowTheirCalls() {
     QCOMPARE(changed.count(), 1);
     QCOMPARE(changed.at(0).at(0).value<QList<qint64>>(), QList<qint64>{row});
     QCOMPARE(model.rowCount(), 1);
-    QCOMPARE(stateAt(model, 0), QStringLiteral("Ringing"));
+    QCOMPARE(stateAt(model, 0), QStringLiteral("Ringing …"));
 
     // Reported: the row keeps its id and shows the end; it is not followed any more.
     imp.message(1, response("c1", 486, "Busy Here"), false);
@@ -173,8 +173,8 @@ void TestGuiFollow::filterTakesAndDropsCalls() {
     busy.appendNew();
     QCOMPARE(ringing.rowCount(), 0);
     QCOMPARE(busy.rowCount(), 2);
-    QCOMPARE(stateAt(busy, 0), QStringLiteral("Busy"));
-    QCOMPARE(stateAt(busy, 1), QStringLiteral("Busy"));
+    QCOMPARE(stateAt(busy, 0), QStringLiteral("Busy …"));  // c, new, still followed
+    QCOMPARE(stateAt(busy, 1), QStringLiteral("Busy"));    // a, reported
 }
 
 // The ladder of a selected call in progress is drawn again as messages arrive; the zoom the
@@ -202,6 +202,7 @@ void TestGuiFollow::ladderGrowsKeepingZoom() {
     QCOMPARE(w.ladder()->input().messages.size(), std::size_t(3));
     QCOMPARE(w.ladder()->canvas()->zoom(), 1.7);
     QCOMPARE(w.ladder()->canvas()->selectedRow(), 0);  // the selection stays on the INVITE
+    QVERIFY(w.grab().save(QDir::temp().filePath(QStringLiteral("sipscope-follow.png"))));
 }
 
 QTEST_MAIN(TestGuiFollow)
