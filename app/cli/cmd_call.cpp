@@ -25,7 +25,9 @@ constexpr const char* kCallHelp =
     "  result (answered, busy, rejected, cancelled, timeout, error), final_code, reason,\n"
     "  call_id, auth_rounds, pdd_ms, setup_ms, duration_s, rtp {sent, received, lost,\n"
     "  jitter_ms}, one_way_audio, codec, hold_code, prack {sent, reliable_provisionals},\n"
-    "  target {transport, address, port, how: naptr, srv, a, literal, getaddrinfo}, error.\n"
+    "  target {transport, address, port, how: naptr, srv, a, literal, getaddrinfo} (the one\n"
+    "  that answered, or the last tried), targets_tried, error. A target that fails (ICMP\n"
+    "  unreachable, refused, Timer B, 503) gives way to the next RFC 3263 target (§4.3).\n"
     "A 400 Hz G.711 tone (or --wav audio) is sent to the answered SDP address; the far end's\n"
     "RTP is counted. --trace - writes each message as it is sent or received to standard\n"
     "error, one JSON line each, while the call is up (the desktop app draws it live).\n"
@@ -88,7 +90,9 @@ void printReport(const stack::ua::CallReport& r, const UaSession& session) {
     w.key("codec").stringOrNull(r.codec);
     w.key("hold_code").optional(r.holdCode);
     writePrack(w, "sent", r.prackSent, r.reliableProvisionals);
-    writeTarget(w, session.targetHow().empty() ? nullptr : &session.target(), session.targetHow());
+    const stack::ua::NextHop* hop = session.hopTried(r.targetsTried);
+    writeTarget(w, hop ? &hop->target : nullptr, hop ? hop->how : "");
+    w.key("targets_tried").value(r.targetsTried);
     w.key("error").stringOrNull(r.error);
     w.endObject();
     std::cout << w.str() << '\n' << std::flush;
@@ -165,6 +169,7 @@ int cmdCall(const Args& args) {
     call.targetUri = common.uri;
     call.fromUri = session.fromUri();
     call.target = session.target();
+    call.alternates = session.alternates();
     call.credentials = common.credentials;
     stack::ua::CallClient client(session.endpoint(), call);
     session.endpoint().onRequest = [&](const stack::ua::ServerRequest& r) {
@@ -177,8 +182,10 @@ int cmdCall(const Args& args) {
     };
     client.start();
     const auto sixtyFour = common.timers.sixtyFourT1();
-    const stack::Duration limit =
-        call.timeout.value_or(sixtyFour) + call.duration + 2 * sixtyFour + stack::Duration{5000};
+    // RFC 3263 §4.3: Timer B may run out at every target in turn.
+    const auto targets = static_cast<int>(call.alternates.size()) + 1;
+    const stack::Duration limit = call.timeout.value_or(targets * sixtyFour) + call.duration +
+                                  2 * sixtyFour + stack::Duration{5000};
     if (!session.runUntil([&] { return client.done(); }, limit)) {
         client.hangUp();  // Ctrl-C: CANCEL or BYE, and wait a little for its answer
         const auto end = session.loop().now() + stack::Duration{2000};

@@ -20,7 +20,9 @@ constexpr const char* kOptionsHelp =
     "\n"
     "Sends one OPTIONS request (RFC 3261 §11) and prints one JSON object: result (ok for a\n"
     "2xx, rejected, timeout, error), final_code, reason, latency_ms, call_id, auth_rounds,\n"
-    "target {transport, address, port, how}, error.\n"
+    "target {transport, address, port, how} (the one that answered, or the last tried),\n"
+    "targets_tried, error. A target that fails (ICMP unreachable, refused, Timer F, 503)\n"
+    "gives way to the next RFC 3263 target (§4.3).\n"
     "%COMMON%"
     "\n"
     "Example: sipscope-cli options sip:pbx.example.com --transport tcp\n"
@@ -33,7 +35,7 @@ constexpr const char* kRegisterHelp =
     "\n"
     "Registers sip:USER@HOST (RFC 3261 §10) with our Contact at the registrar HOST and prints\n"
     "one JSON object: result, final_code, reason, expires (granted), latency_ms, call_id,\n"
-    "auth_rounds, target, error. --expires 0 removes the binding.\n"
+    "auth_rounds, target, targets_tried, error. --expires 0 removes the binding.\n"
     "%COMMON%"
     "\n"
     "Example: sipscope-cli register sip:200@pbx.example.com --auth-user 200 --password s3cret\n"
@@ -44,7 +46,7 @@ constexpr const char* kMessageHelp =
     "         [options]\n"
     "\n"
     "Sends one MESSAGE (RFC 3428, text/plain) and prints one JSON object: result, final_code,\n"
-    "reason, latency_ms, call_id, auth_rounds, target, error.\n"
+    "reason, latency_ms, call_id, auth_rounds, target, targets_tried, error.\n"
     "%COMMON%"
     "\n"
     "Example: sipscope-cli message sip:bob@127.0.0.1:5080 --text 'hello'\n"
@@ -78,7 +80,9 @@ void printReport(const stack::ua::RequestReport& r, bool withExpires, const UaSe
     }
     w.key("call_id").stringOrNull(r.callId);
     w.key("auth_rounds").value(r.authRounds);
-    writeTarget(w, session.targetHow().empty() ? nullptr : &session.target(), session.targetHow());
+    const stack::ua::NextHop* hop = session.hopTried(r.targetsTried);
+    writeTarget(w, hop ? &hop->target : nullptr, hop ? hop->how : "");
+    w.key("targets_tried").value(r.targetsTried);
     w.key("error").stringOrNull(r.error);
     w.endObject();
     std::cout << w.str() << '\n' << std::flush;
@@ -139,6 +143,7 @@ int runRequest(const Args& args, Kind kind) {
     }
     stack::ua::RequestOptions o;
     o.target = session.target();
+    o.alternates = session.alternates();
     o.credentials = common.credentials;
     o.requestUri = common.uri;
     o.toUri = common.uri;
@@ -163,7 +168,10 @@ int runRequest(const Args& args, Kind kind) {
     }
     stack::ua::RequestClient client(session.endpoint(), o);
     client.start();
-    const stack::Duration limit = 4 * common.timers.sixtyFourT1() + stack::Duration{5000};
+    // RFC 3263 §4.3: Timer F may run out at every target in turn.
+    const auto targets = static_cast<int>(o.alternates.size()) + 1;
+    const stack::Duration limit =
+        (targets + 3) * common.timers.sixtyFourT1() + stack::Duration{5000};
     session.runUntil([&] { return client.done(); }, limit);
     stack::ua::RequestReport report = client.report();
     if (!client.done()) {

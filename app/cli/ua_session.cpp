@@ -199,6 +199,7 @@ bool UaSession::open(const UaCommonOptions& o, bool needTarget, const std::strin
         return false;
     }
     if (!m_transport->openUdp(local, error)) return false;
+    openAlternateFamilies();
     m_endpoint = std::make_unique<stack::ua::SipEndpoint>(m_loop, *m_transport, o.timers,
                                                           [rng] { return (*rng)(); });
     if (!o.db.empty() && !m_recorder.open(o.db, description, o.timers, error)) return false;
@@ -225,6 +226,8 @@ bool UaSession::chooseTarget(const std::vector<stack::ua::NextHop>& hops, std::s
         if (why.empty()) {
             m_target = hop.target;
             m_targetHow = hop.how;
+            // RFC 3263 §4.3: the ones after it stay for a request that fails at this one.
+            m_hops.assign(hops.begin() + (&hop - hops.data()), hops.end());
             return true;
         }
         // RFC 3263 §4.3: a target that refuses the connection gives way to the next one.
@@ -232,6 +235,36 @@ bool UaSession::chooseTarget(const std::vector<stack::ua::NextHop>& hops, std::s
     }
     error = "no target took the connection: " + failures;
     return false;
+}
+
+void UaSession::openAlternateFamilies() {
+    std::vector<int> families;
+    for (const auto& hop : m_hops)
+        if (hop.target.protocol == net::Protocol::Udp)
+            families.push_back(hop.target.address.family());
+    for (const int family : families) {
+        if (m_transport->udpLocal(family).valid()) continue;
+        // The other family's wildcard address, on the same port when --local-port gave one.
+        std::string ignored;
+        const auto any =
+            net::SockAddr::fromLiteral(family == AF_INET6 ? "::" : "0.0.0.0", m_options.localPort);
+        if (m_transport->openUdp(any, ignored)) continue;
+        std::erase_if(m_hops, [family](const stack::ua::NextHop& h) {
+            return h.target.protocol == net::Protocol::Udp && h.target.address.family() == family;
+        });
+    }
+}
+
+std::vector<stack::ua::Target> UaSession::alternates() const {
+    std::vector<stack::ua::Target> out;
+    for (std::size_t i = 1; i < m_hops.size(); ++i) out.push_back(m_hops[i].target);
+    return out;
+}
+
+const stack::ua::NextHop* UaSession::hopTried(int tried) const {
+    if (m_hops.empty()) return nullptr;
+    const std::size_t i = tried <= 1 ? 0 : static_cast<std::size_t>(tried - 1);
+    return &m_hops[std::min(i, m_hops.size() - 1)];
 }
 
 std::shared_ptr<const std::vector<std::int16_t>> loadCallAudio(const std::string& path,

@@ -63,6 +63,10 @@ class UaSession {
     const stack::ua::Target& target() const noexcept { return m_target; }
     // How the target was found: "naptr", "srv", "a", "literal", "getaddrinfo" ("" without one).
     const std::string& targetHow() const noexcept { return m_targetHow; }
+    // RFC 3263 §4.3: the next hops after target(), in order, for a request that fails there.
+    std::vector<stack::ua::Target> alternates() const;
+    // The hop the `tried`-th send went to (1: target()); nullptr without a target.
+    const stack::ua::NextHop* hopTried(int tried) const;
     std::string fromUri() const;
     UaRecorder& recorder() noexcept { return m_recorder; }
 
@@ -83,6 +87,9 @@ class UaSession {
   private:
     // RFC 3263 §4.3: the first hop that takes a connection (UDP hops are taken as they come).
     bool chooseTarget(const std::vector<stack::ua::NextHop>& hops, std::string& error);
+    // A UDP socket for each other address family among the alternates (dropping the UDP hops
+    // of a family that cannot have one).
+    void openAlternateFamilies();
 
     UaCommonOptions m_options;
     stack::net::EventLoop m_loop;
@@ -90,6 +97,7 @@ class UaSession {
     std::unique_ptr<stack::ua::SipEndpoint> m_endpoint;
     stack::ua::Target m_target;
     std::string m_targetHow;
+    std::vector<stack::ua::NextHop> m_hops;  // the chosen hop first, then the alternates
     UaRecorder m_recorder;
     UaTrace m_trace;
 };

@@ -1,6 +1,7 @@
 #include "transport/transport.hpp"
 
 #include <fcntl.h>
+#include <linux/errqueue.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -43,6 +44,53 @@ std::string sysError(const std::string& what) {
     return what + ": " + std::strerror(errno);
 }
 
+// The errors a queued ICMP destination-unreachable leaves on a UDP socket (RFC 1122 §4.1.3.3).
+bool isUnreachable(int error) noexcept {
+    return error == ECONNREFUSED || error == EHOSTUNREACH || error == ENETUNREACH;
+}
+
+std::string unreachableText(int error, const SockAddr& to) {
+    if (error == ECONNREFUSED)
+        return "ICMP port unreachable from " + to.hostPort() + " (no SIP server there)";
+    return std::string(error == EHOSTUNREACH ? "ICMP host" : "ICMP network") + " unreachable for " +
+           to.hostPort();
+}
+
+// The destinations the kernel has queued ICMP unreachable errors for (IP_RECVERR), the queue
+// emptied. Reading the queue also clears the socket's pending error, which would otherwise fail
+// the next sendto() to any destination.
+std::vector<std::pair<SockAddr, std::string>> takeUdpErrors(int fd) {
+    std::vector<std::pair<SockAddr, std::string>> out;
+    for (int i = 0; i < 64; ++i) {  // bounded: the queue is short-lived
+        char data[256];
+        alignas(cmsghdr) char control[512];
+        sockaddr_storage dest{};
+        iovec iov{data, sizeof data};
+        msghdr msg{};
+        msg.msg_name = &dest;
+        msg.msg_namelen = sizeof dest;
+        msg.msg_iov = &iov;
+        msg.msg_iovlen = 1;
+        msg.msg_control = control;
+        msg.msg_controllen = sizeof control;
+        if (::recvmsg(fd, &msg, MSG_ERRQUEUE | MSG_DONTWAIT) < 0) break;
+        for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
+            const bool v4 = c->cmsg_level == SOL_IP && c->cmsg_type == IP_RECVERR;
+            const bool v6 = c->cmsg_level == SOL_IPV6 && c->cmsg_type == IPV6_RECVERR;
+            if (!v4 && !v6) continue;
+            sock_extended_err ee{};
+            std::memcpy(&ee, CMSG_DATA(c), sizeof ee);
+            const bool icmp =
+                ee.ee_origin == SO_EE_ORIGIN_ICMP || ee.ee_origin == SO_EE_ORIGIN_ICMP6;
+            if (!icmp || !isUnreachable(static_cast<int>(ee.ee_errno))) continue;
+            // ip(7): msg_name is the destination of the datagram that caused the error.
+            const SockAddr to(reinterpret_cast<const sockaddr*>(&dest), msg.msg_namelen);
+            out.emplace_back(to, unreachableText(static_cast<int>(ee.ee_errno), to));
+        }
+    }
+    return out;
+}
+
 }  // namespace
 
 TransportLayer::TransportLayer(EventLoop& loop) : m_loop(loop) {}
@@ -65,10 +113,14 @@ bool TransportLayer::openUdp(const SockAddr& local, std::string& error) {
         error = sysError("socket");
         return false;
     }
-    if (local.isV6()) {
-        int one = 1;
-        ::setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
-    }
+    int one = 1;
+    if (local.isV6()) ::setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
+    // RFC 3261 §18.4: ICMP errors for what we send are reported to us (an unconnected UDP
+    // socket is told nothing otherwise), so a closed port fails its transaction at once.
+    if (local.isV6())
+        ::setsockopt(fd, IPPROTO_IPV6, IPV6_RECVERR, &one, sizeof one);
+    else
+        ::setsockopt(fd, IPPROTO_IP, IP_RECVERR, &one, sizeof one);
     if (::bind(fd, local.sa(), local.len()) != 0) {
         error = sysError("bind UDP " + local.hostPort());
         ::close(fd);
@@ -225,12 +277,21 @@ SendResult TransportLayer::send(Protocol p, const SockAddr& to, std::string_view
             r.error = "no UDP socket for this address family";
             return r;
         }
-        if (::sendto(it->second, bytes.data(), bytes.size(), 0, to.sa(), to.len()) < 0) {
-            r.error = sysError("send to " + to.hostPort());
-            return r;
+        const auto sendOnce = [&] {
+            return ::sendto(it->second, bytes.data(), bytes.size(), 0, to.sa(), to.len()) >= 0;
+        };
+        bool sent = sendOnce();
+        std::vector<std::pair<SockAddr, std::string>> unreachable;
+        if (!sent && isUnreachable(errno)) {
+            // The socket's pending error belongs to an earlier datagram (maybe to another
+            // peer), not to this one: report it where it belongs and send again.
+            unreachable = takeUdpErrors(it->second);
+            sent = sendOnce();
         }
+        if (!sent) r.error = sysError("send to " + to.hostPort());
         r.local = udpSource(to);
-        r.ok = true;
+        r.ok = sent;
+        reportUnreachable(unreachable);
         return r;
     }
     Connection* c = connect(p, to, tlsName, r.error);
@@ -241,13 +302,27 @@ SendResult TransportLayer::send(Protocol p, const SockAddr& to, std::string_view
     return r;
 }
 
+void TransportLayer::reportUnreachable(
+    const std::vector<std::pair<SockAddr, std::string>>& errors) {
+    // RFC 3261 §18.4: an ICMP port/host/network unreachable is a transport failure for whatever
+    // was sent to that address.
+    for (const auto& [to, why] : errors)
+        if (onClosed) onClosed(Protocol::Udp, to, why);
+}
+
 void TransportLayer::readUdp(int fd) {
+    reportUnreachable(takeUdpErrors(fd));
     std::string buf(kMaxDatagram, '\0');
     for (int i = 0; i < 64; ++i) {  // bounded: other sockets get their turn
         sockaddr_storage from{};
         socklen_t len = sizeof from;
         const long n =
             ::recvfrom(fd, buf.data(), buf.size(), 0, reinterpret_cast<sockaddr*>(&from), &len);
+        if (n < 0 && isUnreachable(errno)) {
+            // An ICMP error that arrived since the queue was read: it is its turn now.
+            reportUnreachable(takeUdpErrors(fd));
+            continue;
+        }
         if (n <= 0) return;
         // RFC 5626 §3.5.1 keep-alives and stray bytes are not messages.
         auto parsed = SipMessage::parse(std::string_view(buf.data(), static_cast<std::size_t>(n)));

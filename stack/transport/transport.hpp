@@ -12,6 +12,8 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "core/clock.hpp"
 #include "message/sip_message.hpp"
@@ -69,7 +71,8 @@ class TransportLayer {
 
     std::function<void(Inbound&&)> onMessage;
     // A stream connection was closed, or could not be set up: `error` says why (refused,
-    // timed out, each TLS verification failure), empty when the peer closed it.
+    // timed out, each TLS verification failure), empty when the peer closed it. For UDP: an
+    // ICMP port, host or network unreachable came back for a datagram sent to that address.
     std::function<void(Protocol, const SockAddr&, const std::string& error)> onClosed;
 
     std::size_t connectionCount() const noexcept { return m_connections.size(); }
@@ -83,6 +86,7 @@ class TransportLayer {
                         std::string& error);
     SockAddr udpSource(const SockAddr& to);
     void readUdp(int fd);
+    void reportUnreachable(const std::vector<std::pair<SockAddr, std::string>>& errors);
     void readStream(const ConnKey& key);
     void acceptOn(Listener& l);
     void close(const ConnKey& key, const std::string& error = {});

@@ -29,6 +29,7 @@ ExtraHeaders credentialsOf(const SipMessage& request) {
 CallClient::CallClient(SipEndpoint& endpoint, CallOptions options)
     : m_endpoint(endpoint),
       m_options(std::move(options)),
+      m_targets(m_options.target, m_options.alternates),
       m_digest(m_options.credentials.value_or(auth::Credentials{}),
                [&endpoint] { return endpoint.random(); }) {}
 
@@ -57,16 +58,21 @@ void CallClient::start() {
 }
 
 bool CallClient::sendInvite(const ExtraHeaders& auth) {
-    const auto local = m_endpoint.prepare(m_options.target);
+    const Target target = m_targets.current();
+    m_auth = auth;
+    m_report.targetsTried = m_targets.tried();
+    const auto local = m_endpoint.prepare(target);
     if (!local.ok) {
+        if (tryNextTarget(TargetFailure::Transport)) return m_state != State::Done;
         m_report.error = local.error;
         finish("error");
         return false;
     }
-    m_series.contact = contactFor(m_options.target, local.local);
+    m_series.contact = contactFor(target, local.local);
     std::optional<BodyPart> body;
     if (m_options.media) {
         std::string error;
+        if (m_rtp && m_media.ipv6 != local.local.isV6()) m_rtp.reset();  // another family
         if (!m_rtp) {
             m_rtp = std::make_unique<RtpSession>(m_endpoint.loop());
             if (!m_rtp->open(local.local, error))
@@ -88,8 +94,7 @@ bool CallClient::sendInvite(const ExtraHeaders& auth) {
     // RFC 3262 §4: the UAC asks for reliable provisional responses.
     if (m_options.rel100 == Rel100::Supported) extra.emplace_back("Supported", "100rel");
     if (m_options.rel100 == Rel100::Required) extra.emplace_back("Require", "100rel");
-    const std::string via =
-        m_endpoint.viaFor(m_options.target, local.local, m_endpoint.newBranch());
+    const std::string via = m_endpoint.viaFor(target, local.local, m_endpoint.newBranch());
     auto invite = buildRequest(m_series, "INVITE", via, extra, body);
     if (!invite.ok()) {
         m_report.error = "cannot build the INVITE: " + invite.error().message;
@@ -99,11 +104,17 @@ bool CallClient::sendInvite(const ExtraHeaders& auth) {
     m_invite = invite.value();
     m_provisional = false;
     std::string error;
-    ClientCallbacks cb{
-        [this](const SipMessage& r) { onInviteResponse(r); },
-        [this](bool timeout, const std::string& why) { onInviteFailure(timeout, why); }};
-    if (!m_endpoint.sendRequest(*m_invite, m_options.target, guarded(m_guard, std::move(cb)),
-                                error)) {
+    // Callbacks of a transaction abandoned for the next target (a late 503's ACK failing, a
+    // 2xx retransmission) are not this INVITE's any more.
+    const std::uint64_t attempt = ++m_attempt;
+    ClientCallbacks cb{[this, attempt](const SipMessage& r) {
+                           if (attempt == m_attempt) onInviteResponse(r);
+                       },
+                       [this, attempt](bool timeout, const std::string& why) {
+                           if (attempt == m_attempt) onInviteFailure(timeout, why);
+                       }};
+    if (!m_endpoint.sendRequest(*m_invite, target, guarded(m_guard, std::move(cb)), error)) {
+        if (tryNextTarget(TargetFailure::Transport)) return m_state != State::Done;
         m_report.error = error;
         finish("error");
         return false;
@@ -116,6 +127,9 @@ void CallClient::onInviteResponse(const SipMessage& r) {
     if (code < 200) return onProvisional(r);
     if (code < 300) return onAnswered(r);
     if (m_state == State::Done) return;
+    // RFC 3263 §4.3: a 503 means trying the next target (RFC 3261 §21.5.4: this server is
+    // unavailable, another one may not be).
+    if (code == 503 && tryNextTarget(TargetFailure::Unavailable)) return;
     if ((code == 401 || code == 407) && m_state != State::Cancelling && retryWithAuth(r)) return;
     onRejected(r);
 }
@@ -146,7 +160,7 @@ void CallClient::sendPrack(const SipMessage& r, const std::string& rack) {
         it->second.onResponse(*m_invite, r, Direction::Received);
     }
     Dialog& early = it->second;
-    const Target target = dialogTarget(early, m_options.target);
+    const Target target = dialogTarget(early, m_targets.current());
     const auto local = m_endpoint.prepare(target);
     if (!local.ok) return;
     // RFC 3262 §7.2: RAck names the response; RFC 3261 §12.2.1.1: CSeq one past the last.
@@ -243,8 +257,9 @@ void CallClient::onTimeout() {
     ClientCallbacks cb{[](const SipMessage&) {}, [](bool, const std::string&) {}};
     // RFC 3261 §9.1: Early -> Cancelling; the 487 to the INVITE ends the call.
     m_state = State::Cancelling;
-    if (!m_endpoint.sendRequest(cancel.value(), m_options.target, guarded(m_guard, std::move(cb)),
-                                error)) {
+    // RFC 3261 §9.1: the CANCEL goes where the INVITE went.
+    if (!m_endpoint.sendRequest(cancel.value(), m_targets.current(),
+                                guarded(m_guard, std::move(cb)), error)) {
         m_report.error = error;
         return finish("error");
     }
@@ -267,13 +282,29 @@ void CallClient::onInviteFailure(bool timeout, const std::string& why) {
     if (m_state == State::Done) return;
     if (m_state == State::Cancelling) return finish("cancelled");
     if (m_state == State::Confirmed || m_state == State::Terminating) return;
+    if (tryNextTarget(timeout ? TargetFailure::Timeout : TargetFailure::Transport)) return;
     m_report.error = why;
     finish(timeout ? "timeout" : "error");
 }
 
+bool CallClient::tryNextTarget(TargetFailure failure) {
+    // Only the INVITE that sets the call up fails over: not a CANCELled one (§9.1); once
+    // answered, the dialog decides where requests go (RFC 3261 §12.2.1.1).
+    if (m_state != State::Inviting && m_state != State::Early) return false;
+    if (!m_targets.failOver(failure, m_provisional)) return false;
+    // RFC 3263 §4.3: "a new request, which is identical to the previous, but has a different
+    // value of the Via branch ID" (a new transaction; same Call-ID, From tag and CSeq, RFC 3261
+    // §8.1.1), sent to the next target. Early dialogs with the failed one are gone (§12.3).
+    m_state = State::Inviting;
+    m_earlyDialogs.clear();
+    m_prack = PrackTracker{};
+    sendInvite(m_auth);
+    return true;
+}
+
 void CallClient::sendAck(const SipMessage& invite) {
     if (!m_dialog) return;
-    const Target target = dialogTarget(*m_dialog, m_options.target);
+    const Target target = dialogTarget(*m_dialog, m_targets.current());
     const auto local = m_endpoint.prepare(target);
     if (!local.ok) return;
     // RFC 3261 §13.2.2.4: the ACK carries the INVITE's CSeq number and a new branch.
@@ -289,7 +320,7 @@ void CallClient::sendAck(const SipMessage& invite) {
 
 void CallClient::sendHold() {
     if (m_state != State::Confirmed || !m_dialog || m_reinvite) return;
-    const Target target = dialogTarget(*m_dialog, m_options.target);
+    const Target target = dialogTarget(*m_dialog, m_targets.current());
     const auto local = m_endpoint.prepare(target);
     if (!local.ok) return;
     // RFC 3264 §8.4: a new offer (version + 1) marking our stream sendonly puts the peer on hold.
@@ -324,7 +355,7 @@ void CallClient::onStrayResponse(const SipMessage& response) {
     if (!m_ack || response.status().value_or(0) / 100 != 2) return;
     if (extractKeyHeaders(response).callId != m_series.callId) return;
     std::string error;
-    m_endpoint.sendStateless(*m_ack, dialogTarget(*m_dialog, m_options.target), error);
+    m_endpoint.sendStateless(*m_ack, dialogTarget(*m_dialog, m_targets.current()), error);
 }
 
 void CallClient::startMedia(const SipMessage& response) {
@@ -341,7 +372,7 @@ void CallClient::startMedia(const SipMessage& response) {
 void CallClient::sendBye() {
     if (m_state != State::Confirmed || !m_dialog) return;
     m_endpoint.loop().cancelTimer(m_byeTimer);
-    const Target target = dialogTarget(*m_dialog, m_options.target);
+    const Target target = dialogTarget(*m_dialog, m_targets.current());
     const auto local = m_endpoint.prepare(target);
     const std::uint32_t cseq = m_dialog->localSeq().value_or(m_series.cseq) + 1;
     auto bye = buildInDialog(*m_dialog, "BYE", cseq,

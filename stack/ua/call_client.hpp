@@ -3,7 +3,8 @@
 // authentication for 401/407 (§22.2), CANCEL on timeout after a provisional (§9.1), ACK for the
 // 2xx in its own transaction (§13.2.2.4; the ICT acknowledges non-2xx, §17.1.1.3), RTP media,
 // a hold re-INVITE (§14.1, RFC 3264 §8.4 a=sendonly), BYE after the call length (§15.1),
-// PRACK for reliable provisional responses (RFC 3262 §4, §7.2) in its own transaction.
+// PRACK for reliable provisional responses (RFC 3262 §4, §7.2) in its own transaction, and
+// the INVITE sent again to the next RFC 3263 target when one fails (§4.3, see TargetList).
 // One state machine: Idle -> Inviting -> Early -> Confirmed
 // -> Terminating -> Done, with Cancelling between Early and Done.
 
@@ -20,6 +21,7 @@
 #include "ua/request_factory.hpp"
 #include "ua/rtp_session.hpp"
 #include "ua/sip_endpoint.hpp"
+#include "ua/target_list.hpp"
 
 namespace sipscope::stack::ua {
 
@@ -29,6 +31,7 @@ enum class Rel100 { Off, Supported, Required };
 struct CallOptions {
     std::string targetUri, fromUri;
     Target target;
+    std::vector<Target> alternates;  // RFC 3263 §4.3: tried in turn when `target` fails
     std::optional<auth::Credentials> credentials;
     Duration duration{5000};          // BYE this long after the answer
     std::optional<Duration> timeout;  // CANCEL (or give up) when unanswered this long
@@ -52,6 +55,7 @@ struct CallReport {
     std::optional<int> holdCode;                  // final response to the hold re-INVITE
     int prackSent = 0, reliableProvisionals = 0;  // RFC 3262
     std::optional<int> prackCode;                 // final response to the last PRACK
+    int targetsTried = 0;                         // RFC 3263 §4.3: 1 + targets failed over to
 };
 
 class CallClient {
@@ -86,6 +90,7 @@ class CallClient {
     bool sendInvite(const ExtraHeaders& auth);
     void onInviteResponse(const SipMessage& response);
     void onInviteFailure(bool timeout, const std::string& why);
+    bool tryNextTarget(TargetFailure failure);
     void onProvisional(const SipMessage& response);
     void sendPrack(const SipMessage& response, const std::string& rack);
     void onAnswered(const SipMessage& response);
@@ -105,6 +110,9 @@ class CallClient {
     State m_state = State::Idle;
     CallReport m_report;
     RequestSeries m_series;
+    TargetList m_targets;
+    ExtraHeaders m_auth;          // the INVITE's credentials, sent again to the next target
+    std::uint64_t m_attempt = 0;  // the INVITE transaction whose callbacks count
     std::optional<SipMessage> m_invite, m_ack, m_reinvite;
     LocalMedia m_media;  // what we offered, for the re-offer
     std::optional<Dialog> m_dialog;

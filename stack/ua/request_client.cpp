@@ -21,6 +21,7 @@ std::optional<int> toInt(std::string_view s) {
 RequestClient::RequestClient(SipEndpoint& endpoint, RequestOptions options)
     : m_endpoint(endpoint),
       m_options(std::move(options)),
+      m_targets(m_options.target, m_options.alternates),
       m_digest(m_options.credentials.value_or(auth::Credentials{}),
                [&endpoint] { return endpoint.random(); }) {}
 
@@ -35,19 +36,18 @@ void RequestClient::start() {
 }
 
 void RequestClient::send(const ExtraHeaders& auth) {
-    const auto local = m_endpoint.prepare(m_options.target);
-    if (!local.ok) {
-        m_report.error = local.error;
-        return finish("error");
-    }
+    const Target target = m_targets.current();
+    m_auth = auth;
+    m_report.targetsTried = m_targets.tried();
+    m_gotResponse = false;
+    const auto local = m_endpoint.prepare(target);
+    if (!local.ok) return onFailure(false, local.error);
     m_series.contact = "sip:sipscope@" + local.local.hostPort();
-    if (m_options.target.protocol != net::Protocol::Udp)
-        m_series.contact +=
-            ";transport=" + std::string(net::protocolParam(m_options.target.protocol));
+    if (target.protocol != net::Protocol::Udp)
+        m_series.contact += ";transport=" + std::string(net::protocolParam(target.protocol));
     ExtraHeaders extra = auth;
     extra.insert(extra.end(), m_options.extra.begin(), m_options.extra.end());
-    const std::string via =
-        m_endpoint.viaFor(m_options.target, local.local, m_endpoint.newBranch());
+    const std::string via = m_endpoint.viaFor(target, local.local, m_endpoint.newBranch());
     auto request = buildRequest(m_series, m_options.method, via, extra, m_options.body);
     if (!request.ok()) {
         m_report.error = "cannot build the request: " + request.error().message;
@@ -55,22 +55,35 @@ void RequestClient::send(const ExtraHeaders& auth) {
     }
     m_sentAt = m_endpoint.loop().now();
     std::string error;
-    ClientCallbacks cb{[this](const SipMessage& r) { onResponse(r); },
-                       [this](bool timeout, const std::string& why) {
-                           if (m_done) return;
-                           m_report.error = why;
-                           finish(timeout ? "timeout" : "error");
+    // Callbacks of a transaction abandoned for the next target do not count any more.
+    const std::uint64_t attempt = ++m_attempt;
+    ClientCallbacks cb{[this, attempt](const SipMessage& r) {
+                           if (attempt == m_attempt) onResponse(r);
+                       },
+                       [this, attempt](bool timeout, const std::string& why) {
+                           if (attempt == m_attempt) onFailure(timeout, why);
                        }};
-    if (!m_endpoint.sendRequest(request.value(), m_options.target, guarded(m_guard, std::move(cb)),
-                                error)) {
-        m_report.error = error;
-        finish("error");
-    }
+    if (!m_endpoint.sendRequest(request.value(), target, guarded(m_guard, std::move(cb)), error))
+        onFailure(false, error);
+}
+
+void RequestClient::onFailure(bool timeout, const std::string& why) {
+    if (m_done) return;
+    // RFC 3263 §4.3: a transport failure, or Timer F without any response, moves the request
+    // to the next target: the same request with a new Via branch (a new transaction).
+    if (m_targets.failOver(timeout ? TargetFailure::Timeout : TargetFailure::Transport,
+                           m_gotResponse))
+        return send(m_auth);
+    m_report.error = why;
+    finish(timeout ? "timeout" : "error");
 }
 
 void RequestClient::onResponse(const SipMessage& r) {
     const int code = r.status().value_or(0);
+    m_gotResponse = true;
     if (code < 200 || m_done) return;
+    // RFC 3263 §4.3: a 503 sends the request to the next target.
+    if (code == 503 && m_targets.failOver(TargetFailure::Unavailable, true)) return send(m_auth);
     m_report.latencyMs =
         std::chrono::duration<double, std::milli>(m_endpoint.loop().now() - m_sentAt).count();
     m_report.finalCode = code;

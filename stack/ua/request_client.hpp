@@ -1,7 +1,8 @@
 #pragma once
 // One out-of-dialog non-INVITE request (OPTIONS ping, REGISTER, MESSAGE) in a non-INVITE client
-// transaction (RFC 3261 §17.1.2), retried with digest credentials on 401/407 (§22.2). Sending
-// -> (Challenged -> Sending)* -> Done.
+// transaction (RFC 3261 §17.1.2), retried with digest credentials on 401/407 (§22.2) and sent
+// again to the next RFC 3263 target when one fails (§4.3, see TargetList). Sending ->
+// ((Challenged | FailedOver) -> Sending)* -> Done.
 
 #include <memory>
 #include <optional>
@@ -10,6 +11,7 @@
 #include "auth/digest.hpp"
 #include "ua/request_factory.hpp"
 #include "ua/sip_endpoint.hpp"
+#include "ua/target_list.hpp"
 
 namespace sipscope::stack::ua {
 
@@ -17,6 +19,7 @@ struct RequestOptions {
     std::string method = "OPTIONS";
     std::string requestUri, toUri, fromUri;
     Target target;
+    std::vector<Target> alternates;  // RFC 3263 §4.3: tried in turn when `target` fails
     std::optional<auth::Credentials> credentials;
     ExtraHeaders extra;
     std::optional<BodyPart> body;
@@ -29,6 +32,7 @@ struct RequestReport {
     int authRounds = 0;
     std::optional<double> latencyMs;  // the answered request to its final response
     std::optional<SipMessage> finalResponse;
+    int targetsTried = 0;  // RFC 3263 §4.3: 1 + targets failed over to
 };
 
 class RequestClient {
@@ -43,11 +47,16 @@ class RequestClient {
   private:
     void send(const ExtraHeaders& auth);
     void onResponse(const SipMessage& response);
+    void onFailure(bool timeout, const std::string& why);
     void finish(std::string result);
 
     SipEndpoint& m_endpoint;
     RequestOptions m_options;
     RequestSeries m_series;
+    TargetList m_targets;
+    ExtraHeaders m_auth;          // the request's credentials, sent again to the next target
+    std::uint64_t m_attempt = 0;  // the transaction whose callbacks count
+    bool m_gotResponse = false;   // that transaction received a response (1xx included)
     auth::DigestClient m_digest;
     RequestReport m_report;
     Instant m_sentAt{0};

@@ -55,7 +55,8 @@ void SipEndpoint::onClosed(Protocol p, const net::SockAddr& peer, const std::str
     // RFC 3261 §18.4 / §17.1.4: a connection lost under a client transaction is a transport
     // error for it (a reliable transport will not retransmit); server transactions lose the way
     // back to their client the same way (§17.2.4). A connection that never came up (refused,
-    // timed out, TLS failure) fails the transactions that queued messages on it.
+    // timed out, TLS failure) fails the transactions that queued messages on it, and so does an
+    // ICMP unreachable for a UDP peer (§18.4).
     const auto fail = [this](auto& txn) {
         perform(txn, std::visit([](auto& f) { return f.onTransportError(); }, txn.fsm));
     };

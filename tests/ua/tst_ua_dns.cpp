@@ -3,8 +3,8 @@
 // records for made-up *.sipscope.test names pointing at a `sipscope-cli listen` child, and
 // `sipscope-cli call/options --dns-server 127.0.0.1:PORT` must reach it and report how the target
 // was found; plus SRV only, a truncated UDP reply retried over TCP, failover to the next SRV
-// target when the first refuses the connection (§4.3), and NXDOMAIN, a silent server and a closed
-// port as clear errors within their bounds.
+// target when the first refuses the connection or (UDP) answers ICMP port unreachable (§4.3),
+// and NXDOMAIN, a silent server and a closed port as clear errors within their bounds.
 
 #include <sys/socket.h>
 
@@ -246,6 +246,55 @@ class TestUaDns : public QObject {
         QCOMPARE(target["port"].toInt(), int(live));
         QCOMPARE(target["how"].toString(), QString("naptr"));
         listen.stop();
+    }
+
+    // RFC 3263 §4.3 over UDP: the first SRV target is a closed port (ICMP port unreachable,
+    // a transport error, RFC 3261 §18.4), so the INVITE goes to the next one at once instead of
+    // after Timer B; --trace shows both sends.
+    void refusedUdpTargetGivesWayToTheNext() {
+        const quint16 dead = freePort();
+        const quint16 live = freePort();
+        Peer listen;
+        QVERIFY(startListen(listen, live, {"--max-calls", "1"}));
+        FakeDns dnsServer({naptr("udpfo.sipscope.test", "SIP+D2U", "_sip._udp.udpfo.sipscope.test"),
+                           srv("_sip._udp.udpfo.sipscope.test", 0, dead),
+                           srv("_sip._udp.udpfo.sipscope.test", 1, live), loopbackA()});
+        QElapsedTimer t;
+        t.start();
+        const CliRun r =
+            runCli({"call", "sip:1000@udpfo.sipscope.test", "--dns-server", dnsServer.server(),
+                    "--duration", "0.2", "--no-media", "--trace", "-"});
+        QVERIFY2(r.exitCode == 0, qPrintable(describe(r)));
+        QVERIFY2(t.elapsed() < 10000, qPrintable(QString::number(t.elapsed())));  // not Timer B
+        QCOMPARE(r.json["result"].toString(), QString("answered"));
+        QCOMPARE(r.json["targets_tried"].toInt(), 2);
+        const QJsonObject target = r.json["target"].toObject();
+        QCOMPARE(target["port"].toInt(), int(live));
+        QCOMPARE(target["how"].toString(), QString("naptr"));
+        QStringList invitesTo;
+        for (const QJsonObject& line : jsonLines(r.err))
+            if (line["sent"].toBool() && line["bytes"].toString().startsWith("INVITE "))
+                invitesTo << line["remote"].toString();
+        QCOMPARE(invitesTo, (QStringList{QString("127.0.0.1:%1").arg(dead),
+                                         QString("127.0.0.1:%1").arg(live)}));
+        QVERIFY(listen.finish(5000));
+    }
+
+    // Every target refuses: the report is the last failure, with the last target tried.
+    void everyUdpTargetRefusingReportsTheLast() {
+        const quint16 first = freePort();
+        const quint16 second = freePort();
+        FakeDns dnsServer({srv("_sip._udp.dead.sipscope.test", 0, first),
+                           srv("_sip._udp.dead.sipscope.test", 1, second), loopbackA()});
+        const CliRun r =
+            runCli({"options", "sip:dead.sipscope.test", "--dns-server", dnsServer.server()});
+        QVERIFY2(r.exitCode == 1, qPrintable(describe(r)));
+        QCOMPARE(r.json["result"].toString(), QString("error"));
+        QCOMPARE(r.json["targets_tried"].toInt(), 2);
+        QCOMPARE(r.json["target"].toObject()["port"].toInt(), int(second));
+        QCOMPARE(
+            r.json["error"].toString(),
+            QString("ICMP port unreachable from 127.0.0.1:%1 (no SIP server there)").arg(second));
     }
 
     void nxdomainIsAClearError() {
