@@ -79,13 +79,21 @@ std::vector<CallRecord> records() {
     return out;
 }
 
+std::string g_path;  // removed at exit
+
+void removeDatabase() {
+    for (const char* suffix : {"", "-wal", "-shm"}) std::remove((g_path + suffix).c_str());
+}
+
 // The database, written once per process.
 store::StoreReader& reader() {
     static const std::string path = [] {
         const char* tmp = std::getenv("TMPDIR");
         std::string p = std::string(tmp ? tmp : "/tmp") + "/sipscope-fuzz-filter-sql-" +
                         std::to_string(::getpid()) + ".sqlite";
-        std::remove(p.c_str());
+        g_path = p;
+        removeDatabase();
+        std::atexit(removeDatabase);
         std::int64_t capture = 0;
         {
             store::StoreWriter writer(p);
