@@ -2,7 +2,7 @@
 // (capture layer + passive analysis + SQLite writer thread), next to the capture layer alone
 // and, when installed, tshark -z sip,stat.
 //
-//   bench_import [--size-mb N] [--us-per-message N] [--tshark] [--keep]
+//   bench_import [--size-mb N] [--us-per-message N] [--tshark] [--keep] [--no-snapshots]
 //
 // Prints msgs/s, the ratio to the capture layer, the database size against the raw SIP bytes,
 // the peak RSS, and the time of a one-hour calls query. A benchmark, not a test: exits 0.
@@ -56,7 +56,7 @@ double captureOnly(const std::string& path, std::uint64_t& messages) {
 int main(int argc, char** argv) {
     std::uint64_t mb = 200;
     std::uint32_t usPerMessage = 37;
-    bool withTshark = false, keep = false;
+    bool withTshark = false, keep = false, snapshots = true;
     for (int i = 1; i < argc; ++i) {
         const std::string a = argv[i];
         if (a == "--size-mb" && i + 1 < argc)
@@ -67,9 +67,12 @@ int main(int argc, char** argv) {
             withTshark = true;
         else if (a == "--keep")
             keep = true;
+        else if (a == "--no-snapshots")  // calls in progress not written (ImportOptions)
+            snapshots = false;
         else {
             std::printf(
-                "usage: bench_import [--size-mb N] [--us-per-message N] [--tshark] [--keep]\n");
+                "usage: bench_import [--size-mb N] [--us-per-message N] [--tshark] [--keep] "
+                "[--no-snapshots]\n");
             return 0;
         }
     }
@@ -94,7 +97,9 @@ int main(int argc, char** argv) {
     analyzer::store::FileImport r;
     {
         analyzer::store::StoreWriter writer(db);
-        analyzer::store::Importer importer(writer, {});
+        analyzer::store::ImportOptions options;
+        if (!snapshots) options.snapshotsPerBatch = 0;
+        analyzer::store::Importer importer(writer, options);
         std::atomic<bool> cancel{false};
         r = importer.importFile(pcap, {}, cancel);
     }

@@ -26,7 +26,7 @@ struct ImportOptions {
     // Calls still in progress are written as snapshots (number 0) as often, and replaced in
     // place when they are reported: a reader sees a call from its first message on, and sees it
     // go on. At most this many snapshots per batch (0: no snapshots).
-    std::size_t snapshotsPerBatch = 2048;
+    std::size_t snapshotsPerBatch = 256;
     // Keep the RTP packets (schema v3 media_chunks) for audio and pcap export; off, only the
     // streams' statistics are stored.
     bool keepMediaPackets = true;
