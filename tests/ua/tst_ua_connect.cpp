@@ -39,13 +39,6 @@ std::string options(int cseq) {
         .text();
 }
 
-net::SockAddr boundAddr(int fd) {
-    sockaddr_storage ss{};
-    socklen_t len = sizeof ss;
-    ::getsockname(fd, reinterpret_cast<sockaddr*>(&ss), &len);
-    return net::SockAddr(reinterpret_cast<sockaddr*>(&ss), len);
-}
-
 // A TCP listener nobody accept()s on. With `fullBacklog` one connection fills its queue, so
 // the kernel ignores further SYNs and a connect stays in progress; without, connections are
 // established by the kernel but nothing is ever read or written (a silent TLS server).
@@ -55,7 +48,7 @@ struct Unanswering {
         const auto any = net::SockAddr::fromLiteral("127.0.0.1", 0);
         ::bind(fd, any.sa(), any.len());
         ::listen(fd, fullBacklog ? 0 : 8);
-        addr = boundAddr(fd);
+        addr = sipscope::uatest::boundAddress(fd);
         if (fullBacklog) {
             filler = ::socket(AF_INET, SOCK_STREAM, 0);
             if (::connect(filler, addr.sa(), addr.len()) != 0) qFatal("cannot fill the backlog");

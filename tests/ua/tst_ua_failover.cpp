@@ -22,36 +22,12 @@ using namespace sipscope::stack;
 using namespace sipscope::stack::ua;
 using namespace std::chrono_literals;
 namespace net = sipscope::stack::net;
+using sipscope::uatest::boundAddress;
 using sipscope::uatest::Side;
+using sipscope::uatest::Silent;
 using sipscope::uatest::World;
 
 namespace {
-
-net::SockAddr boundAddress(int fd) {
-    sockaddr_storage ss{};
-    socklen_t len = sizeof ss;
-    ::getsockname(fd, reinterpret_cast<sockaddr*>(&ss), &len);
-    return net::SockAddr(reinterpret_cast<sockaddr*>(&ss), len);
-}
-
-// A UDP socket that receives and never answers; counts what it got.
-struct Silent {
-    Silent() {
-        fd = ::socket(AF_INET, SOCK_DGRAM, 0);
-        const auto any = net::SockAddr::fromLiteral("127.0.0.1", 0);
-        ::bind(fd, any.sa(), any.len());
-        addr = boundAddress(fd);
-    }
-    ~Silent() { ::close(fd); }
-    int datagrams() const {
-        char buf[4096];
-        int n = 0;
-        while (::recv(fd, buf, sizeof buf, MSG_DONTWAIT) > 0) ++n;
-        return n;
-    }
-    int fd = -1;
-    net::SockAddr addr;
-};
 
 // A loopback UDP port nobody listens on: the kernel answers ICMP port unreachable.
 net::SockAddr closedPort() {

@@ -26,25 +26,10 @@ using namespace sipscope::stack::ua;
 using namespace std::chrono_literals;
 namespace net = sipscope::stack::net;
 using sipscope::uatest::Side;
+using sipscope::uatest::Silent;
 using sipscope::uatest::World;
 
 namespace {
-
-// A UDP socket that receives and never answers (the INVITE is dropped).
-struct Silent {
-    Silent() {
-        fd = ::socket(AF_INET, SOCK_DGRAM, 0);
-        const auto any = net::SockAddr::fromLiteral("127.0.0.1", 0);
-        ::bind(fd, any.sa(), any.len());
-        sockaddr_storage ss{};
-        socklen_t len = sizeof ss;
-        ::getsockname(fd, reinterpret_cast<sockaddr*>(&ss), &len);
-        addr = net::SockAddr(reinterpret_cast<sockaddr*>(&ss), len);
-    }
-    ~Silent() { ::close(fd); }
-    int fd = -1;
-    net::SockAddr addr;
-};
 
 CallOptions callTo(const Side& callee, Duration duration) {
     CallOptions o;

@@ -4,6 +4,7 @@
 // SipEndpoint whose every message is logged as ">INVITE" / "<200").
 
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <QStringList>
 #include <QtTest>
@@ -17,6 +18,35 @@
 #include "ua/sip_endpoint.hpp"
 
 namespace sipscope::uatest {
+
+// The address a socket is bound to.
+inline stack::net::SockAddr boundAddress(int fd) {
+    sockaddr_storage ss{};
+    socklen_t len = sizeof ss;
+    ::getsockname(fd, reinterpret_cast<sockaddr*>(&ss), &len);
+    return stack::net::SockAddr(reinterpret_cast<sockaddr*>(&ss), len);
+}
+
+// A UDP socket on 127.0.0.1 that receives and never answers; counts what it got.
+struct Silent {
+    Silent() {
+        fd = ::socket(AF_INET, SOCK_DGRAM, 0);
+        const auto any = stack::net::SockAddr::fromLiteral("127.0.0.1", 0);
+        ::bind(fd, any.sa(), any.len());
+        addr = boundAddress(fd);
+    }
+    ~Silent() { ::close(fd); }
+    Silent(const Silent&) = delete;
+    Silent& operator=(const Silent&) = delete;
+    int datagrams() const {
+        char buf[4096];
+        int n = 0;
+        while (::recv(fd, buf, sizeof buf, MSG_DONTWAIT) > 0) ++n;
+        return n;
+    }
+    int fd = -1;
+    stack::net::SockAddr addr;
+};
 
 struct Side {
     Side(stack::net::EventLoop& loop, std::uint64_t seed)
