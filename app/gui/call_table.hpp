@@ -2,7 +2,9 @@
 // The call list's view: a QTableView over CallListModel with uniform row heights (a million
 // rows scroll without measuring them), sorting by clicking a column, and a header context menu
 // to show/hide/reorder columns and to add a column for any header of the initial request
-// (e.g. X-CID, P-Asserted-Identity). The layout is saved and restored with QSettings.
+// (e.g. X-CID, P-Asserted-Identity). The layout is saved and restored with QSettings. Cells are
+// painted by CallRowDelegate alone (no style panel under each cell), so a repaint stays well
+// under a frame (bench_gui).
 
 #include <QTableView>
 
@@ -28,6 +30,9 @@ class CallTable : public QTableView {
 
   signals:
     void callsSelected(const std::vector<qint64>& callRows);
+
+  protected:
+    void paintEvent(QPaintEvent* event) override;
 
   private:
     void headerMenu(const QPoint& pos);

@@ -1,15 +1,22 @@
 // The call list: CallListModel over imported captures and over a generated million-call
 // database (fetch, sort, filter, capture scope, hidden kinds, header columns, calls appended
-// while importing), every state under QAbstractItemModelTester; and the filter bar.
+// while importing), every state under QAbstractItemModelTester; the call table's painting;
+// and the filter bar.
 
 #include <QAbstractItemModelTester>
 #include <QCompleter>
+#include <QHeaderView>
+#include <QImage>
+#include <QScrollBar>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QtTest>
 
 #include "call_list_model.hpp"
+#include "call_row_delegate.hpp"
+#include "call_table.hpp"
 #include "filter_bar.hpp"
+#include "state_style.hpp"
 #include "store/importer.hpp"
 #include "synthetic_store.hpp"
 
@@ -61,6 +68,53 @@ void waitQuery(CallListModel& m, QSignalSpy& finished) {
     if (m.busy()) QVERIFY(finished.wait(120000));
 }
 
+// Whether `rect` of `image` holds a pixel within `tolerance` (per channel) of `color`.
+bool hasColor(const QImage& image, const QRect& rect, const QColor& color, int tolerance) {
+    for (int y = rect.top(); y <= rect.bottom(); ++y)
+        for (int x = rect.left(); x <= rect.right(); ++x) {
+            const QColor c = image.pixelColor(x, y);
+            if (std::abs(c.red() - color.red()) <= tolerance &&
+                std::abs(c.green() - color.green()) <= tolerance &&
+                std::abs(c.blue() - color.blue()) <= tolerance)
+                return true;
+        }
+    return false;
+}
+
+// The runs of columns of `rect` holding ink (pixels far from the background at the cell's
+// left edge), each with the height of its ink: an ellipsis ends in three short runs (dots).
+struct InkRun {
+    int left, right, height;
+};
+std::vector<InkRun> inkRuns(const QImage& image, const QRect& rect) {
+    const QColor bg = image.pixelColor(rect.left(), rect.center().y());
+    std::vector<InkRun> runs;
+    for (int x = rect.left(); x <= rect.right(); ++x) {
+        int top = -1, bottom = -1;
+        for (int y = rect.top(); y <= rect.bottom(); ++y) {
+            const QColor c = image.pixelColor(x, y);
+            if (std::abs(c.lightness() - bg.lightness()) < 60) continue;
+            if (top < 0) top = y;
+            bottom = y;
+        }
+        if (top < 0) continue;
+        if (!runs.empty() && runs.back().right == x - 1) {
+            runs.back().right = x;
+            runs.back().height = std::max(runs.back().height, bottom - top + 1);
+        } else {
+            runs.push_back({x, x, bottom - top + 1});
+        }
+    }
+    return runs;
+}
+
+bool endsWithDots(const std::vector<InkRun>& runs) {
+    if (runs.size() < 4) return false;
+    for (std::size_t i = runs.size() - 3; i < runs.size(); ++i)
+        if (runs[i].height > 3 || runs[i].right - runs[i].left > 3) return false;
+    return true;
+}
+
 }  // namespace
 
 class TestGuiCalls : public QObject {
@@ -70,6 +124,7 @@ class TestGuiCalls : public QObject {
     void scopeKindsAndHeaders();
     void appendWhileImporting();
     void millionCalls();
+    void tablePaintsModel();
     void filterBar();
     void filterCompletion();
 };
@@ -208,6 +263,65 @@ void TestGuiCalls::millionCalls() {
     waitQuery(model, finished);
     QCOMPARE(model.rowCount(), int(n));
     QCOMPARE(cell(model, 0, CallListModel::CallId), QStringLiteral("gen-1@synthetic"));
+}
+
+// The call table's delegate draws what the model says: the state's colour and icon, the text
+// elided with an ellipsis when the column is too narrow, the selection in the highlight colour.
+void TestGuiCalls::tablePaintsModel() {
+    QTemporaryDir dir;
+    const QString db = dir.filePath("small.sqlite");
+    test::writeSyntheticCalls(db.toStdString(), 5000);
+    CallListModel model;
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QVERIFY(model.openDatabase(db));
+    gui::CallTable table(&model);
+    table.resize(1200, 500);
+    table.setColumnWidth(CallListModel::FinalCode, 90);  // "503 Service Unavailable" is wider
+    table.show();
+    table.selectRow(2);
+    const QImage image = table.viewport()->grab().toImage();
+    QCOMPARE(cell(model, 9, CallListModel::State), QStringLiteral("Failed"));
+    const auto failed = analyzer::CallState::Failed;
+    const QColor failedColor = gui::stateColor(failed, table.palette());
+    const QRect failedCell = table.visualRect(model.index(9, CallListModel::State));
+    const QRect answeredCell = table.visualRect(model.index(0, CallListModel::State));
+    QVERIFY(failedCell.isValid() && image.rect().contains(failedCell));
+    QVERIFY(hasColor(image, failedCell, failedColor, 24));
+    QVERIFY(!hasColor(image, answeredCell, failedColor, 24));
+    // The icon (never colour alone): ink in the cell's first 20 pixels, before the label.
+    const auto stateInk = inkRuns(image, failedCell.adjusted(1, 1, -1, -1));
+    QVERIFY(!stateInk.empty());
+    QVERIFY(stateInk.front().left < failedCell.left() + 20);
+
+    const QRect codeCell = table.visualRect(model.index(9, CallListModel::FinalCode));
+    QCOMPARE(cell(model, 9, CallListModel::FinalCode), QStringLiteral("503 Service Unavailable"));
+    const auto elided = inkRuns(image, codeCell.adjusted(1, 1, -1, -1));
+    QVERIFY2(endsWithDots(elided), "the elided code ends with an ellipsis");
+    QVERIFY(elided.back().right < codeCell.right());  // within the cell's margin, not clipped
+    const QRect fitting = table.visualRect(model.index(0, CallListModel::FinalCode));
+    QVERIFY(!endsWithDots(inkRuns(image, fitting.adjusted(1, 1, -1, -1))));  // "200 OK"
+
+    const QRect selected = table.visualRect(model.index(2, CallListModel::From));
+    const QColor highlight = table.palette().color(QPalette::Inactive, QPalette::Highlight);
+    const QColor activeHighlight = table.palette().color(QPalette::Active, QPalette::Highlight);
+    QVERIFY(hasColor(image, selected, highlight, 2) ||
+            hasColor(image, selected, activeHighlight, 2));
+    QVERIFY(!hasColor(image, table.visualRect(model.index(3, CallListModel::From)), highlight, 2) ||
+            highlight == table.palette().color(QPalette::Base));
+    auto* delegate = qobject_cast<gui::CallRowDelegate*>(table.itemDelegate());
+    QVERIFY(delegate);
+    QVERIFY(delegate->cachedTexts() > 0);
+    // Scrolling through every page turns the text cache over (more distinct texts than it
+    // holds); it stays bounded and the first page looks the same afterwards.
+    auto* bar = table.verticalScrollBar();
+    QImage page(table.viewport()->size(), QImage::Format_ARGB32_Premultiplied);
+    for (int v = 0; v <= bar->maximum(); v += bar->pageStep()) {
+        bar->setValue(v);
+        table.viewport()->render(&page);
+    }
+    QCOMPARE(delegate->cachedTexts(), gui::CallRowDelegate::kMaxTexts);  // full, turned over
+    bar->setValue(0);
+    QCOMPARE(table.viewport()->grab().toImage(), image);
 }
 
 void TestGuiCalls::filterBar() {
