@@ -1,6 +1,7 @@
 #include "capture/byte_input.hpp"
 
 #include <fcntl.h>
+#include <poll.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
@@ -162,6 +163,7 @@ std::size_t ByteInput::readRaw(std::uint8_t* dst, std::size_t capacity) {
         return n;
     }
     for (;;) {
+        waitReadable();
         const ssize_t r = ::read(m_fd, dst, capacity);
         if (r > 0) {
             m_rawRead += static_cast<std::uint64_t>(r);
@@ -174,6 +176,23 @@ std::size_t ByteInput::readRaw(std::uint8_t* dst, std::size_t capacity) {
     }
     m_rawEof = true;
     return 0;
+}
+
+void ByteInput::setIdleHandler(std::function<void()> handler, int intervalMs) {
+    m_idle = std::move(handler);
+    m_idleMs = std::max(intervalMs, 10);
+}
+
+// A pipe with nothing to read: the idle handler runs every m_idleMs until there is something
+// (or the writer is gone: poll() then reports the hang-up and read() returns the end).
+void ByteInput::waitReadable() {
+    if (!m_idle || m_rawSize) return;
+    for (;;) {
+        pollfd p{m_fd, POLLIN, 0};
+        const int r = ::poll(&p, 1, m_idleMs);
+        if (r > 0 || (r < 0 && errno != EINTR)) return;
+        if (r == 0) m_idle();
+    }
 }
 
 // Makes at least `n` compressed bytes available to inflate(), unless the file ends first.

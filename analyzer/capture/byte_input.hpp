@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <span>
@@ -45,6 +46,11 @@ class ByteInput {
     // Offset of the read position in the (decompressed) stream.
     std::uint64_t offset() const noexcept { return m_offset; }
 
+    // While a pipe or a terminal has nothing to read (a live capture between packets), calls
+    // `handler` every `intervalMs` (at least 10) on the reading thread, so a reader can flush
+    // what it holds. Not used for regular files and memory, which never wait.
+    void setIdleHandler(std::function<void()> handler, int intervalMs);
+
     bool compressed() const noexcept { return m_gzip != nullptr; }
     // Bytes of the underlying file consumed so far (compressed bytes for gzip).
     std::uint64_t rawBytesConsumed() const noexcept;
@@ -62,6 +68,7 @@ class ByteInput {
     const std::uint8_t* peekSlow(std::size_t n);
     std::size_t fill(std::uint8_t* dst, std::size_t capacity);
     std::size_t readRaw(std::uint8_t* dst, std::size_t capacity);
+    void waitReadable();
     std::size_t inflateSome(std::uint8_t* dst, std::size_t capacity);
     bool ensureCompressed(std::size_t n);
     bool startNextMember();
@@ -79,6 +86,8 @@ class ByteInput {
     std::size_t m_memoryPos = 0;
     std::uint64_t m_rawRead = 0;
     bool m_rawEof = false;
+    std::function<void()> m_idle;
+    int m_idleMs = 250;
     std::optional<std::uint64_t> m_rawSize;
     std::unique_ptr<Gzip> m_gzip;
     std::string m_error;

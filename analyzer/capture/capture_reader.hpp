@@ -26,6 +26,9 @@ class CaptureReader : public PacketSource {
     std::vector<int> linkTypes() const override { return m_linkTypes; }
     std::uint64_t bytesRead() const override { return m_in->rawBytesConsumed(); }
     std::optional<std::uint64_t> totalBytes() const override { return m_in->rawSize(); }
+    void setIdleHandler(std::function<void()> handler, int intervalMs) override {
+        m_in->setIdleHandler(std::move(handler), intervalMs);
+    }
 
   protected:
     CaptureReader(std::unique_ptr<ByteInput> in, const char* format);

@@ -5,6 +5,7 @@
 // which streams pcapng over a pipe. Files are streamed, never loaded whole.
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <span>
@@ -40,6 +41,9 @@ class PacketSource {
     virtual std::vector<int> linkTypes() const = 0;  // link types seen so far
     virtual std::uint64_t bytesRead() const = 0;     // compressed bytes consumed (progress)
     virtual std::optional<std::uint64_t> totalBytes() const = 0;  // file size if known
+    // While a live source (a pipe) has no packet to give, `handler` runs every `intervalMs` on
+    // the reading thread (ByteInput::setIdleHandler). Files never wait, and never call it.
+    virtual void setIdleHandler(std::function<void()> handler, int intervalMs) = 0;
 };
 
 // Opens a capture file ("-" = standard input). Detects pcap, pcapng and gzip by magic.

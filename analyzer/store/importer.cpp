@@ -4,6 +4,7 @@
 
 #include <openssl/evp.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <memory>
 #include <unordered_map>
@@ -107,6 +108,9 @@ class Importer::Run {
     }
 
     void process(const RawPacket& packet) { m_pipeline.process(packet); }
+    // A live source waiting for its next packet: calls in progress and finished calls are
+    // written now rather than when the next packet comes.
+    void idle() { flush(false); }
 
     // End of input: the calls still open, the last batch, then the media streams.
     void finish() {
@@ -226,6 +230,8 @@ FileImport Importer::importFile(const std::string& path,
     if (progress) progress({0, source->totalBytes(), 0, 0, 0, result.captureId});
 
     Run run(m_writer, m_options, result);
+    const auto latency = static_cast<int>(m_options.callLatency.count());
+    source->setIdleHandler([&run] { run.idle(); }, std::max(latency, 50));
     RawPacket packet;
     bool cancelled = false;
     while (source->next(packet)) {

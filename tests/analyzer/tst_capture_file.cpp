@@ -429,6 +429,7 @@ class TestCaptureFile : public QObject {
     void largePacketsAcrossTheWindow();
     void standardInput_data();
     void standardInput();
+    void idleWhileAPipeWaits();
     void extremeValues();
     void corpus();
 };
@@ -735,6 +736,35 @@ void TestCaptureFile::standardInput() {
     comparePackets(r.packets, c.packets, c.packets.size());
     QVERIFY(!r.totalBytes);
     QCOMPARE(r.bytesRead, std::uint64_t(bytes.size()));
+}
+
+// A live source (a pipe) with nothing to read calls the idle handler on the reading thread, each
+// interval, until the data comes; the packets are all there afterwards. The handler here is
+// the writer: on its third call it sends the capture's last bytes and closes the pipe.
+void TestCaptureFile::idleWhileAPipeWaits() {
+    const Capture c = makePcapng(false);
+    QVERIFY(c.bytes.size() > 10 && c.bytes.size() < 60000);  // fits the pipe's buffer
+    int fds[2];
+    QCOMPARE(::pipe(fds), 0);
+    const std::size_t head = c.bytes.size() - 10;
+    QCOMPARE(::write(fds[1], c.bytes.data(), head), ssize_t(head));
+    std::string error;
+    auto src = openCaptureFile("/dev/fd/" + std::to_string(fds[0]), error);
+    ::close(fds[0]);  // the source opened its own descriptor
+    QVERIFY2(src, error.c_str());
+    int idle = 0;
+    src->setIdleHandler(
+        [&] {
+            if (++idle == 3) {
+                QCOMPARE(::write(fds[1], c.bytes.data() + head, 10), ssize_t(10));
+                ::close(fds[1]);
+            }
+        },
+        10);
+    const ReadResult r = readAll(std::move(src), error);
+    QCOMPARE(idle, 3);
+    QVERIFY(!r.error);
+    comparePackets(r.packets, c.packets, c.packets.size());
 }
 
 // Values at the edges of the formats: defined timestamps whatever the resolution and offset,
