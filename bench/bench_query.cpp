@@ -25,6 +25,7 @@
 #include "store/schema.hpp"
 #include "store/sqlite.hpp"
 #include "store/store_reader.hpp"
+#include "synthetic_store.hpp"
 
 using namespace sipscope;
 using namespace sipscope::analyzer;
@@ -84,27 +85,11 @@ FROM r
 
 void generate(const std::string& path, std::int64_t calls) {
     sql::Database db(path, sql::Database::Mode::ReadWrite);
-    store::migrate(db);
-    std::vector<std::string> names, indexes;  // built once after the bulk load
-    {
-        sql::Statement q(db,
-                         "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND "
-                         "tbl_name = 'calls' AND sql IS NOT NULL");
-        while (q.step()) {
-            names.push_back(q.text(0));
-            indexes.push_back(q.text(1));
-        }
-    }
-    for (const auto& name : names) db.exec("DROP INDEX " + name);
-    sql::Transaction t(db);
-    db.exec(
-        "INSERT INTO captures(path, size, hash, status, started_at, calls) "
-        "VALUES ('bench-week', 0, 'bench-week', 'complete', 0, 0)");
-    sql::Statement s(db, kGenerate);
-    s.bind(1, calls).bind(2, db.lastInsertId()).bind(3, kWeekStartNs).bind(4, kWeekNs);
-    s.step();
-    for (const auto& sql : indexes) db.exec(sql);
-    t.commit();
+    test::bulkLoadCalls(db, "bench-week", [&](std::int64_t capture) {
+        sql::Statement s(db, kGenerate);
+        s.bind(1, calls).bind(2, capture).bind(3, kWeekStartNs).bind(4, kWeekNs);
+        s.step();
+    });
 }
 
 struct Timing {
