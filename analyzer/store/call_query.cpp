@@ -9,6 +9,20 @@
 
 namespace sipscope::analyzer::store {
 
+std::pair<std::int64_t, std::int64_t> startBounds(const Filter& filter) {
+    std::pair<std::int64_t, std::int64_t> b{std::numeric_limits<std::int64_t>::min(),
+                                            std::numeric_limits<std::int64_t>::max()};
+    if (auto range = filter.startRange()) {
+        constexpr double kLimit = 9.0e9;  // seconds; beyond it: unbounded
+        constexpr std::int64_t kMarginNs = 1'000'000;
+        if (std::isfinite(range->first) && std::abs(range->first) < kLimit)
+            b.first = static_cast<std::int64_t>(range->first * 1e9) - kMarginNs;
+        if (std::isfinite(range->second) && std::abs(range->second) < kLimit)
+            b.second = static_cast<std::int64_t>(range->second * 1e9) + kMarginNs;
+    }
+    return b;
+}
+
 namespace {
 
 const char* sortExpression(CallSortKey key) {
@@ -44,24 +58,6 @@ const char* sortExpression(CallSortKey key) {
             return "kind";
     }
     return "start_ns";
-}
-
-// The filter's start range in ns, or the whole int64 range. Widened by a millisecond: a call's
-// start is its microsecond (the JSON's precision), and a double of seconds near 2026 is only
-// precise to ~240 ns, so a microsecond's margin lost calls at the end of a range. The exact
-// bounds come with the filter's SQL (filter_sql.hpp).
-std::pair<std::int64_t, std::int64_t> startBounds(const Filter& filter) {
-    std::pair<std::int64_t, std::int64_t> b{std::numeric_limits<std::int64_t>::min(),
-                                            std::numeric_limits<std::int64_t>::max()};
-    if (auto range = filter.startRange()) {
-        constexpr double kLimit = 9.0e9;  // seconds; beyond it: unbounded
-        constexpr std::int64_t kMarginNs = 1'000'000;
-        if (std::isfinite(range->first) && std::abs(range->first) < kLimit)
-            b.first = static_cast<std::int64_t>(range->first * 1e9) - kMarginNs;
-        if (std::isfinite(range->second) && std::abs(range->second) < kLimit)
-            b.second = static_cast<std::int64_t>(range->second * 1e9) + kMarginNs;
-    }
-    return b;
 }
 
 // "WHERE ... ORDER BY ..." with ? parameters, and the binder for them. The filter's columns

@@ -55,6 +55,11 @@ std::vector<std::int64_t> findCallRows(StoreReader& reader, const CallQuery& que
 // The statement findCallRows runs (its parameters unbound), for EXPLAIN QUERY PLAN.
 std::string callQuerySql(const CallQuery& query);
 
+// The filter's start range in ns, widened by a millisecond (a call's start is its microsecond,
+// and a double of seconds near 2026 is only precise to ~240 ns), or the whole int64 range; the
+// exact bounds come with the filter's SQL (filter_sql.hpp). For the indexed start condition.
+std::pair<std::int64_t, std::int64_t> startBounds(const Filter& filter);
+
 // Whether a filter text uses header("..."): such filters need each call's initial request.
 bool filterTextUsesHeaders(std::string_view text);
 

@@ -1,10 +1,11 @@
 // `sipscope-cli calls --db LIB [--json] [--filter EXPR] [--limit N]`: stored calls, the same
 // objects as `calls FILE` printed when the capture was imported.
 
-#include <cmath>
 #include <iostream>
+#include <limits>
 
 #include "calls_options.hpp"
+#include "store/call_query.hpp"
 #include "store/store_reader.hpp"
 
 namespace sipscope::cli {
@@ -17,16 +18,10 @@ int callsFromDb(const CallsOptions& o) {
         // The filter's columns narrow the indexed query (filter_sql.hpp); the whole filter
         // decides on the rows it reads unless the SQL alone is exact.
         const analyzer::store::FilterSql narrow = analyzer::store::filterSql(o.parsedFilter);
-        std::optional<std::int64_t> from, to;
-        if (auto range = o.parsedFilter.startRange()) {
-            constexpr double kLimit = 9.0e9;  // seconds; beyond it: unbounded
-            // A start is its microsecond, and a double of seconds is precise to ~240 ns only.
-            constexpr std::int64_t kMarginNs = 1'000'000;
-            if (std::isfinite(range->first) && std::abs(range->first) < kLimit)
-                from = static_cast<std::int64_t>(range->first * 1e9) - kMarginNs;
-            if (std::isfinite(range->second) && std::abs(range->second) < kLimit)
-                to = static_cast<std::int64_t>(range->second * 1e9) + kMarginNs;
-        }
+        const auto bounds = analyzer::store::startBounds(o.parsedFilter);
+        std::optional<std::int64_t> from, to;  // unbounded: no start condition at all
+        if (bounds.first != std::numeric_limits<std::int64_t>::min()) from = bounds.first;
+        if (bounds.second != std::numeric_limits<std::int64_t>::max()) to = bounds.second;
         reader.calls(from, to, narrow, [&](analyzer::store::StoredCall& c) {
             if (o.limit && shown >= o.limit) return false;
             if (!narrow.exact) {
