@@ -136,7 +136,7 @@ CallData* CallTracker::byNumber(std::uint64_t no) {
 }
 
 void CallTracker::onMessage(const stack::Observation& o, const stack::MessageVerdict& v) {
-    if (m_sinks.message) m_sinks.message(*m_current, v, m_currentCall->no);
+    if (m_sinks.message) m_sinks.message(*m_current, v, m_currentCall->no, o);
     CallData& c = *m_currentCall;
     ++c.revision;
     noteMessage(c, o, v);

@@ -35,8 +35,10 @@ struct CallTrackerOptions {
 struct CallTrackerSinks {
     std::function<void(CallRecord&&)> call;
     std::function<void(const stack::TransactionRecord&)> transaction;
-    // Every message with its verdict and the key of the call it belongs to (CallRecord::key).
-    std::function<void(const ObservedMessage&, const stack::MessageVerdict&, std::uint64_t)>
+    // Every message with its verdict and the key of the call it belongs to (CallRecord::key);
+    // the observation carries the message's key headers and its ends as text (read once).
+    std::function<void(const ObservedMessage&, const stack::MessageVerdict&, std::uint64_t,
+                       const stack::Observation&)>
         message;
     std::function<void(const stack::DialogEvent&)> dialog;
     std::function<void(const stack::Anomaly&)> anomaly;

@@ -28,9 +28,8 @@ std::string code(const std::optional<int>& c) {
 
 CallTrackerSinks EventLog::sinks() {
     CallTrackerSinks s;
-    s.message = [this](const ObservedMessage& m, const stack::MessageVerdict& v, std::uint64_t) {
-        message(m, v);
-    };
+    s.message = [this](const ObservedMessage& m, const stack::MessageVerdict& v, std::uint64_t,
+                       const stack::Observation&) { message(m, v); };
     s.transaction = [this](const stack::TransactionRecord& t) { transaction(t); };
     s.dialog = [this](const stack::DialogEvent& e) { dialog(e); };
     s.anomaly = [this](const stack::Anomaly& a) { anomaly(a); };

@@ -7,8 +7,10 @@
 
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
+#include "message/key_headers.hpp"
 #include "message/sip_message.hpp"
 
 namespace sipscope::analyzer {
@@ -20,8 +22,10 @@ struct NodeInfo {
 
 class NodeRoles {
   public:
-    // One message, in capture order, between two endpoints ("ip:port").
-    void add(const std::string& src, const std::string& dst, const stack::SipMessage& m,
+    // One message, in capture order, between two endpoints ("ip:port"), with its key headers.
+    void add(std::string_view src, std::string_view dst, const stack::SipMessage& m,
+             const stack::KeyHeaders& keys, std::int64_t tsNs);
+    void add(std::string_view src, std::string_view dst, const stack::SipMessage& m,
              std::int64_t tsNs);
     // Roles by endpoint.
     std::map<std::string, NodeInfo> nodes() const;
@@ -31,9 +35,11 @@ class NodeRoles {
         std::string callId, method, receiver;
         std::int64_t tsNs;
     };
-    std::map<std::string, NodeInfo> m_nodes;
-    std::map<std::string, std::vector<Seen>> m_received;  // initial requests received per node
-    std::map<std::string, int> m_forwardedSame, m_forwardedNew, m_registrar, m_redirect;
+    // std::less<>: found by string_view, a string is made only for a new endpoint.
+    std::map<std::string, NodeInfo, std::less<>> m_nodes;
+    std::map<std::string, std::vector<Seen>, std::less<>> m_received;  // initial requests per node
+    std::map<std::string, int, std::less<>> m_forwardedSame, m_forwardedNew, m_registrar,
+        m_redirect;
 };
 
 }  // namespace sipscope::analyzer

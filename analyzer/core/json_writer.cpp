@@ -106,7 +106,18 @@ std::size_t utf8Length(std::string_view s, std::size_t i) {
 
 void JsonWriter::escaped(std::string_view s) {
     m_out.push_back('"');
+    const auto plain = [](unsigned char c) {
+        return c >= 0x20 && c < 0x7F && c != '"' && c != '\\';
+    };
     for (std::size_t i = 0; i < s.size(); ++i) {
+        // Printable ASCII needing no escape goes out as one run.
+        std::size_t run = i;
+        while (run < s.size() && plain(static_cast<unsigned char>(s[run]))) ++run;
+        if (run > i) {
+            m_out.append(s.data() + i, run - i);
+            if (run == s.size()) break;
+            i = run;
+        }
         const auto c = static_cast<unsigned char>(s[i]);
         switch (c) {
             case '"':

@@ -32,7 +32,7 @@ std::string hex(const unsigned char* p, unsigned n) {
 }  // namespace
 
 MessageRow messageRowOf(const ObservedMessage& m, const stack::MessageVerdict& v,
-                        std::uint64_t key) {
+                        std::uint64_t key, const stack::KeyHeaders& k) {
     MessageRow r;
     r.seq = m.id;
     r.callKey = key;
@@ -50,7 +50,6 @@ MessageRow messageRowOf(const ObservedMessage& m, const stack::MessageVerdict& v
         const stack::SipMessage& s = *m.message;
         if (s.isRequest()) r.method = std::string(s.method());
         r.status = s.status();
-        const stack::KeyHeaders k = stack::extractKeyHeaders(s);
         r.cseq = k.cseq;
         r.callId = std::string(k.callId);
     }
@@ -128,13 +127,11 @@ class Importer::Run {
     CallTrackerSinks sinks() {
         CallTrackerSinks s;
         s.message = [this](const ObservedMessage& m, const stack::MessageVerdict& v,
-                           std::uint64_t key) {
-            if (m.message && key)
-                m_media.noteCallKey(stack::extractKeyHeaders(*m.message).callId, key);
-            m_batch.messages.push_back(messageRowOf(m, v, key));
+                           std::uint64_t key, const stack::Observation& o) {
+            if (key) m_media.noteCallKey(o.keys->callId, key);
+            m_batch.messages.push_back(messageRowOf(m, v, key, *o.keys));
             ++m_result.messages;
-            if (m.message)
-                m_roles.add(endpointText(m.src), endpointText(m.dst), *m.message, m.tsNs);
+            m_roles.add(o.src, o.dst, *m.message, *o.keys, m.tsNs);
         };
         s.call = [this](CallRecord&& c) {
             ++m_result.calls;

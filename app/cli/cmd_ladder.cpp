@@ -62,7 +62,7 @@ bool callFromFile(const LadderArgs& a, std::vector<analyzer::store::StoredMessag
     bool found = false;
     analyzer::CallTrackerSinks sinks;
     sinks.message = [&](const analyzer::ObservedMessage& m, const stack::MessageVerdict& v,
-                        std::uint64_t key) {
+                        std::uint64_t key, const stack::Observation&) {
         analyzer::store::StoredMessage s;
         s.seq = m.id;
         s.tsNs = m.tsNs;

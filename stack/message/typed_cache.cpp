@@ -7,8 +7,11 @@
 namespace sipscope::stack {
 
 namespace {
-// Enough for the typed values of a typical message (a From or Via value is a few hundred bytes).
-constexpr std::size_t kBlockBytes = 4096;
+// A message usually asks for one or two typed values (a From or Contact value is a few hundred
+// bytes), and a passive analysis keeps every message of its open transactions: the first block
+// is small, each next one twice the last, up to kMaxBlockBytes.
+constexpr std::size_t kFirstBlockBytes = 512;
+constexpr std::size_t kMaxBlockBytes = 4096;
 constexpr std::size_t kHeaderBytes = alignof(std::max_align_t);  // Block header, keeps alignment
 }  // namespace
 
@@ -23,7 +26,9 @@ void* TypedCache::allocate(std::size_t size, std::size_t align) {
         return p;
     };
     if (void* p = fit()) return p;
-    const std::size_t bytes = std::max(kBlockBytes, kHeaderBytes + size + align);
+    const std::size_t grown = m_blocks == nullptr ? kFirstBlockBytes : m_lastBlock * 2;
+    m_lastBlock = std::min(grown, kMaxBlockBytes);
+    const std::size_t bytes = std::max(m_lastBlock, kHeaderBytes + size + align);
     auto* raw = static_cast<std::byte*>(::operator new(bytes));
     auto* block = ::new (raw) Block{m_blocks};
     m_blocks = block;
@@ -47,6 +52,7 @@ void TypedCache::clear() noexcept {
     }
     m_free = nullptr;
     m_left = 0;
+    m_lastBlock = 0;
 }
 
 }  // namespace sipscope::stack

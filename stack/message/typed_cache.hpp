@@ -45,6 +45,7 @@ class TypedCache {
     Block* m_blocks = nullptr;
     std::byte* m_free = nullptr;
     std::size_t m_left = 0;
+    std::size_t m_lastBlock = 0;  // size of the newest block
 };
 
 }  // namespace sipscope::stack

@@ -62,7 +62,8 @@ class TransactionObserver {
     };
     using DialogCSeq = std::tuple<std::string, std::uint32_t, std::string, std::string>;
 
-    static std::optional<std::string> keyOf(const KeyHeaders& k, std::string_view method);
+    // The matching key of a message into m_key; false without a usable Call-ID or CSeq.
+    bool keyOf(const KeyHeaders& k, std::string_view method);
     TransactionShadow* find(const std::string& key, std::string_view client,
                             std::string_view server, bool anyHop);
 
@@ -93,6 +94,7 @@ class TransactionObserver {
     std::uint64_t m_nextId = 1;
     std::unordered_map<std::uint64_t, std::unique_ptr<TransactionShadow>> m_tx;
     std::unordered_map<std::string, std::vector<std::uint64_t>> m_index;
+    std::string m_key;  // keyOf's result
     std::map<DialogCSeq, std::vector<Pending2xx>> m_pending2xx;
     ShadowTimers m_timers;
     struct RecentCopy {
@@ -104,6 +106,7 @@ class TransactionObserver {
     };
     std::unordered_map<std::uint64_t, RecentCopy> m_recent;  // by hash of bytes and hop
     std::deque<std::pair<Instant, std::uint64_t>> m_recentOrder;
+    std::vector<std::unordered_map<std::uint64_t, RecentCopy>::node_type> m_spareRecent;
 };
 
 }  // namespace sipscope::stack

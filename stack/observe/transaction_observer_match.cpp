@@ -1,6 +1,7 @@
 // Matching observed messages to transactions (RFC 3261 §17.1.3, §17.2.3) and feeding both
 // shadows. Lifecycle and timers are in transaction_observer.cpp.
 #include <algorithm>
+#include <charconv>
 #include <cstdlib>
 
 #include "message/key_headers.hpp"
@@ -21,18 +22,19 @@ std::string rseqOf(const SipMessage& m) {
 // the Call-ID, From tag and CSeq number, which all messages of one transaction share (§8.1.1,
 // §17.1.1.3, §9.1). The extra fields keep apart the transactions of broken UAs that reuse a
 // branch, and they are exactly the RFC 2543 fallback fields for branches without the cookie.
-std::optional<std::string> TransactionObserver::keyOf(const KeyHeaders& k,
-                                                      std::string_view method) {
-    if (k.callId.empty() || !k.cseq) return std::nullopt;
+bool TransactionObserver::keyOf(const KeyHeaders& k, std::string_view method) {
+    if (k.callId.empty() || !k.cseq) return false;
     const std::string_view folded = foldAck(method);
-    std::string key;
-    key.reserve(k.topViaBranch.size() + k.topViaSentBy.size() + folded.size() + k.callId.size() +
-                k.fromTag.size() + 16);
+    // One buffer for every message's key: no allocation once it has grown to the longest key.
+    std::string& key = m_key;
+    key.clear();
     // Newline never occurs inside a header value, so the fields cannot run into each other.
     key.append(k.topViaBranch).append(1, '\n').append(k.topViaSentBy).append(1, '\n');
     key.append(folded).append(1, '\n').append(k.callId).append(1, '\n').append(k.fromTag);
-    key.append(1, '\n').append(std::to_string(*k.cseq));
-    return key;
+    char digits[16];
+    const auto end = std::to_chars(digits, digits + sizeof digits, *k.cseq).ptr;
+    key.append(1, '\n').append(digits, end);
+    return true;
 }
 
 TransactionShadow* TransactionObserver::find(const std::string& key, std::string_view client,
@@ -80,10 +82,10 @@ MessageVerdict TransactionObserver::observe(const Observation& observed) {
     }
     if (m.isResponse()) return remember(hash, o, onResponse(o));
     if (m.method() == "ACK") return remember(hash, o, onAck(o));
-    auto key = keyOf(k, m.method());
-    if (TransactionShadow* s = find(*key, o.src, o.dst, false))
+    keyOf(k, m.method());
+    if (TransactionShadow* s = find(m_key, o.src, o.dst, false))
         return remember(hash, o, onRequestAgain(*s, o));
-    return remember(hash, o, onNewRequest(o, std::move(*key)));
+    return remember(hash, o, onNewRequest(o, m_key));
 }
 
 std::optional<MessageVerdict> TransactionObserver::duplicateOf(const Observation& o,
@@ -91,8 +93,11 @@ std::optional<MessageVerdict> TransactionObserver::duplicateOf(const Observation
     while (!m_recentOrder.empty() &&
            m_recentOrder.front().first + m_options.duplicateWindow < o.at) {
         auto it = m_recent.find(m_recentOrder.front().second);
-        if (it != m_recent.end() && it->second.at == m_recentOrder.front().first)
-            m_recent.erase(it);
+        if (it != m_recent.end() && it->second.at == m_recentOrder.front().first) {
+            auto node = m_recent.extract(it);
+            node.mapped() = RecentCopy{};  // lets the message's bytes go
+            m_spareRecent.push_back(std::move(node));
+        }
         m_recentOrder.pop_front();
     }
     // Hash the hop, the size and the first bytes (the start line and Via differ between
@@ -109,8 +114,19 @@ std::optional<MessageVerdict> TransactionObserver::duplicateOf(const Observation
 
 MessageVerdict TransactionObserver::remember(std::uint64_t hash, const Observation& o,
                                              MessageVerdict v) {
-    m_recent.insert_or_assign(hash,
-                              RecentCopy{o.at, o.id, o.message->buffer(), o.message->bytes(), v});
+    RecentCopy copy{o.at, o.id, o.message->buffer(), o.message->bytes(), v};
+    if (auto it = m_recent.find(hash); it != m_recent.end()) {
+        it->second = std::move(copy);
+    } else if (!m_spareRecent.empty()) {
+        // A node of an expired copy: no allocation per message.
+        auto node = std::move(m_spareRecent.back());
+        m_spareRecent.pop_back();
+        node.key() = hash;
+        node.mapped() = std::move(copy);
+        m_recent.insert(std::move(node));
+    } else {
+        m_recent.emplace(hash, std::move(copy));
+    }
     m_recentOrder.emplace_back(o.at, hash);
     return v;
 }
@@ -137,8 +153,8 @@ MessageVerdict TransactionObserver::onNewRequest(const Observation& o, std::stri
     if (m.method() == "CANCEL") {
         // RFC 3261 §9.2: the CANCEL names the INVITE by the same branch, Call-ID, From tag and
         // CSeq number on the same hop.
-        if (auto target = keyOf(k, "INVITE"))
-            if (TransactionShadow* invite = find(*target, o.src, o.dst, true))
+        if (keyOf(k, "INVITE"))
+            if (TransactionShadow* invite = find(m_key, o.src, o.dst, true))
                 r.cancels = invite->record.id;
     }
     m_index[key].push_back(r.id);
@@ -232,8 +248,7 @@ bool TransactionObserver::onIdealSchedule(const TransactionShadow& s, Instant at
 }
 
 MessageVerdict TransactionObserver::onAck(const Observation& o) {
-    auto key = keyOf(*o.keys, "INVITE");
-    TransactionShadow* s = key ? find(*key, o.src, o.dst, false) : nullptr;
+    TransactionShadow* s = keyOf(*o.keys, "INVITE") ? find(m_key, o.src, o.dst, false) : nullptr;
     // An ACK with the INVITE's branch belongs to the INVITE transaction only when that one
     // ended with a non-2xx final response (RFC 3261 §17.1.1.3); the ACK for a 2xx is its own
     // transaction (§13.2.2.4) even when an RFC 2543 UA gives it the same key.
@@ -297,9 +312,8 @@ MessageVerdict TransactionObserver::onAck2xx(const Observation& o) {
 MessageVerdict TransactionObserver::onResponse(const Observation& o) {
     const SipMessage& m = *o.message;
     const KeyHeaders& k = *o.keys;
-    auto key = keyOf(k, k.cseqMethod);
     // RFC 3261 §17.1.3: the response goes back over the hop the request came on.
-    TransactionShadow* s = key ? find(*key, o.dst, o.src, true) : nullptr;
+    TransactionShadow* s = keyOf(k, k.cseqMethod) ? find(m_key, o.dst, o.src, true) : nullptr;
     if (!s) {
         MessageVerdict v{MessageRole::Stray, 0, 0};
         m_listener.onMessage(o, v);
@@ -318,7 +332,9 @@ MessageVerdict TransactionObserver::onResponseIn(TransactionShadow& s, const Obs
     const KeyHeaders& k = *o.keys;
     TransactionShadow::ResponseSignature sig{code, std::string(k.toTag), rseqOf(m)};
     r.responses.push_back(o.id);
-    if (auto seen = s.responsesSeen.find(sig); seen != s.responsesSeen.end()) {
+    auto seen = std::find_if(s.responsesSeen.begin(), s.responsesSeen.end(),
+                             [&](const auto& e) { return e.first == sig; });
+    if (seen != s.responsesSeen.end()) {
         MessageVerdict v{MessageRole::Retransmission, r.id, seen->second};
         m_listener.onMessage(o, v);
         ++r.retransmissions;
@@ -330,7 +346,7 @@ MessageVerdict TransactionObserver::onResponseIn(TransactionShadow& s, const Obs
             apply(s, ShadowSide::Client, s.toClient(MessageFromNetwork{m}));
         return v;
     }
-    s.responsesSeen.emplace(std::move(sig), o.id);
+    s.responsesSeen.emplace_back(std::move(sig), o.id);
     MessageVerdict v{MessageRole::Response, r.id, 0};
     m_listener.onMessage(o, v);
     if (s.ended)
