@@ -46,6 +46,13 @@ class LayerPath {
         return false;
     }
     std::string toString() const;
+    bool operator==(const LayerPath& o) const noexcept {
+        if (m_size != o.m_size || m_overflow != o.m_overflow) return false;
+        for (std::size_t i = 0; i < m_size; ++i)
+            if (m_items[i].layer != o.m_items[i].layer || m_items[i].value != o.m_items[i].value)
+                return false;
+        return true;
+    }
 
   private:
     struct Item {
@@ -55,6 +62,25 @@ class LayerPath {
     std::array<Item, 16> m_items{};
     std::size_t m_size = 0;
     bool m_overflow = false;
+};
+
+// The text of the last path rendered: consecutive packets of a capture nearly always share
+// their encapsulation, so the text is built again only when the path changes.
+class LayerPathText {
+  public:
+    const std::string& operator()(const LayerPath& p) {
+        if (!m_valid || !(p == m_path)) {
+            m_path = p;
+            m_text = p.toString();
+            m_valid = true;
+        }
+        return m_text;
+    }
+
+  private:
+    LayerPath m_path;
+    std::string m_text;
+    bool m_valid = false;
 };
 
 }  // namespace sipscope::analyzer

@@ -81,8 +81,13 @@ void CapturePipeline::onDatagram(const TransportPacket& t, Transport transport) 
     // the CRLFs before one, so extraction would find nothing: skip its scan of the payload.
     if (observed && !payload.empty() && static_cast<unsigned char>(payload[0]) >= 0x80)
         return m_datagramObserver(t);
-    auto messages = extractDatagram(payload);
-    if (messages.empty() && observed) return m_datagramObserver(t);
+    // Taken out of the member while in use: a sink that feeds packets back in stays safe.
+    std::vector<DatagramMessage> messages = std::move(m_datagrams);
+    extractDatagram(payload, messages);
+    if (messages.empty() && observed) {
+        m_datagrams = std::move(messages);
+        return m_datagramObserver(t);
+    }
     if (messages.size() > 1) ++m_stats.concatenated;
     for (auto& dm : messages) {
         ObservedMessage m;
@@ -91,13 +96,15 @@ void CapturePipeline::onDatagram(const TransportPacket& t, Transport transport) 
         m.dst = t.dst;
         m.transport = transport;
         m.ipVersion = t.ipVersion;
-        m.path = t.path ? t.path->toString() : std::string();
+        if (t.path) m.path = m_pathText(*t.path);
         if (t.fragmentFrames)
             m.frames = *t.fragmentFrames;
         else
             m.frames = {t.frame};
         deliver(std::move(m), std::move(dm));
     }
+    messages.clear();
+    m_datagrams = std::move(messages);
 }
 
 void CapturePipeline::onHep(const TransportPacket& t) {
@@ -119,7 +126,7 @@ void CapturePipeline::onHep(const TransportPacket& t) {
                       : hep->ipProtocol == 132 ? Transport::Sctp
                                                : Transport::Udp;
         m.ipVersion = hep->ipVersion;
-        m.path = (t.path ? t.path->toString() + "/" : std::string()) + "hep";
+        m.path = (t.path ? m_pathText(*t.path) + "/" : std::string()) + "hep";
         m.frames = {t.frame};
         deliver(std::move(m), std::move(dm));
     }

@@ -69,6 +69,8 @@ class CapturePipeline {
     std::int64_t m_lastTs = 0;
     std::int64_t m_lastExpire = 0;
     std::vector<bool> m_sipFrame;  // by frame number
+    LayerPathText m_pathText;
+    std::vector<DatagramMessage> m_datagrams;  // onDatagram's scratch list
 };
 
 }  // namespace sipscope::analyzer

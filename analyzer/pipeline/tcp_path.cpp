@@ -25,7 +25,7 @@ void TcpPath::onMessage(StreamMessage&& sm) {
     m.dst = sm.dst;
     m.transport = sm.transport;
     m.ipVersion = sm.src.ip.version;
-    m.path = m_path.toString();
+    m.path = m_pathText(m_path);
     if (sm.transport == Transport::Ws) m.path += "/ws";
     m.frames = std::move(sm.frames);
     m.issues = std::move(sm.issues);

@@ -31,6 +31,7 @@ class TcpPath : private SipStreamSink {
     Emit m_emit;
     TcpSipStreams m_streams;
     LayerPath m_path;  // of the segment being processed: it completes any message emitted
+    LayerPathText m_pathText;
 };
 
 }  // namespace sipscope::analyzer

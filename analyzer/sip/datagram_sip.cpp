@@ -1,6 +1,7 @@
 #include "sip/datagram_sip.hpp"
 
 #include "parser/stream_framer.hpp"
+#include "syntax/byte_search.hpp"
 
 namespace sipscope::analyzer {
 
@@ -13,8 +14,7 @@ constexpr int kMaxMessagesPerDatagram = 32;
 std::string_view firstLine(std::string_view p) noexcept {
     std::size_t b = 0;
     while (b < p.size() && (p[b] == '\r' || p[b] == '\n')) ++b;
-    std::size_t e = b;
-    while (e < p.size() && p[e] != '\r' && p[e] != '\n') ++e;
+    const std::size_t e = stack::syntax::findAnyOf(p, b, '\r', '\n', '\n');
     return p.substr(b, e - b);
 }
 }  // namespace
@@ -25,6 +25,12 @@ bool looksLikeSip(std::string_view payload) noexcept {
 
 std::vector<DatagramMessage> extractDatagram(std::string_view payload) {
     std::vector<DatagramMessage> out;
+    extractDatagram(payload, out);
+    return out;
+}
+
+void extractDatagram(std::string_view payload, std::vector<DatagramMessage>& out) {
+    out.clear();
     std::size_t offset = 0;
     while (offset < payload.size() && static_cast<int>(out.size()) < kMaxMessagesPerDatagram) {
         const std::string_view rest = payload.substr(offset);
@@ -60,7 +66,6 @@ std::vector<DatagramMessage> extractDatagram(std::string_view payload) {
         // garbage stays the trailing-data issue the parser already recorded.
         if (offset < payload.size() && !looksLikeSip(payload.substr(offset))) break;
     }
-    return out;
 }
 
 }  // namespace sipscope::analyzer

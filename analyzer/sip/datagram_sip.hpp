@@ -22,5 +22,7 @@ bool looksLikeSip(std::string_view payload) noexcept;
 
 // Every SIP message in the datagram; empty when it is not SIP (keep-alives included).
 std::vector<DatagramMessage> extractDatagram(std::string_view payload);
+// The same into `out` (cleared first), which keeps its capacity from one datagram to the next.
+void extractDatagram(std::string_view payload, std::vector<DatagramMessage>& out);
 
 }  // namespace sipscope::analyzer

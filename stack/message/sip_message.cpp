@@ -30,17 +30,6 @@ void SipMessage::reindex() {
     idx.cache.clear();
 }
 
-std::optional<std::size_t> SipMessage::indexOf(HeaderId id) const noexcept {
-    const auto i = index().first[static_cast<std::size_t>(id)];
-    if (i < 0) return std::nullopt;
-    return static_cast<std::size_t>(i);
-}
-
-const HeaderField* SipMessage::header(HeaderId id) const noexcept {
-    const auto i = indexOf(id);
-    return i ? &index().headers[*i] : nullptr;
-}
-
 const HeaderField* SipMessage::header(std::string_view name) const noexcept {
     const HeaderId id = lookupHeader(name);
     if (id != HeaderId::Unknown) return header(id);
@@ -53,11 +42,6 @@ std::size_t SipMessage::headerCount(HeaderId id) const noexcept {
     std::size_t n = 0;
     for (const auto& h : index().headers) n += (h.id == id) ? 1 : 0;
     return n;
-}
-
-std::string_view SipMessage::headerValue(HeaderId id) const noexcept {
-    const HeaderField* h = header(id);
-    return h ? h->value : std::string_view();
 }
 
 Error SipMessage::rebase(const Error& e, std::size_t headerIndex) const {

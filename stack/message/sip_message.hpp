@@ -142,6 +142,24 @@ class SipMessage {
     friend class MessageParser;
 };
 
+// Inline: the analyzer reads a few headers of every message through these.
+inline std::optional<std::size_t> SipMessage::indexOf(HeaderId id) const noexcept {
+    const auto i = index().first[static_cast<std::size_t>(id)];
+    if (i < 0) return std::nullopt;
+    return static_cast<std::size_t>(i);
+}
+
+inline const HeaderField* SipMessage::header(HeaderId id) const noexcept {
+    const Index& idx = index();
+    const auto i = idx.first[static_cast<std::size_t>(id)];
+    return i < 0 ? nullptr : &idx.headers[static_cast<std::size_t>(i)];
+}
+
+inline std::string_view SipMessage::headerValue(HeaderId id) const noexcept {
+    const HeaderField* h = header(id);
+    return h ? h->value : std::string_view();
+}
+
 template <class T>
 const Result<T>& SipMessage::typed(std::size_t headerIndex) const {
     const Index& idx = index();

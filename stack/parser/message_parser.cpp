@@ -23,7 +23,9 @@ class MessageParser {
     Result<bool> requestLine(std::string_view line, std::size_t base);
     Result<bool> statusLine(std::string_view line, std::size_t base);
     std::size_t headerLines(std::size_t pos);
-    std::size_t simpleHeader(std::size_t pos);
+    // Inlined into the loop of headerLines(): most lines take this path, and a call per line
+    // cost as much as the bookkeeping of the line itself.
+    [[gnu::always_inline]] inline std::size_t simpleHeader(std::size_t pos);
     void addHeader(std::size_t begin, std::size_t end);
     void frameBody(std::size_t bodyStart);
     void error(ErrorCode c, std::size_t off, std::string msg, std::string hdr = {}) {
@@ -155,6 +157,34 @@ Result<bool> MessageParser::statusLine(std::string_view line, std::size_t base) 
     return true;
 }
 
+// The usual line shape, `token *WSP ":" value`, read in one pass: the name ends at the first
+// ':' and the line end is searched from there on. Returns where the next line starts, or 0 when
+// the line needs the general rules of headerLines()/addHeader() (which give the same result
+// for this shape).
+inline std::size_t MessageParser::simpleHeader(std::size_t pos) {
+    const std::size_t n = m_d.size();
+    const char* const d = m_d.data();
+    const std::size_t colon = findAnyOf(m_d, pos, ':', '\n', '\r');
+    if (colon == n || d[colon] != ':') return 0;
+    std::size_t nameEnd = colon;
+    while (nameEnd > pos && isWsp(d[nameEnd - 1])) --nameEnd;
+    const std::string_view name(d + pos, nameEnd - pos);
+    // A known name is a token (its letters and '-' differ from any non-token byte other than CR
+    // in more than the case bit); only other names need the character check.
+    const HeaderId id = lookupHeader(name);
+    if (id == HeaderId::Unknown && !isTokenString(name)) return 0;
+    std::size_t next = 0;
+    std::size_t end = lineEnd(colon, next);
+    while (next < n && isWsp(d[next])) end = lineEnd(next, next);
+    HeaderField& h = m_msg.m_index->headers.emplace_back();
+    h.id = id;
+    h.offset = static_cast<std::uint32_t>(pos);
+    h.rawLength = static_cast<std::uint32_t>(end - pos);
+    h.name = name;
+    h.value = trimLws(std::string_view(d + colon + 1, end - colon - 1));
+    return next;
+}
+
 // Header lines up to the empty line; returns where the body starts.
 std::size_t MessageParser::headerLines(std::size_t pos) {
     while (pos < m_d.size()) {
@@ -178,34 +208,6 @@ std::size_t MessageParser::headerLines(std::size_t pos) {
     }
     issue(ErrorCode::HeadersNotTerminated, m_d.size(), "no empty line after the headers");
     return m_d.size();
-}
-
-// The usual line shape, `token *WSP ":" value`, read in one pass: the name ends at the first
-// ':' and the line end is searched from there on. Returns where the next line starts, or 0 when
-// the line needs the general rules of headerLines()/addHeader() (which give the same result
-// for this shape).
-std::size_t MessageParser::simpleHeader(std::size_t pos) {
-    const std::size_t n = m_d.size();
-    const char* const d = m_d.data();
-    const std::size_t colon = findAnyOf(m_d, pos, ':', '\n', '\r');
-    if (colon == n || d[colon] != ':') return 0;
-    std::size_t nameEnd = colon;
-    while (nameEnd > pos && isWsp(d[nameEnd - 1])) --nameEnd;
-    const std::string_view name(d + pos, nameEnd - pos);
-    // A known name is a token (its letters and '-' differ from any non-token byte other than CR
-    // in more than the case bit); only other names need the character check.
-    const HeaderId id = lookupHeader(name);
-    if (id == HeaderId::Unknown && !isTokenString(name)) return 0;
-    std::size_t next = 0;
-    std::size_t end = lineEnd(colon, next);
-    while (next < n && isWsp(d[next])) end = lineEnd(next, next);
-    HeaderField& h = m_msg.m_index->headers.emplace_back();
-    h.id = id;
-    h.offset = static_cast<std::uint32_t>(pos);
-    h.rawLength = static_cast<std::uint32_t>(end - pos);
-    h.name = name;
-    h.value = trimLws(std::string_view(d + colon + 1, end - colon - 1));
-    return next;
 }
 
 void MessageParser::addHeader(std::size_t begin, std::size_t end) {

@@ -1,5 +1,7 @@
 #include "syntax/scanner.hpp"
 
+#include "syntax/byte_search.hpp"
+
 namespace sipscope::stack::syntax {
 
 Result<std::string_view> Scanner::quotedString() {
@@ -60,11 +62,10 @@ std::string unquote(std::string_view q) {
 }
 
 std::size_t skipQuoted(std::string_view s, std::size_t open) noexcept {
-    for (std::size_t i = open + 1; i < s.size(); ++i) {
-        if (s[i] == '\\')
-            ++i;
-        else if (s[i] == '"')
-            return i + 1;
+    for (std::size_t i = findAnyOf(s, open + 1, '"', '\\', '\\'); i < s.size();
+         i = findAnyOf(s, i + 2, '"', '\\', '\\')) {
+        if (s[i] == '"') return i + 1;
+        if (i + 2 >= s.size()) break;  // a quoted-pair at the end
     }
     return s.size();
 }
