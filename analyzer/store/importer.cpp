@@ -31,8 +31,8 @@ std::string hex(const unsigned char* p, unsigned n) {
 
 }  // namespace
 
-MessageRow messageRowOf(const ObservedMessage& m, const stack::MessageVerdict& v,
-                        std::uint64_t key, const stack::KeyHeaders& k) {
+MessageRow messageRowOf(const ObservedMessage& m, const stack::MessageVerdict& v, std::uint64_t key,
+                        const stack::KeyHeaders& k) {
     MessageRow r;
     r.seq = m.id;
     r.callKey = key;

@@ -47,7 +47,8 @@ class TransactionShadow {
     Instant lastSend{0};
     Instant lastActivity{0};  // for the INVITE idle limit (Timer C)        // the last request
                               // sighting matched to the schedule
-    std::vector<std::pair<ResponseSignature, std::uint64_t>> responsesSeen;  // a few per transaction
+    std::vector<std::pair<ResponseSignature, std::uint64_t>>
+        responsesSeen;  // a few per transaction
     // Keys (Call-ID, CSeq, From tag, To tag) of this INVITE's 2xx responses awaiting their ACK.
     std::vector<std::tuple<std::string, std::uint32_t, std::string, std::string>> pending2xx;
 
