@@ -24,7 +24,9 @@ class ShadowTimers {
         std::uint64_t seq = 0;  // 0: not running
         Instant at{0};
     };
-    using Slots = std::array<Slot, 4 * kTimers>;  // per side and timer, owned by the shadow
+    // Per side and timer, owned by the shadow: every RFC timer of the client and the server
+    // side, and one timer each for Idle and Evict (kept in the TimerName::A position).
+    using Slots = std::array<Slot, 2 * kTimers + 2>;
     struct Due {
         std::uint64_t tx;
         ShadowSide side;
@@ -64,8 +66,7 @@ class ShadowTimers {
             Slots* table = slotsOf(e.tx);
             if (!table || (*table)[e.slot].seq != e.seq) continue;  // cancelled or rescheduled
             (*table)[e.slot].seq = 0;
-            return Due{e.tx, static_cast<ShadowSide>(e.slot / kTimers),
-                       static_cast<TimerName>(e.slot % kTimers), e.at};
+            return Due{e.tx, sideOf(e.slot), timerOf(e.slot), e.at};
         }
         return std::nullopt;
     }
@@ -94,7 +95,15 @@ class ShadowTimers {
         std::uint8_t slot;
     };
     static std::size_t slotIndex(ShadowSide side, TimerName t) {
-        return static_cast<std::size_t>(side) * kTimers + static_cast<std::size_t>(t);
+        const auto n = static_cast<std::size_t>(side);
+        return n < 2 ? n * kTimers + static_cast<std::size_t>(t) : 2 * kTimers + (n - 2);
+    }
+    static ShadowSide sideOf(std::size_t slot) {
+        return static_cast<ShadowSide>(slot < 2 * kTimers ? slot / kTimers
+                                                          : 2 + (slot - 2 * kTimers));
+    }
+    static TimerName timerOf(std::size_t slot) {
+        return slot < 2 * kTimers ? static_cast<TimerName>(slot % kTimers) : TimerName::A;
     }
     // Heap order: earliest deadline first, then scheduling order.
     static bool later(const Entry& a, const Entry& b) {
