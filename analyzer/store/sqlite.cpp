@@ -93,6 +93,13 @@ Statement& Statement::bind(int index, std::string_view text) {
     return *this;
 }
 
+Statement& Statement::bindStatic(int index, std::string_view text) {
+    if (sqlite3_bind_text(m_stmt, index, text.data(), static_cast<int>(text.size()),
+                          SQLITE_STATIC) != SQLITE_OK)
+        fail(m_db, "bind");
+    return *this;
+}
+
 Statement& Statement::bindBlob(int index, std::string_view bytes) {
     if (sqlite3_bind_blob(m_stmt, index, bytes.data(), static_cast<int>(bytes.size()),
                           SQLITE_TRANSIENT) != SQLITE_OK)

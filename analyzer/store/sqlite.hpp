@@ -30,6 +30,9 @@ class Statement {
     Statement& bind(int index, std::int64_t value);
     Statement& bind(int index, double value);
     Statement& bind(int index, std::string_view text);
+    // Text that stays alive and unchanged until reset(): SQLite reads it in place instead of
+    // copying it (the bulk writer binds the fields of rows it holds).
+    Statement& bindStatic(int index, std::string_view text);
     Statement& bindBlob(int index, std::string_view bytes);
     Statement& bindNull(int index);
     template <class T>

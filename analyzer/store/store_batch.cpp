@@ -64,21 +64,21 @@ void writeMessages(sql::Database& db, std::int64_t captureId, const Batch& b) {
             .bind(2, static_cast<std::int64_t>(m.seq))
             .bind(3, static_cast<std::int64_t>(m.callKey))
             .bind(4, m.tsNs)
-            .bind(5, std::string_view(m.src))
+            .bindStatic(5, m.src)
             .bind(6, static_cast<std::int64_t>(m.sport))
-            .bind(7, std::string_view(m.dst))
+            .bindStatic(7, m.dst)
             .bind(8, static_cast<std::int64_t>(m.dport))
-            .bind(9, std::string_view(m.transport))
+            .bindStatic(9, m.transport)
             .bind(10, static_cast<std::int64_t>(m.ipVersion))
-            .bind(11, std::string_view(m.path))
-            .bind(12, std::string_view(m.frames));
+            .bindStatic(11, m.path)
+            .bindStatic(12, m.frames);
         if (m.method.empty())
             s.bindNull(13);
         else
-            s.bind(13, std::string_view(m.method));
+            s.bindStatic(13, m.method);
         s.bindOptional(14, m.status ? std::optional<std::int64_t>(*m.status) : std::nullopt);
         s.bindOptional(15, m.cseq ? std::optional<std::int64_t>(*m.cseq) : std::nullopt);
-        s.bind(16, std::string_view(m.callId)).bind(17, std::string_view(m.role));
+        s.bindStatic(16, m.callId).bindStatic(17, m.role);
         s.bind(18, static_cast<std::int64_t>(m.transaction));
         if (m.original)
             s.bind(19, static_cast<std::int64_t>(m.original));
@@ -87,7 +87,7 @@ void writeMessages(sql::Database& db, std::int64_t captureId, const Batch& b) {
         if (m.issues.empty())
             s.bindNull(20);
         else
-            s.bind(20, std::string_view(m.issues));
+            s.bindStatic(20, m.issues);
         s.bind(21, slots[i].block).bind(22, static_cast<std::int64_t>(slots[i].offset));
         s.bind(23, static_cast<std::int64_t>(m.bytes.size()));
         s.step();
@@ -98,7 +98,7 @@ void writeMessages(sql::Database& db, std::int64_t captureId, const Batch& b) {
 void writeCallChildren(sql::Database& db, std::int64_t row, const CallRecord& c) {
     sql::Statement& ids = db.prepared("INSERT INTO call_ids(call_row, call_id) VALUES (?, ?)");
     for (const auto& id : c.callIds) {
-        ids.bind(1, row).bind(2, std::string_view(id));
+        ids.bind(1, row).bindStatic(2, id);
         ids.step();
         ids.reset();
     }
@@ -106,8 +106,7 @@ void writeCallChildren(sql::Database& db, std::int64_t row, const CallRecord& c)
         db.prepared("INSERT INTO legs(call_row, position, src, dst) VALUES (?,?,?,?)");
     for (std::size_t i = 0; i < c.legHops.size(); ++i) {
         legs.bind(1, row).bind(2, static_cast<std::int64_t>(i));
-        legs.bind(3, std::string_view(c.legHops[i].first))
-            .bind(4, std::string_view(c.legHops[i].second));
+        legs.bindStatic(3, c.legHops[i].first).bindStatic(4, c.legHops[i].second);
         legs.step();
         legs.reset();
     }
@@ -115,8 +114,8 @@ void writeCallChildren(sql::Database& db, std::int64_t row, const CallRecord& c)
         "INSERT INTO anomalies(call_row, code, rfc, text, message_seqs) VALUES "
         "(?,?,?,?,?)");
     for (const auto& a : c.anomalies) {
-        an.bind(1, row).bind(2, std::string_view(a.code)).bind(3, std::string_view(a.rfc));
-        an.bind(4, std::string_view(a.text)).bind(5, joinIds(a.messageIds));
+        an.bind(1, row).bindStatic(2, a.code).bindStatic(3, a.rfc);
+        an.bindStatic(4, a.text).bind(5, joinIds(a.messageIds));  // a temporary: copied
         an.step();
         an.reset();
     }
@@ -127,9 +126,9 @@ void writeCallChildren(sql::Database& db, std::int64_t row, const CallRecord& c)
         std::string codecs;
         for (const auto& codec : m.codecs) codecs += (codecs.empty() ? "" : ",") + codec;
         media.bind(1, row).bind(2, static_cast<std::int64_t>(m.messageId));
-        media.bind(3, std::string_view(m.origin)).bind(4, std::string_view(m.type));
-        media.bind(5, std::string_view(m.address)).bind(6, static_cast<std::int64_t>(m.port));
-        media.bind(7, std::string_view(m.direction)).bind(8, codecs);
+        media.bindStatic(3, m.origin).bindStatic(4, m.type);
+        media.bindStatic(5, m.address).bind(6, static_cast<std::int64_t>(m.port));
+        media.bindStatic(7, m.direction).bindStatic(8, codecs);
         media.bind(9, static_cast<std::int64_t>(m.hold));
         media.step();
         media.reset();
@@ -144,6 +143,8 @@ constexpr const char* kCallColumns =
 constexpr int kCallColumnCount = 37;
 
 // Binds one call's columns, in kCallColumns order, from parameter 1.
+// The record and `w` stay alive until the caller's step(): their text is bound in place; the
+// columns joined here are copied.
 void bindCall(sql::Statement& s, std::int64_t captureId, const CallRecord& c, JsonWriter& w) {
     std::string callIds, anomalyCodes, codecs, mediaProblems;
     for (const auto& id : c.callIds) callIds += (callIds.empty() ? "" : "\n") + id;
@@ -156,14 +157,14 @@ void bindCall(sql::Statement& s, std::int64_t captureId, const CallRecord& c, Js
     w.clear();
     writeCall(w, c);
     s.bind(1, captureId).bind(2, static_cast<std::int64_t>(c.key));
-    s.bind(3, static_cast<std::int64_t>(c.number)).bind(4, std::string_view(c.callId));
-    s.bind(5, callIds).bind(6, std::string_view(callKindName(c.kind)));
-    s.bind(7, std::string_view(c.method)).bind(8, std::string_view(c.fromUser));
-    s.bind(9, std::string_view(c.toUser)).bind(10, c.startNs);
+    s.bind(3, static_cast<std::int64_t>(c.number)).bindStatic(4, c.callId);
+    s.bind(5, callIds).bindStatic(6, callKindName(c.kind));
+    s.bindStatic(7, c.method).bindStatic(8, c.fromUser);
+    s.bindStatic(9, c.toUser).bind(10, c.startNs);
     s.bindOptional(11, c.answerNs).bindOptional(12, c.endNs);
-    s.bind(13, std::string_view(callStateName(c.state)));
+    s.bindStatic(13, callStateName(c.state));
     s.bindOptional(14, c.finalCode ? std::optional<std::int64_t>(*c.finalCode) : std::nullopt);
-    s.bind(15, std::string_view(c.finalReason));
+    s.bindStatic(15, c.finalReason);
     s.bind(16, static_cast<std::int64_t>(c.messages))
         .bind(17, static_cast<std::int64_t>(c.retransmissions))
         .bind(18, static_cast<std::int64_t>(c.duplicates))
@@ -172,12 +173,12 @@ void bindCall(sql::Statement& s, std::int64_t captureId, const CallRecord& c, Js
         .bind(21, static_cast<std::int64_t>(c.authChallenges));
     s.bind(22, srcIp).bind(23, static_cast<std::int64_t>(srcPort));
     s.bind(24, dstIp).bind(25, static_cast<std::int64_t>(dstPort));
-    s.bind(26, std::string_view(c.transport)).bind(27, std::string_view(c.userAgent));
+    s.bindStatic(26, c.transport).bindStatic(27, c.userAgent);
     s.bindOptional(28, c.metrics.pddMs).bindOptional(29, c.metrics.srdMs);
     s.bindOptional(30, c.metrics.sddMs).bindOptional(31, c.metrics.sdtMs);
     s.bindOptional(32, c.metrics.rrdMs);
     s.bind(33, anomalyCodes).bind(34, codecs);
-    s.bind(35, static_cast<std::int64_t>(c.firstMessageId)).bind(36, w.str());
+    s.bind(35, static_cast<std::int64_t>(c.firstMessageId)).bindStatic(36, w.str());
     s.bind(37, mediaProblems);
 }
 
