@@ -150,9 +150,8 @@ inline std::optional<std::size_t> SipMessage::indexOf(HeaderId id) const noexcep
 }
 
 inline const HeaderField* SipMessage::header(HeaderId id) const noexcept {
-    const Index& idx = index();
-    const auto i = idx.first[static_cast<std::size_t>(id)];
-    return i < 0 ? nullptr : &idx.headers[static_cast<std::size_t>(i)];
+    const auto i = indexOf(id);
+    return i ? &index().headers[*i] : nullptr;
 }
 
 inline std::string_view SipMessage::headerValue(HeaderId id) const noexcept {

@@ -26,8 +26,7 @@ void* TypedCache::allocate(std::size_t size, std::size_t align) {
         return p;
     };
     if (void* p = fit()) return p;
-    const std::size_t grown = m_blocks == nullptr ? kFirstBlockBytes : m_lastBlock * 2;
-    m_lastBlock = std::min(grown, kMaxBlockBytes);
+    m_lastBlock = std::clamp(m_lastBlock * 2, kFirstBlockBytes, kMaxBlockBytes);
     const std::size_t bytes = std::max(m_lastBlock, kHeaderBytes + size + align);
     auto* raw = static_cast<std::byte*>(::operator new(bytes));
     auto* block = ::new (raw) Block{m_blocks};
