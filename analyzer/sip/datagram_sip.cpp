@@ -32,11 +32,13 @@ std::vector<DatagramMessage> extractDatagram(std::string_view payload) {
 void extractDatagram(std::string_view payload, std::vector<DatagramMessage>& out) {
     out.clear();
     std::size_t offset = 0;
+    stack::Bytes datagram;  // one copy of the payload; each message is a slice of it
     while (offset < payload.size() && static_cast<int>(out.size()) < kMaxMessagesPerDatagram) {
         const std::string_view rest = payload.substr(offset);
         if (!looksLikeSip(rest)) break;
         DatagramMessage dm;
-        auto bytes = stack::makeBytes(rest);
+        if (!datagram) datagram = stack::makeBytes(payload);
+        auto bytes = datagram.slice(offset);
         auto parsed = stack::SipMessage::parse(bytes);
         if (!parsed.ok()) {
             dm.bytes = std::move(bytes);
@@ -49,7 +51,7 @@ void extractDatagram(std::string_view payload, std::vector<DatagramMessage>& out
             dm.bytes = std::move(bytes);
             dm.message = std::move(*parsed);
         } else {  // re-parse the message alone so that its bytes() are exactly its own
-            dm.bytes = stack::makeBytes(rest.substr(0, used));
+            dm.bytes = bytes.slice(0, used);
             if (auto alone = stack::SipMessage::parse(dm.bytes); alone.ok())
                 dm.message = std::move(*alone);
             dm.issues.push_back(stack::makeError(

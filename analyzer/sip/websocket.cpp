@@ -313,7 +313,7 @@ std::optional<WsEvent> WebSocketDecoder::frameDone() {
     WsEvent e;
     e.kind = WsEvent::Kind::Message;
     e.opcode = m_msgOpcode;
-    e.payload = std::make_shared<const std::string>(std::move(m_msg));
+    e.payload = stack::adoptBytes(std::move(m_msg));
     e.offset = m_msgOffset;
     e.end = m_consumed;
     e.frames = m_msgFrames;

@@ -58,7 +58,7 @@ MessageRow messageRowOf(const ObservedMessage& m, const stack::MessageVerdict& v
     r.original = v.original;
     for (const auto& issue : m.issues) r.issues += (r.issues.empty() ? "" : "\n") + issue.message;
     r.buffer = m.bytes;
-    r.bytes = m.bytes ? std::string_view(*m.bytes) : std::string_view();
+    r.bytes = *m.bytes;
     return r;
 }
 

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "calls/call_record.hpp"
+#include "message/bytes.hpp"
 #include "calls/node_roles.hpp"
 #include "observe/dialog_observer.hpp"
 #include "store/media_chunk.hpp"
@@ -36,7 +37,7 @@ struct MessageRow {
     std::optional<int> status;
     std::optional<std::uint32_t> cseq;
     std::uint64_t transaction = 0, original = 0;
-    std::shared_ptr<const std::string> buffer;  // keeps `bytes` alive
+    stack::Bytes buffer;  // keeps `bytes` alive
     std::string_view bytes;
 };
 

@@ -20,17 +20,13 @@
 #include <vector>
 
 #include "core/result.hpp"
+#include "message/bytes.hpp"
 #include "message/header_id.hpp"
 #include "message/inline_list.hpp"
 #include "message/typed_cache.hpp"
 
 namespace sipscope::stack {
 
-using Bytes = std::shared_ptr<const std::string>;
-
-inline Bytes makeBytes(std::string_view s) {
-    return std::make_shared<const std::string>(s);
-}
 
 struct HeaderField {
     HeaderId id = HeaderId::Unknown;

@@ -1,6 +1,7 @@
 #include "parser/stream_framer.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <cstring>
 
 #if defined(__SSE2__)
@@ -21,25 +22,44 @@ bool isVersionAt(std::string_view s, std::size_t i) noexcept {
     return s.size() >= i + 5 && iequals(s.substr(i, 4), "SIP/") && isDigit(s[i + 4]);
 }
 
+// The value after `name` (the colon and LWS around it skipped) as Content-Length: -1 when it
+// is not a number, nullopt when no ':' follows the name (another header, "Content-Lengthy").
+std::optional<std::int64_t> contentLengthValue(std::string_view line, std::size_t name) noexcept {
+    while (name < line.size() && isLws(line[name])) ++name;
+    if (name == line.size() || line[name] != ':') return std::nullopt;
+    auto v = parseUnsigned(trimLws(line.substr(name + 1)), 0xFFFFFFFFu);
+    return v ? static_cast<std::int64_t>(*v) : -1;
+}
+
 // Content-Length (or its compact form "l") on one header line: nullopt when the line is another
 // header, -1 when it is Content-Length but not a number.
 std::optional<std::int64_t> lineContentLength(std::string_view line) noexcept {
     // Without LWS before it, the name must start the line: "Content-Length" or "l" then LWS/':'.
     if (!isLws(line[0])) {
         const char c0 = static_cast<char>(line[0] | 0x20);
-        if (c0 == 'l') {
-            if (line.size() < 2 || (line[1] != ':' && !isLws(line[1]))) return std::nullopt;
-        } else if (c0 != 'c' || line.size() < 14 ||
-                   !iequals(line.substr(0, 14), "Content-Length")) {
+        if (c0 == 'l') return contentLengthValue(line, 1);
+        if (c0 != 'c' || line.size() < 14 || !iequals(line.substr(0, 14), "Content-Length"))
             return std::nullopt;
-        }
+        return contentLengthValue(line, 14);
     }
     const std::size_t colon = line.find(':');
     if (colon == std::string_view::npos) return std::nullopt;
     const std::string_view name = trimLws(line.substr(0, colon));
     if (!iequals(name, "Content-Length") && !iequals(name, "l")) return std::nullopt;
-    auto v = parseUnsigned(trimLws(line.substr(colon + 1)), 0xFFFFFFFFu);
-    return v ? static_cast<std::int64_t>(*v) : -1;
+    return contentLengthValue(line, colon);
+}
+
+// A cheap necessary condition for lineContentLength() on the line starting at `s`: the
+// scan calls it for every line starting with c, l or LWS (Call-ID, CSeq, Contact, ...), and
+// only "Co?????-L..." or "l:" / "l " can be Content-Length without LWS before the name.
+inline bool mayBeContentLength(std::string_view p, std::size_t s) noexcept {
+    if (s + 9 > p.size()) return true;  // too short to tell here: the full check decides
+    const char c0 = static_cast<char>(p[s] | 0x20);
+    if (c0 == 'l') return p[s + 1] == ':' || isLws(p[s + 1]);
+    if (c0 == 'c')
+        return static_cast<char>(p[s + 1] | 0x20) == 'o' && p[s + 7] == '-' &&
+               static_cast<char>(p[s + 8] | 0x20) == 'l';
+    return true;  // LWS before the name
 }
 
 }  // namespace
@@ -62,12 +82,31 @@ bool looksLikeStartLine(std::string_view line) noexcept {
     return last != std::string_view::npos && last > sp && isVersionAt(line, last + 1);
 }
 
+// True when no frame shares the chunk any more, so it may be written in place. The acquire
+// fence orders our writes after the last reader's release of its reference (on any thread).
+bool StreamFramer::ownsChunk() const noexcept {
+    if (m_chunk.use_count() != 1) return false;
+    std::atomic_thread_fence(std::memory_order_acquire);
+    return true;
+}
+
 void StreamFramer::push(std::string_view bytes) {
-    if (m_start > 0 && m_start >= m_buf.size() / 2) {
-        m_buf.erase(0, m_start);
+    if (bytes.empty()) return;
+    if (!ownsChunk()) {
+        // Frames still read the current chunk (or there is none): the unconsumed tail and the
+        // new bytes start a fresh one. Until a frame is taken from it, it grows in place.
+        auto fresh = std::make_shared<std::string>();
+        fresh->reserve(buffered() + bytes.size());
+        fresh->append(pending()).append(bytes);
+        m_chunk = std::move(fresh);
+        m_start = 0;
+        return;
+    }
+    if (m_start > 0 && m_start >= m_chunk->size() / 2) {
+        m_chunk->erase(0, m_start);
         m_start = 0;
     }
-    m_buf.append(bytes);
+    m_chunk->append(bytes);
 }
 
 Frame StreamFramer::take(Frame::Kind kind, std::size_t length) {
@@ -75,15 +114,19 @@ Frame StreamFramer::take(Frame::Kind kind, std::size_t length) {
     f.kind = kind;
     f.streamOffset = m_consumed;
     f.length = length;
-    if (kind == Frame::Kind::Message) f.bytes = makeBytes(pending().substr(0, length));
+    if (kind == Frame::Kind::Message) f.bytes = Bytes(m_chunk, pending().substr(0, length));
     m_start += length;
     m_consumed += length;
     m_scan = 0;
     m_contentLength.reset();
     m_headerEnd.reset();
     m_bodyLength.reset();
-    if (m_start == m_buf.size()) {
-        m_buf.clear();
+    if (m_start == m_chunk->size()) {
+        if (ownsChunk()) {
+            m_chunk->clear();  // keeps the capacity for the next push
+        } else {
+            m_chunk.reset();
+        }
         m_start = 0;
     }
     return f;
@@ -174,6 +217,7 @@ std::size_t StreamFramer::scanBlocks(std::string_view p, std::size_t lineStart) 
             if (ends != 0) cand &= (1u << __builtin_ctz(ends)) - 1;  // lines before the end
             for (; cand != 0 && !m_contentLength; cand &= cand - 1) {
                 const std::size_t s = q + static_cast<std::size_t>(__builtin_ctz(cand)) + 1;
+                if (!mayBeContentLength(p, s)) continue;
                 const std::size_t lf = findByte(p, s, '\n');
                 if (lf == p.size()) return s;  // the line is not complete yet
                 m_contentLength = lineContentLength(p.substr(s, lf - s));

@@ -10,6 +10,7 @@
 // of skipped bytes may be reported as several consecutive frames depending on arrival.
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -27,7 +28,8 @@ struct FramerLimits {
 struct Frame {
     enum class Kind { Message, KeepAlive, Error };
     Kind kind = Kind::Message;
-    Bytes bytes;                     // Message: exactly the message bytes
+    Bytes bytes;                     // Message: exactly the message bytes (a slice of the
+                                     // framer's chunk: keep it, not the frame, if retained)
     std::uint64_t streamOffset = 0;  // stream position of the first byte of this frame
     std::size_t length = 0;          // bytes of the stream this frame covers
     Error error;                     // Error: what was wrong (offset = stream offset)
@@ -45,11 +47,14 @@ class StreamFramer {
     // Drain next() before calling it.
     void lostBytes();
 
-    std::size_t buffered() const noexcept { return m_buf.size() - m_start; }
+    std::size_t buffered() const noexcept { return m_chunk ? m_chunk->size() - m_start : 0; }
     std::uint64_t consumed() const noexcept { return m_consumed; }
 
   private:
-    std::string_view pending() const noexcept { return std::string_view(m_buf).substr(m_start); }
+    std::string_view pending() const noexcept {
+        return m_chunk ? std::string_view(*m_chunk).substr(m_start) : std::string_view();
+    }
+    bool ownsChunk() const noexcept;
     Frame take(Frame::Kind kind, std::size_t length);
     Frame skip(std::size_t length, ErrorCode code, std::string message);
     std::optional<Frame> resync(ErrorCode code, std::string message);
@@ -60,8 +65,10 @@ class StreamFramer {
     void scheduleDiscard(std::uint64_t bytes, ErrorCode code, std::string why);
 
     FramerLimits m_limits;
-    std::string m_buf;
-    std::size_t m_start = 0;       // first unconsumed byte in m_buf
+    // The bytes being framed. A message frame is a slice of it (no copy), so while frames
+    // still share it the chunk is never written again: new bytes go to a fresh chunk.
+    std::shared_ptr<std::string> m_chunk;
+    std::size_t m_start = 0;       // first unconsumed byte in m_chunk
     std::size_t m_scan = 0;        // line start where the header search resumes (from m_start)
     std::uint64_t m_consumed = 0;  // stream offset of m_start
     std::optional<std::size_t> m_headerEnd, m_bodyLength;

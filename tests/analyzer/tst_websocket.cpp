@@ -84,7 +84,7 @@ struct Seen {
 };
 
 Seen seen(const WsEvent& e) {
-    return {e.kind,          e.opcode,    e.payload ? *e.payload : std::string(),
+    return {e.kind,          e.opcode,    std::string(*e.payload),
             e.offset,        e.end,       e.frames,
             e.issues.size(), e.error.code};
 }

@@ -55,7 +55,7 @@ class FakeImport {
         m.sport = m.dport = 5060;
         m.transport = "udp";
         m.method = fromCaller ? "INVITE" : "";
-        m.buffer = std::make_shared<const std::string>(text);
+        m.buffer = stack::makeBytes(text);
         m.bytes = *m.buffer;
         m_batch.messages.push_back(std::move(m));
     }

@@ -23,7 +23,7 @@ void drain(StreamFramer& f, std::vector<Seen>& out) {
     for (int guard = 0; guard < 100000; ++guard) {
         auto fr = f.next();
         if (!fr) return;
-        out.push_back({fr->kind, fr->streamOffset, fr->length, fr->bytes ? *fr->bytes : ""});
+        out.push_back({fr->kind, fr->streamOffset, fr->length, std::string(fr->bytes.view())});
     }
     qFatal("framer did not stop producing frames");
 }
@@ -87,6 +87,7 @@ class TestStreamFramer : public QObject {
     void badContentLengthIsSkipped();
     void noContentLengthMeansEmptyBody();
     void contentLengthFormsAtEverySplit();
+    void keptFramesSurviveLaterPushes();
 };
 
 void TestStreamFramer::severalMessagesAndKeepAlives() {
@@ -217,15 +218,58 @@ void TestStreamFramer::contentLengthFormsAtEverySplit() {
     const std::string c =
         "SIP/2.0 200 OK\r\nLong-Name: 1\r\nVia: SIP/2.0/TCP h\r\n"
         "Content-Length:   4\r\nContent-Length: 9\r\n\r\nwxyz";
-    const std::string stream = a + b + c + "\r\n" + a;
+    const std::string d =
+        "OPTIONS sip:h SIP/2.0\r\nContent-Le: 7\r\nContact: <sip:c@h>\r\n"
+        "CONTENT-LENGTH\t:\t2\r\nContent-Type: a/b\r\n\r\nok";
+    const std::string stream = a + b + c + "\r\n" + a + d;
     const auto whole = frameWhole(stream);
-    QCOMPARE(whole.size(), std::size_t(5));
+    QCOMPARE(whole.size(), std::size_t(6));
+    QCOMPARE(whole[5].bytes, d);
     QCOMPARE(whole[0].bytes, a);
     QCOMPARE(whole[1].bytes, b);
     QCOMPARE(whole[2].bytes, c);
     QCOMPARE(whole[3].kind, Frame::Kind::KeepAlive);
     QCOMPARE(whole[4].bytes, a);
     for (std::size_t at = 0; at <= stream.size(); ++at) QVERIFY(frameSplit(stream, at) == whole);
+}
+
+// A message frame is a slice of the framer's buffer: frames kept while more bytes arrive must
+// keep their bytes, whether the framer grows its buffer in place (no frame kept) or starts a
+// new one (frames still read the old one).
+void TestStreamFramer::keptFramesSurviveLaterPushes() {
+    std::vector<std::string> want;
+    std::string stream;
+    for (int i = 0; i < 60; ++i) {
+        want.push_back(
+            sample(i + 1, std::string(static_cast<std::size_t>(i * 37 % 900), 'a' + i % 26)));
+        stream += want.back();
+        if (i % 7 == 0) stream += "\r\n";
+    }
+    const std::size_t pieces[] = {1, 7, 100, 1500, 5000, 65536, 3};
+    StreamFramer f;
+    std::vector<Frame> kept;
+    std::size_t pos = 0, n = 0;
+    for (int round = 0; pos < stream.size(); ++round) {
+        const std::size_t len = std::min(pieces[round % 7], stream.size() - pos);
+        f.push(std::string_view(stream).substr(pos, len));
+        pos += len;
+        for (int guard = 0; guard < 1000; ++guard) {
+            auto fr = f.next();
+            if (!fr) break;
+            if (fr->kind != Frame::Kind::Message) continue;
+            QCOMPARE(std::string(*fr->bytes), want[n]);
+            if (n++ % 3 != 0) kept.push_back(std::move(*fr));  // every third is dropped at once
+        }
+    }
+    QCOMPARE(n, want.size());
+    std::size_t k = 0;
+    for (std::size_t i = 0; i < want.size(); ++i) {
+        if (i % 3 == 0) continue;
+        QCOMPARE(std::string(*kept[k].bytes), want[i]);
+        auto parsed = SipMessage::parse(kept[k++].bytes);
+        QVERIFY(parsed.ok());
+        QCOMPARE(parsed->bytes().size(), want[i].size());
+    }
 }
 
 QTEST_APPLESS_MAIN(TestStreamFramer)
