@@ -125,7 +125,8 @@ class Sink : public SipStreamSink {
             const auto parsed = sipscope::stack::SipMessage::parse(m.bytes);
             (void)parsed.ok();
         }
-        seen.push_back({*m.bytes, m.frames, m.tsNs, m.connection, m.streamOffset, m.transport});
+        seen.push_back(
+            {std::string(*m.bytes), m.frames, m.tsNs, m.connection, m.streamOffset, m.transport});
     }
     void onIssues(StreamIssueReport&& r) override {
         check(!r.issues.empty(), "empty issue report");

@@ -87,8 +87,8 @@ class Harness {
         }
         if (e.kind == WsEvent::Kind::Control) check(e.payload->size() <= 125, "long control frame");
         if (e.kind == WsEvent::Kind::Error) check(e.error.offset == e.offset, "error offset");
-        m_events.push_back({e.kind, e.opcode, e.payload ? *e.payload : std::string(), e.offset,
-                            e.end, e.frames, e.issues.size(), e.error.code});
+        m_events.push_back({e.kind, e.opcode, std::string(*e.payload), e.offset, e.end, e.frames,
+                            e.issues.size(), e.error.code});
     }
 
     WebSocketDecoder m_decoder;
