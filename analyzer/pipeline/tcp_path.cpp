@@ -29,7 +29,9 @@ void TcpPath::onMessage(StreamMessage&& sm) {
     if (sm.transport == Transport::Ws) m.path += "/ws";
     m.frames = std::move(sm.frames);
     m.issues = std::move(sm.issues);
-    if (auto parsed = stack::SipMessage::parse(sm.bytes); parsed.ok()) {
+    if (sm.message) {
+        m.message = std::move(sm.message);
+    } else if (auto parsed = stack::SipMessage::parse(sm.bytes); parsed.ok()) {
         m.message = std::move(*parsed);
     } else {
         m.issues.push_back(parsed.error());

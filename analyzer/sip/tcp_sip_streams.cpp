@@ -326,7 +326,8 @@ void TcpSipStreams::drainSip(Conn& c, int dir) {
                                               "message spans a capture gap; dropped"));
                     break;
                 }
-                publish(c, dir, begin, end, std::move(f->bytes), Transport::Tcp, {});
+                publish(c, dir, begin, end, std::move(f->bytes), Transport::Tcp, {},
+                        std::move(f->message));
                 break;
         }
         d.trim(end);
@@ -372,7 +373,8 @@ void TcpSipStreams::drainWs(Conn& c, int dir) {
 
 void TcpSipStreams::publish(Conn& c, int dir, std::uint64_t begin, std::uint64_t end,
                             stack::Bytes bytes, Transport transport,
-                            std::vector<stack::Error> extra) {
+                            std::vector<stack::Error> extra,
+                            std::optional<stack::SipMessage> message) {
     Dir& d = c.dir[dir];
     StreamMessage m;
     m.src = dir == 0 ? c.info.client : c.info.server;
@@ -391,6 +393,7 @@ void TcpSipStreams::publish(Conn& c, int dir, std::uint64_t begin, std::uint64_t
         std::sort(m.frames.begin(), m.frames.end());
     m.frames.erase(std::unique(m.frames.begin(), m.frames.end()), m.frames.end());
     m.bytes = std::move(bytes);
+    m.message = std::move(message);
     // Issues before this message's end are its own; later ones (a conflicting retransmission
     // of bytes still held) wait for the message that holds them.
     const std::uint64_t endTcp = end + d.lost;

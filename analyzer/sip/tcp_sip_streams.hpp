@@ -32,8 +32,9 @@ struct StreamMessage {
     Endpoint src, dst;
     Transport transport = Transport::Tcp;  // Tcp or Ws
     std::vector<std::uint64_t> frames;     // frames that carried any of its bytes, ascending
-    std::int64_t tsNs = 0;             // when its last byte became in-order (see TcpChunk::tsNs)
-    stack::Bytes bytes;                // exactly the message (Ws: the unmasked WebSocket message)
+    std::int64_t tsNs = 0;  // when its last byte became in-order (see TcpChunk::tsNs)
+    stack::Bytes bytes;     // exactly the message (Ws: the unmasked WebSocket message)
+    std::optional<stack::SipMessage> message;  // parsed by the framer when it was (else not yet)
     std::vector<stack::Error> issues;  // problems on its direction since the previous message;
                                        // offsets are TCP stream offsets of that direction
     std::uint64_t connection = 0;      // TcpStreamId::connection
@@ -139,7 +140,8 @@ class TcpSipStreams : private TcpStreamSink {
     void drainSip(Conn& c, int dir);
     void drainWs(Conn& c, int dir);
     void publish(Conn& c, int dir, std::uint64_t begin, std::uint64_t end, stack::Bytes bytes,
-                 Transport transport, std::vector<stack::Error> extra);
+                 Transport transport, std::vector<stack::Error> extra,
+                 std::optional<stack::SipMessage> message = std::nullopt);
     void finishDirection(Conn& c, int dir);
     void addIssue(Dir& d, stack::Error e);
 

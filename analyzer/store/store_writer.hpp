@@ -14,8 +14,8 @@
 #include <vector>
 
 #include "calls/call_record.hpp"
-#include "message/bytes.hpp"
 #include "calls/node_roles.hpp"
+#include "message/bytes.hpp"
 #include "observe/dialog_observer.hpp"
 #include "store/media_chunk.hpp"
 #include "store/media_rows.hpp"

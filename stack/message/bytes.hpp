@@ -37,6 +37,8 @@ class Bytes {
         return Bytes(m_owner, m_view.substr(pos, count));
     }
     const std::shared_ptr<const void>& owner() const noexcept { return m_owner; }
+    // Keeps only the first `count` bytes (no reference count change, unlike a slice).
+    void shrink(std::size_t count) noexcept { m_view = m_view.substr(0, count); }
 
   private:
     std::string_view m_view;

@@ -27,7 +27,6 @@
 
 namespace sipscope::stack {
 
-
 struct HeaderField {
     HeaderId id = HeaderId::Unknown;
     bool edited = false;          // value replaced after parsing: re-encoded on output
@@ -51,6 +50,21 @@ class SipMessage {
     static Result<SipMessage> parse(std::string_view bytes, const ParseLimits& limits = {}) {
         return parse(makeBytes(bytes), limits);
     }
+
+    // What a parse of a stream buffer tells the stream framer (parseStreamPrefix()).
+    struct StreamPrefix {
+        bool headerComplete = false;  // the empty line ending the header section was found
+        bool lwsLine = false;         // a header line starts with SP/HT (folded or malformed): the
+                                      // framer's own Content-Length rules may differ, it decides
+        std::size_t headerEnd = 0;    // first byte after the empty line
+        std::optional<std::int64_t> contentLength;  // first Content-Length; -1: not a number
+    };
+    // Parses the message at the start of `bytes`, a stream buffer that may hold more bytes
+    // after it. A message without Content-Length has an empty body (RFC 3261 §18.3), bytes
+    // after the body are not trailing data, and buffer() is narrowed to the message: the
+    // result is the message parse(exact bytes) gives, when `prefix` says it is complete.
+    static Result<SipMessage> parseStreamPrefix(Bytes bytes, const ParseLimits& limits,
+                                                StreamPrefix& prefix);
 
     bool isRequest() const noexcept { return m_isRequest; }
     bool isResponse() const noexcept { return !m_isRequest; }

@@ -14,7 +14,9 @@ using namespace syntax;
 
 class MessageParser {
   public:
-    MessageParser(SipMessage& m, const ParseLimits& limits) : m_msg(m), m_limits(limits) {}
+    MessageParser(SipMessage& m, const ParseLimits& limits,
+                  SipMessage::StreamPrefix* stream = nullptr)
+        : m_msg(m), m_limits(limits), m_stream(stream) {}
     Result<bool> run();
 
   private:
@@ -37,7 +39,9 @@ class MessageParser {
 
     SipMessage& m_msg;
     const ParseLimits& m_limits;
+    SipMessage::StreamPrefix* m_stream;  // a stream buffer's prefix: see parseStreamPrefix()
     std::string_view m_d;
+    bool m_lwsLine = false;  // a header line started with SP/HT
 };
 
 // Returns the end of the line starting at `from` (before CR LF or LF) and sets `next` to the
@@ -175,7 +179,10 @@ inline std::size_t MessageParser::simpleHeader(std::size_t pos) {
     if (id == HeaderId::Unknown && !isTokenString(name)) return 0;
     std::size_t next = 0;
     std::size_t end = lineEnd(colon, next);
-    while (next < n && isWsp(d[next])) end = lineEnd(next, next);
+    while (next < n && isWsp(d[next])) {
+        m_lwsLine = true;
+        end = lineEnd(next, next);
+    }
     HeaderField& h = m_msg.m_index->headers.emplace_back();
     h.id = id;
     h.offset = static_cast<std::uint32_t>(pos);
@@ -196,9 +203,16 @@ std::size_t MessageParser::headerLines(std::size_t pos) {
         }
         std::size_t next = 0;
         std::size_t end = lineEnd(pos, next);
-        if (end == pos) return next;  // the empty line
+        if (end == pos) {  // the empty line
+            if (m_stream) m_stream->headerComplete = true;
+            return next;
+        }
         // RFC 3261 §7.3.1: a line starting with SP/HT continues the previous one.
-        while (next < m_d.size() && isWsp(m_d[next])) end = lineEnd(next, next);
+        if (isWsp(m_d[pos])) m_lwsLine = true;
+        while (next < m_d.size() && isWsp(m_d[next])) {
+            m_lwsLine = true;
+            end = lineEnd(next, next);
+        }
         if (m_msg.m_index->headers.size() >= m_limits.maxHeaders) {
             error(ErrorCode::TooLarge, pos, "too many header lines");
             return m_d.size();
@@ -243,8 +257,18 @@ void MessageParser::frameBody(std::size_t bodyStart) {
             break;
         }
     std::size_t len = avail;
+    if (m_stream) {
+        m_stream->lwsLine = m_lwsLine;
+        m_stream->headerEnd = bodyStart;
+        if (cl == nullptr) len = 0;  // §18.3: on a stream, no Content-Length means no body
+        if (cl != nullptr) {
+            const auto v = parseUnsigned(cl->value, 0xFFFFFFFFu);
+            m_stream->contentLength = v ? static_cast<std::int64_t>(*v) : -1;
+            if (v && *v < avail) len = static_cast<std::size_t>(*v);  // what follows is not ours
+        }
+    }
     if (cl == nullptr) {
-        if (avail > 0) issue(ErrorCode::NoContentLength, bodyStart, "body framed by datagram end");
+        if (len > 0) issue(ErrorCode::NoContentLength, bodyStart, "body framed by datagram end");
     } else if (auto v = parseUnsigned(cl->value, 0xFFFFFFFFu); !v) {
         error(ErrorCode::BadContentLength, cl->offset, "Content-Length is not a decimal number",
               std::string(cl->name));
@@ -255,7 +279,7 @@ void MessageParser::frameBody(std::size_t bodyStart) {
               std::string(cl->name));
     } else {
         len = static_cast<std::size_t>(*v);
-        if (len < avail)
+        if (len < avail && !m_stream)
             issue(ErrorCode::TrailingData, bodyStart + len,
                   std::to_string(avail - len) + " octets after the body ignored");
     }
@@ -272,6 +296,20 @@ Result<SipMessage> SipMessage::parse(Bytes bytes, const ParseLimits& limits) {
     MessageParser p(m, limits);
     auto r = p.run();
     if (!r.ok()) return std::move(r).error();
+    return m;
+}
+
+Result<SipMessage> SipMessage::parseStreamPrefix(Bytes bytes, const ParseLimits& limits,
+                                                 StreamPrefix& prefix) {
+    prefix = {};
+    SipMessage m;
+    m.m_buffer = std::move(bytes);
+    m.m_data = *m.m_buffer;
+    m.m_index = std::make_shared<SipMessage::Index>();
+    MessageParser p(m, limits, &prefix);
+    auto r = p.run();
+    if (!r.ok()) return std::move(r).error();
+    m.m_buffer.shrink(m.m_data.size());
     return m;
 }
 

@@ -237,6 +237,37 @@ std::size_t StreamFramer::scanBlocks(std::string_view p, std::size_t lineStart) 
 #endif
 }
 
+// The next message framed by parsing it, when the parse settles it the way headerSearch()
+// would. Anything else goes the general way, which rescans from the start (a header section
+// not complete yet, a line starting with LWS, Content-Length not a number or over the limit, a
+// header section over the limit or with too many lines). A body not complete yet leaves the
+// known lengths set for next() to wait on. Keep-alives and garbage go the general way too.
+std::optional<Frame> StreamFramer::parsedFrame() {
+    const std::string_view p = pending();
+    if (p[0] == '\r' || p[0] == '\n') return std::nullopt;
+    const std::size_t firstNl = findByte(p, 0, '\n');
+    if (firstNl == p.size()) return std::nullopt;
+    std::string_view first = p.substr(0, firstNl);
+    if (!first.empty() && first.back() == '\r') first.remove_suffix(1);
+    if (!looksLikeStartLine(first)) return std::nullopt;
+    SipMessage::StreamPrefix prefix;
+    const ParseLimits limits;
+    auto parsed = SipMessage::parseStreamPrefix(Bytes(m_chunk, p), limits, prefix);
+    if (!parsed.ok() || !prefix.headerComplete || prefix.lwsLine ||
+        parsed->headers().size() >= limits.maxHeaders || prefix.headerEnd > m_limits.maxHeaderBytes)
+        return std::nullopt;
+    const std::int64_t cl = prefix.contentLength.value_or(0);
+    if (cl < 0 || static_cast<std::uint64_t>(cl) > m_limits.maxBodyBytes) return std::nullopt;
+    m_contentLength = prefix.contentLength;
+    m_headerEnd = prefix.headerEnd;
+    m_bodyLength = static_cast<std::size_t>(cl);
+    const std::size_t total = *m_headerEnd + *m_bodyLength;
+    if (p.size() < total) return std::nullopt;  // next() waits for the body
+    Frame f = take(Frame::Kind::Message, total);
+    f.message = std::move(*parsed);
+    return f;
+}
+
 std::optional<Frame> StreamFramer::headerSearch() {
     const std::string_view p = pending();
     // RFC 5626 §3.5.1: CRLF / CRLFCRLF keep-alives between messages.
@@ -309,6 +340,9 @@ std::optional<Frame> StreamFramer::next() {
         if (f) return f;
     }
     if (buffered() == 0) return std::nullopt;
+    if (!m_headerEnd && m_scan == 0 && buffered() >= m_limits.parseFirstBytes) {
+        if (auto f = parsedFrame()) return f;
+    }
     if (!m_headerEnd) {
         if (auto f = headerSearch()) return f;
         if (!m_headerEnd) return std::nullopt;

@@ -23,6 +23,11 @@ namespace sipscope::stack {
 struct FramerLimits {
     std::size_t maxHeaderBytes = 64 * 1024;
     std::size_t maxBodyBytes = 16 * 1024 * 1024;
+    // With this many bytes buffered the next message is most likely whole: it is framed by
+    // parsing it (one pass over the header, Frame::message) instead of by a header search and
+    // a parse by the caller. With fewer, messages often span pushes and a partial parse would
+    // be wasted. The frames are the same either way. SIZE_MAX: never.
+    std::size_t parseFirstBytes = 2048;
 };
 
 struct Frame {
@@ -33,6 +38,9 @@ struct Frame {
     std::uint64_t streamOffset = 0;  // stream position of the first byte of this frame
     std::size_t length = 0;          // bytes of the stream this frame covers
     Error error;                     // Error: what was wrong (offset = stream offset)
+    // Message: the message parsed, when the framer framed it by parsing it (a whole message
+    // in the buffer); the same as SipMessage::parse(bytes). Otherwise the caller parses.
+    std::optional<SipMessage> message;
 };
 
 class StreamFramer {
@@ -59,6 +67,7 @@ class StreamFramer {
     Frame skip(std::size_t length, ErrorCode code, std::string message);
     std::optional<Frame> resync(ErrorCode code, std::string message);
     std::optional<Frame> headerSearch();
+    std::optional<Frame> parsedFrame();
     std::size_t scanBlocks(std::string_view p, std::size_t lineStart);
     std::optional<Frame> discard();
     std::optional<Frame> skipHeaderRest();

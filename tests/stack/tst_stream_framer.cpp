@@ -19,10 +19,40 @@ struct Seen {
     bool operator==(const Seen&) const = default;
 };
 
+bool sameErrors(const std::vector<Error>& a, const std::vector<Error>& b) {
+    if (a.size() != b.size()) return false;
+    for (std::size_t i = 0; i < a.size(); ++i)
+        if (a[i].code != b[i].code || a[i].offset != b[i].offset || a[i].message != b[i].message)
+            return false;
+    return true;
+}
+
+// A message the framer parsed while framing it must be what parsing the frame's bytes gives.
+void checkFramerParse(const Frame& fr) {
+    if (!fr.message) return;
+    const SipMessage& got = *fr.message;
+    auto want = SipMessage::parse(fr.bytes);
+    QVERIFY(want.ok());
+    QCOMPARE(got.bytes(), fr.bytes.view());
+    QCOMPARE(got.buffer().view(), fr.bytes.view());
+    QCOMPARE(got.startLine(), want->startLine());
+    QCOMPARE(got.headers().size(), want->headers().size());
+    for (std::size_t i = 0; i < got.headers().size(); ++i) {
+        const HeaderField &g = got.headers()[i], &w = want->headers()[i];
+        QVERIFY(g.id == w.id && g.offset == w.offset && g.rawLength == w.rawLength &&
+                g.name == w.name && g.value == w.value && g.malformed == w.malformed);
+    }
+    QCOMPARE(got.body(), want->body());
+    QCOMPARE(got.bodyOffset(), want->bodyOffset());
+    QVERIFY(sameErrors(got.errors(), want->errors()));
+    QVERIFY(sameErrors(got.issues(), want->issues()));
+}
+
 void drain(StreamFramer& f, std::vector<Seen>& out) {
     for (int guard = 0; guard < 100000; ++guard) {
         auto fr = f.next();
         if (!fr) return;
+        checkFramerParse(*fr);
         out.push_back({fr->kind, fr->streamOffset, fr->length, std::string(fr->bytes.view())});
     }
     qFatal("framer did not stop producing frames");
@@ -43,7 +73,9 @@ std::vector<Seen> merged(std::vector<Seen> in) {
     return out;
 }
 
+// Whole: every message framed by parsing it where the parse can settle it (parseFirstBytes 0).
 std::vector<Seen> frameWhole(std::string_view s, FramerLimits limits = {}) {
+    limits.parseFirstBytes = 0;
     StreamFramer f(limits);
     std::vector<Seen> out;
     f.push(s);
@@ -88,6 +120,7 @@ class TestStreamFramer : public QObject {
     void noContentLengthMeansEmptyBody();
     void contentLengthFormsAtEverySplit();
     void keptFramesSurviveLaterPushes();
+    void parsedFramesMatchSearchedOnes();
 };
 
 void TestStreamFramer::severalMessagesAndKeepAlives() {
@@ -269,6 +302,52 @@ void TestStreamFramer::keptFramesSurviveLaterPushes() {
         auto parsed = SipMessage::parse(kept[k++].bytes);
         QVERIFY(parsed.ok());
         QCOMPARE(parsed->bytes().size(), want[i].size());
+    }
+}
+
+// With a whole message buffered the framer frames it by parsing it; byte by byte it searches
+// the header. Both must give the same frames (and the parse the same message), including the
+// cases the parse leaves to the search: folding, a line starting with LWS, no or a bad
+// Content-Length, two of them, a body over the limit.
+void TestStreamFramer::parsedFramesMatchSearchedOnes() {
+    const std::string filler = sample(1, std::string(700, 'f'));
+    const std::vector<std::string> odd = {
+        "MESSAGE sip:b@h SIP/2.0\r\nSubject: a\r\n Content-Length: 7\r\nContent-Length: 2\r\n"
+        "\r\nab",
+        "MESSAGE sip:b@h SIP/2.0\r\n Content-Length: 3\r\nCall-ID: x\r\n\r\nabc",
+        "MESSAGE sip:b@h SIP/2.0\r\nCall-ID: no-length\r\n\r\n",
+        "MESSAGE sip:b@h SIP/2.0\nL : 4\nCall-ID: compact\n\nwxyz",
+        "MESSAGE sip:b@h SIP/2.0\r\nContent-Length: x\r\n\r\n",
+        "MESSAGE sip:b@h SIP/2.0\r\nContent-Length: 5\r\nl: 9\r\n\r\n12345",
+        "MESSAGE sip:b@h SIP/2.0\r\nContent-Length: 900\r\n\r\n" + std::string(900, 'b'),
+        "SIP/2.0 200 OK\r\nVia: SIP/2.0/TCP h;branch=z9hG4bKx\r\nBad Line\r\nCSeq: 1 X\r\n"
+        "Content-Length: 1\r\n\r\n!",
+        "garbage\r\n",
+    };
+    std::string stream;
+    for (const auto& m : odd) stream += filler + m;
+    stream += filler;
+    for (const FramerLimits limits : {FramerLimits{}, FramerLimits{64 * 1024, 800, 0}}) {
+        StreamFramer whole(limits);
+        std::vector<Seen> parsedWay;
+        whole.push(stream);
+        std::size_t parsedFrames = 0;
+        for (int guard = 0; guard < 1000; ++guard) {
+            auto fr = whole.next();
+            if (!fr) break;
+            checkFramerParse(*fr);
+            parsedFrames += fr->message ? 1 : 0;
+            parsedWay.push_back(
+                {fr->kind, fr->streamOffset, fr->length, std::string(fr->bytes.view())});
+        }
+        QVERIFY(parsedFrames >= odd.size());  // the fillers at least
+        StreamFramer bytewise(limits);
+        std::vector<Seen> searchedWay;
+        for (char ch : stream) {
+            bytewise.push(std::string_view(&ch, 1));
+            drain(bytewise, searchedWay);
+        }
+        QVERIFY(merged(parsedWay) == merged(searchedWay));
     }
 }
 
