@@ -29,7 +29,8 @@ std::vector<Seen> extract(const std::string& path) {
     auto src = openCaptureFile(path, err);
     if (!src) qFatal("%s", err.c_str());
     CapturePipeline p({}, [&](ObservedMessage&& m) {
-        out.push_back({std::string(*m.bytes), m.src.ip.toString() + ":" + std::to_string(m.src.port),
+        out.push_back({std::string(*m.bytes),
+                       m.src.ip.toString() + ":" + std::to_string(m.src.port),
                        m.dst.ip.toString() + ":" + std::to_string(m.dst.port), m.transport});
     });
     RawPacket pkt;

@@ -189,8 +189,8 @@ bool sameMessages(const std::vector<StreamMessage>& got, const std::vector<Expec
     }
     for (std::size_t i = 0; i < got.size(); ++i) {
         if (*got[i].bytes != want[i].bytes) {
-            qWarning("message %zu: bytes differ:\n%s\n---- want\n%s", i, std::string(*got[i].bytes).c_str(),
-                     want[i].bytes.c_str());
+            qWarning("message %zu: bytes differ:\n%s\n---- want\n%s", i,
+                     std::string(*got[i].bytes).c_str(), want[i].bytes.c_str());
             for (const auto& e : got[i].issues)
                 qWarning("issue @%zu %s", e.offset, e.message.c_str());
             return false;

@@ -84,9 +84,8 @@ struct Seen {
 };
 
 Seen seen(const WsEvent& e) {
-    return {e.kind,          e.opcode,    std::string(*e.payload),
-            e.offset,        e.end,       e.frames,
-            e.issues.size(), e.error.code};
+    return {e.kind, e.opcode, std::string(*e.payload), e.offset,
+            e.end,  e.frames, e.issues.size(),         e.error.code};
 }
 
 void drain(WebSocketDecoder& d, std::vector<Seen>& out) {
