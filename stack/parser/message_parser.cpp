@@ -208,7 +208,7 @@ std::size_t MessageParser::headerLines(std::size_t pos) {
             return next;
         }
         // RFC 3261 §7.3.1: a line starting with SP/HT continues the previous one.
-        if (isWsp(m_d[pos])) m_lwsLine = true;
+        if (isLws(m_d[pos])) m_lwsLine = true;  // as the framer's Content-Length rules see it
         while (next < m_d.size() && isWsp(m_d[next])) {
             m_lwsLine = true;
             end = lineEnd(next, next);

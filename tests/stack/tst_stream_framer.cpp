@@ -315,6 +315,7 @@ void TestStreamFramer::parsedFramesMatchSearchedOnes() {
         "MESSAGE sip:b@h SIP/2.0\r\nSubject: a\r\n Content-Length: 7\r\nContent-Length: 2\r\n"
         "\r\nab",
         "MESSAGE sip:b@h SIP/2.0\r\n Content-Length: 3\r\nCall-ID: x\r\n\r\nabc",
+        "SIP/2.0 200\r\nX: y\r\n\rContent-Length: 1\r\n\r\n\r\nal",  // found by fuzz_framer
         "MESSAGE sip:b@h SIP/2.0\r\nCall-ID: no-length\r\n\r\n",
         "MESSAGE sip:b@h SIP/2.0\nL : 4\nCall-ID: compact\n\nwxyz",
         "MESSAGE sip:b@h SIP/2.0\r\nContent-Length: x\r\n\r\n",
