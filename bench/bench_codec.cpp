@@ -239,10 +239,7 @@ std::uint64_t passFrameKey(const Traffic& t) {
         framer.push(stream.substr(pos, kSegment));
         while (auto frame = framer.next()) {
             if (frame->kind != Frame::Kind::Message) continue;
-            // The framer parsed the message when it framed it by parsing (a whole message
-            // in the buffer); otherwise the caller parses.
-            auto m = frame->message ? Result<SipMessage>(std::move(*frame->message))
-                                    : SipMessage::parse(std::move(frame->bytes));
+            auto m = frame->parse();  // the framer's parse when it made one
             if (m.ok()) sum += keyChecksum(extractKeyHeaders(*m));
         }
     }

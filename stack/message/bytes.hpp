@@ -36,7 +36,6 @@ class Bytes {
     Bytes slice(std::size_t pos, std::size_t count = std::string_view::npos) const {
         return Bytes(m_owner, m_view.substr(pos, count));
     }
-    const std::shared_ptr<const void>& owner() const noexcept { return m_owner; }
     // Keeps only the first `count` bytes (no reference count change, unlike a slice).
     void shrink(std::size_t count) noexcept { m_view = m_view.substr(0, count); }
 

@@ -41,6 +41,13 @@ struct Frame {
     // Message: the message parsed, when the framer framed it by parsing it (a whole message
     // in the buffer); the same as SipMessage::parse(bytes). Otherwise the caller parses.
     std::optional<SipMessage> message;
+
+    // Message: the message parsed, the framer's parse when it made one (moved out) or a parse
+    // of the bytes now.
+    Result<SipMessage> parse() {
+        if (message) return std::move(*message);
+        return SipMessage::parse(bytes);
+    }
 };
 
 class StreamFramer {

@@ -351,8 +351,7 @@ void TransportLayer::readStream(const ConnKey& key) {
     std::vector<Inbound> ready;
     while (auto frame = c.framer.next()) {
         if (frame->kind != Frame::Kind::Message) continue;
-        auto parsed = frame->message ? Result<SipMessage>(std::move(*frame->message))
-                                     : SipMessage::parse(frame->bytes);
+        auto parsed = frame->parse();
         if (parsed.ok())
             ready.push_back(
                 Inbound{std::move(parsed.value()), key.first, key.second, local, m_loop.now()});
