@@ -98,19 +98,32 @@ bool timeOfDay(std::string_view s, std::size_t& pos, std::int64_t& secs, double&
 bool regexShapeOk(std::string_view p, std::string& why) {
     constexpr std::size_t kMaxSize = 2000;
     constexpr std::size_t kMaxGroups = 32;
+    constexpr std::size_t kMaxNumberDigits = 6;
     struct Frame {
         std::size_t total = 0, alt = 0;
     };
     Frame frames[kMaxGroups + 1];
     std::size_t depth = 0, last = 0;
+    // libstdc++ reads the number of a back-reference or a repetition count into a long with no
+    // overflow check (undefined behaviour, found by fuzz_filter): refuse long ones first.
+    const auto longNumberAt = [&](std::size_t at) {
+        std::size_t n = 0;
+        while (at + n < p.size() && isDigit(p[at + n])) ++n;
+        return n > kMaxNumberDigits;
+    };
     for (std::size_t i = 0; i < p.size();) {
         Frame& f = frames[depth];
         const char c = p[i++];
         if (c == '\\') {
+            if (longNumberAt(i)) return why = "number after '\\' too long", false;
             ++i;
             last = 1;
         } else if (c == '[') {
-            while (i < p.size() && p[i] != ']') i += p[i] == '\\' ? 2 : 1;
+            while (i < p.size() && p[i] != ']') {
+                if (p[i] == '\\' && longNumberAt(i + 1))
+                    return why = "number after '\\' too long", false;
+                i += p[i] == '\\' ? 2 : 1;
+            }
             ++i;
             last = 1;
         } else if (c == '(') {
@@ -128,11 +141,13 @@ bool regexShapeOk(std::string_view p, std::string& why) {
         } else if (c == '*' || c == '+' || c == '?') {
             last = 2;
         } else if (c == '{' && i < p.size() && isDigit(p[i])) {
+            if (longNumberAt(i)) return why = "repetition count too long", false;
             std::size_t n = 0, m = 0;
             while (i < p.size() && isDigit(p[i]) && n < 100000) n = n * 10 + (p[i++] - '0');
             m = n;
             if (i < p.size() && p[i] == ',') {
-                m = ++i < p.size() && isDigit(p[i]) ? 0 : n + 1;
+                if (longNumberAt(++i)) return why = "repetition count too long", false;
+                m = i < p.size() && isDigit(p[i]) ? 0 : n + 1;
                 while (i < p.size() && isDigit(p[i]) && m < 100000) m = m * 10 + (p[i++] - '0');
             }
             last *= std::max<std::size_t>({n, m, 1});
