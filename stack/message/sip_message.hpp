@@ -54,7 +54,7 @@ class SipMessage {
     // What a parse of a stream buffer tells the stream framer (parseStreamPrefix()).
     struct StreamPrefix {
         bool headerComplete = false;  // the empty line ending the header section was found
-        bool lwsLine = false;         // a header line starts with SP/HT (folded or malformed): the
+        bool lwsLine = false;         // a header line starts with SP/HT/CR (folded, malformed): the
                                       // framer's own Content-Length rules may differ, it decides
         std::size_t headerEnd = 0;    // first byte after the empty line
         std::optional<std::int64_t> contentLength;  // first Content-Length; -1: not a number

@@ -41,7 +41,7 @@ class MessageParser {
     const ParseLimits& m_limits;
     SipMessage::StreamPrefix* m_stream;  // a stream buffer's prefix: see parseStreamPrefix()
     std::string_view m_d;
-    bool m_lwsLine = false;  // a header line started with SP/HT
+    bool m_lwsLine = false;  // a header line started with SP, HT or CR
 };
 
 // Returns the end of the line starting at `from` (before CR LF or LF) and sets `next` to the
@@ -257,19 +257,16 @@ void MessageParser::frameBody(std::size_t bodyStart) {
             break;
         }
     std::size_t len = avail;
+    const auto v = cl ? parseUnsigned(cl->value, 0xFFFFFFFFu) : std::nullopt;
     if (m_stream) {
         m_stream->lwsLine = m_lwsLine;
         m_stream->headerEnd = bodyStart;
+        if (cl != nullptr) m_stream->contentLength = v ? static_cast<std::int64_t>(*v) : -1;
         if (cl == nullptr) len = 0;  // §18.3: on a stream, no Content-Length means no body
-        if (cl != nullptr) {
-            const auto v = parseUnsigned(cl->value, 0xFFFFFFFFu);
-            m_stream->contentLength = v ? static_cast<std::int64_t>(*v) : -1;
-            if (v && *v < avail) len = static_cast<std::size_t>(*v);  // what follows is not ours
-        }
     }
     if (cl == nullptr) {
         if (len > 0) issue(ErrorCode::NoContentLength, bodyStart, "body framed by datagram end");
-    } else if (auto v = parseUnsigned(cl->value, 0xFFFFFFFFu); !v) {
+    } else if (!v) {
         error(ErrorCode::BadContentLength, cl->offset, "Content-Length is not a decimal number",
               std::string(cl->name));
     } else if (*v > avail) {

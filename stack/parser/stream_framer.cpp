@@ -62,6 +62,9 @@ inline bool mayBeContentLength(std::string_view p, std::size_t s) noexcept {
     return true;  // LWS before the name
 }
 
+// Whether the first line of `p` looks like a start line; nullopt while it is not complete.
+std::optional<bool> firstLineIsStartLine(std::string_view p) noexcept;
+
 }  // namespace
 
 bool looksLikeStartLine(std::string_view line) noexcept {
@@ -81,6 +84,18 @@ bool looksLikeStartLine(std::string_view line) noexcept {
     last = line.rfind(' ', last - 1);
     return last != std::string_view::npos && last > sp && isVersionAt(line, last + 1);
 }
+
+namespace {
+
+std::optional<bool> firstLineIsStartLine(std::string_view p) noexcept {
+    const std::size_t firstNl = findByte(p, 0, '\n');
+    if (firstNl == p.size()) return std::nullopt;
+    std::string_view first = p.substr(0, firstNl);
+    if (!first.empty() && first.back() == '\r') first.remove_suffix(1);
+    return looksLikeStartLine(first);
+}
+
+}  // namespace
 
 // True when no frame shares the chunk any more, so it may be written in place. The acquire
 // fence orders our writes after the last reader's release of its reference (on any thread).
@@ -244,12 +259,7 @@ std::size_t StreamFramer::scanBlocks(std::string_view p, std::size_t lineStart) 
 // known lengths set for next() to wait on. Keep-alives and garbage go the general way too.
 std::optional<Frame> StreamFramer::parsedFrame() {
     const std::string_view p = pending();
-    if (p[0] == '\r' || p[0] == '\n') return std::nullopt;
-    const std::size_t firstNl = findByte(p, 0, '\n');
-    if (firstNl == p.size()) return std::nullopt;
-    std::string_view first = p.substr(0, firstNl);
-    if (!first.empty() && first.back() == '\r') first.remove_suffix(1);
-    if (!looksLikeStartLine(first)) return std::nullopt;
+    if (p[0] == '\r' || p[0] == '\n' || firstLineIsStartLine(p) != true) return std::nullopt;
     SipMessage::StreamPrefix prefix;
     const ParseLimits limits;
     auto parsed = SipMessage::parseStreamPrefix(Bytes(m_chunk, p), limits, prefix);
@@ -274,14 +284,9 @@ std::optional<Frame> StreamFramer::headerSearch() {
     std::size_t crlf = 0;
     while (crlf < p.size() && (p[crlf] == '\r' || p[crlf] == '\n')) ++crlf;
     if (crlf > 0) return take(Frame::Kind::KeepAlive, crlf);
-    const std::size_t firstNl = findByte(p, 0, '\n');
-    if (firstNl != p.size()) {
-        std::string_view first = p.substr(0, firstNl);
-        if (!first.empty() && first.back() == '\r') first.remove_suffix(1);
-        if (!looksLikeStartLine(first)) {
-            m_needSync = true;
-            return resync(ErrorCode::BadStartLine, "bytes before a start line");
-        }
+    if (firstLineIsStartLine(p) == false) {
+        m_needSync = true;
+        return resync(ErrorCode::BadStartLine, "bytes before a start line");
     }
     // Find the empty line ("\r\n" or "\n" after a line end) one complete line at a time,
     // resuming at the first line not yet examined, and note the first Content-Length line.
