@@ -18,8 +18,17 @@ using namespace syntax;
 
 namespace {
 
-bool isVersionAt(std::string_view s, std::size_t i) noexcept {
-    return s.size() >= i + 5 && iequals(s.substr(i, 4), "SIP/") && isDigit(s[i + 4]);
+// "SIP/" in any case, then a digit. The letters are folded to lower case with one OR of the
+// four bytes ('/' and the bytes that fold onto the letters' lower case are distinct).
+inline bool isVersionAt(std::string_view s, std::size_t i) noexcept {
+    if (s.size() < i + 5) return false;
+    std::uint32_t w;
+    std::memcpy(&w, s.data() + i, 4);
+    std::uint32_t want;
+    std::memcpy(&want, "sip/", 4);
+    std::uint32_t fold;
+    std::memcpy(&fold, "\x20\x20\x20\x00", 4);
+    return (w | fold) == want && isDigit(s[i + 4]);
 }
 
 // The value after `name` (the colon and LWS around it skipped) as Content-Length: -1 when it
@@ -107,12 +116,34 @@ bool StreamFramer::ownsChunk() const noexcept {
 
 void StreamFramer::push(std::string_view bytes) {
     if (bytes.empty()) return;
+    settleSegment();
+    appendToChunk(bytes);
+}
+
+void StreamFramer::push(Bytes segment) {
+    if (!segment || segment->empty()) return;
+    settleSegment();
+    m_segment = std::move(segment);
+    m_segPos = 0;
+}
+
+// Before other bytes follow: what is left of the adopted segment moves into the chunk, so
+// the chunk again holds everything buffered, in stream order.
+void StreamFramer::settleSegment() {
+    if (segmentLeft() > 0) appendToChunk(m_segment->substr(m_segPos));
+    m_segment = {};
+    m_segPos = 0;
+    m_bridged = 0;
+}
+
+void StreamFramer::appendToChunk(std::string_view bytes) {
     if (!ownsChunk()) {
         // Frames still read the current chunk (or there is none): the unconsumed tail and the
         // new bytes start a fresh one. Until a frame is taken from it, it grows in place.
         auto fresh = std::make_shared<std::string>();
-        fresh->reserve(buffered() + bytes.size());
-        fresh->append(pending()).append(bytes);
+        fresh->reserve(chunkPending() + bytes.size());
+        fresh->append(std::string_view(m_chunk ? *m_chunk : std::string()).substr(m_start));
+        fresh->append(bytes);
         m_chunk = std::move(fresh);
         m_start = 0;
         return;
@@ -124,18 +155,51 @@ void StreamFramer::push(std::string_view bytes) {
     m_chunk->append(bytes);
 }
 
+// A message straddles the chunk and the adopted segment and framing needs more of it: the
+// segment's next bytes are copied behind the chunk's (at least 4 KiB, doubling, so a long
+// message is assembled in linear time). False when there is nothing to bridge.
+bool StreamFramer::bridgeMore() {
+    if (chunkPending() == 0 || segmentLeft() == 0) return false;
+    const std::size_t n = std::min(segmentLeft(), std::max<std::size_t>(4096, chunkPending()));
+    appendToChunk(m_segment->substr(m_segPos, n));
+    m_segPos += n;
+    m_bridged += n;
+    return true;
+}
+
+Bytes StreamFramer::pendingSlice(std::size_t pos, std::size_t count) const {
+    if (chunkPending() > 0) return Bytes(m_chunk, pending().substr(pos, count));
+    return m_segment.slice(m_segPos + pos, count);
+}
+
 Frame StreamFramer::take(Frame::Kind kind, std::size_t length) {
     Frame f;
+    take(f, kind, length);
+    return f;
+}
+
+void StreamFramer::take(Frame& f, Frame::Kind kind, std::size_t length) {
     f.kind = kind;
     f.streamOffset = m_consumed;
     f.length = length;
-    if (kind == Frame::Kind::Message) f.bytes = Bytes(m_chunk, pending().substr(0, length));
-    m_start += length;
+    if (kind == Frame::Kind::Message) f.bytes = pendingSlice(0, length);
     m_consumed += length;
     m_scan = 0;
     m_contentLength.reset();
     m_headerEnd.reset();
     m_bodyLength.reset();
+    if (chunkPending() == 0) {
+        m_segPos += length;
+        if (segmentLeft() == 0) m_segment = {};
+        return;
+    }
+    m_start += length;
+    if (chunkPending() <= m_bridged) {
+        // Only copies of the segment's bytes are left in the chunk: framing goes on there.
+        m_segPos -= chunkPending();
+        m_start = m_chunk->size();
+        m_bridged = 0;
+    }
     if (m_start == m_chunk->size()) {
         if (ownsChunk()) {
             m_chunk->clear();  // keeps the capacity for the next push
@@ -144,7 +208,6 @@ Frame StreamFramer::take(Frame::Kind kind, std::size_t length) {
         }
         m_start = 0;
     }
-    return f;
 }
 
 Frame StreamFramer::skip(std::size_t length, ErrorCode code, std::string message) {
@@ -174,7 +237,7 @@ void StreamFramer::scheduleDiscard(std::uint64_t bytes, ErrorCode code, std::str
 }
 
 std::optional<Frame> StreamFramer::discard() {
-    const auto n = static_cast<std::size_t>(std::min<std::uint64_t>(m_discard, buffered()));
+    const auto n = static_cast<std::size_t>(std::min<std::uint64_t>(m_discard, pending().size()));
     if (n == 0) return std::nullopt;
     m_discard -= n;
     return skip(n, m_discardCode, m_discardWhy);
@@ -257,25 +320,25 @@ std::size_t StreamFramer::scanBlocks(std::string_view p, std::size_t lineStart) 
 // not complete yet, a line starting with LWS, Content-Length not a number or over the limit, a
 // header section over the limit or with too many lines). A body not complete yet leaves the
 // known lengths set for next() to wait on. Keep-alives and garbage go the general way too.
-std::optional<Frame> StreamFramer::parsedFrame() {
+void StreamFramer::parsedFrame(std::optional<Frame>& out) {
     const std::string_view p = pending();
-    if (p[0] == '\r' || p[0] == '\n' || firstLineIsStartLine(p) != true) return std::nullopt;
+    if (p[0] == '\r' || p[0] == '\n' || firstLineIsStartLine(p) != true) return;
     SipMessage::StreamPrefix prefix;
     const ParseLimits limits;
-    auto parsed = SipMessage::parseStreamPrefix(Bytes(m_chunk, p), limits, prefix);
+    auto parsed = SipMessage::parseStreamPrefix(pendingSlice(0, p.size()), limits, prefix);
     if (!parsed.ok() || !prefix.headerComplete || prefix.lwsLine ||
         parsed->headers().size() >= limits.maxHeaders || prefix.headerEnd > m_limits.maxHeaderBytes)
-        return std::nullopt;
+        return;
     const std::int64_t cl = prefix.contentLength.value_or(0);
-    if (cl < 0 || static_cast<std::uint64_t>(cl) > m_limits.maxBodyBytes) return std::nullopt;
+    if (cl < 0 || static_cast<std::uint64_t>(cl) > m_limits.maxBodyBytes) return;
     m_contentLength = prefix.contentLength;
     m_headerEnd = prefix.headerEnd;
     m_bodyLength = static_cast<std::size_t>(cl);
     const std::size_t total = *m_headerEnd + *m_bodyLength;
-    if (p.size() < total) return std::nullopt;  // next() waits for the body
-    Frame f = take(Frame::Kind::Message, total);
-    f.message = std::move(*parsed);
-    return f;
+    if (p.size() < total) return;  // next() waits for the body
+    Frame& f = out.emplace();
+    take(f, Frame::Kind::Message, total);
+    f.message.emplace(std::move(*parsed));
 }
 
 std::optional<Frame> StreamFramer::headerSearch() {
@@ -337,44 +400,63 @@ std::optional<Frame> StreamFramer::skipHeaderRest() {
 }
 
 std::optional<Frame> StreamFramer::next() {
-    if (m_discard > 0) return discard();
-    if (m_skipHeader) return skipHeaderRest();
-    if (m_needSync) {
-        auto f = resync(ErrorCode::Incomplete, "bytes skipped to the next start line");
-        if (m_needSync) return f;  // still no start line in sight
-        if (f) return f;
+    std::optional<Frame> f;  // filled in place: a parsed frame is not moved on the way out
+    nextInView(f);
+    while (!f && bridgeMore()) nextInView(f);  // try again with the bytes bridged
+    return f;
+}
+
+void StreamFramer::nextInView(std::optional<Frame>& out) {
+    if (m_discard > 0) {
+        out = discard();
+        return;
     }
-    if (buffered() == 0) return std::nullopt;
-    if (!m_headerEnd && m_scan == 0 && buffered() >= m_limits.parseFirstBytes) {
-        if (auto f = parsedFrame()) return f;
+    if (m_skipHeader) {
+        out = skipHeaderRest();
+        return;
+    }
+    if (m_needSync) {
+        out = resync(ErrorCode::Incomplete, "bytes skipped to the next start line");
+        if (m_needSync || out) return;  // still no start line in sight, or bytes skipped
+    }
+    if (pending().empty()) return;
+    if (!m_headerEnd && m_scan == 0 && pending().size() >= m_limits.parseFirstBytes) {
+        parsedFrame(out);
+        if (out) return;
     }
     if (!m_headerEnd) {
-        if (auto f = headerSearch()) return f;
-        if (!m_headerEnd) return std::nullopt;
-        const auto cl = m_contentLength;
-        if (*m_headerEnd > m_limits.maxHeaderBytes) {
-            // Same verdict as when the header arrives in pieces (headerSearch): drop the header
-            // section, then resync on the next start line.
-            m_needSync = true;
-            return skip(*m_headerEnd, ErrorCode::TooLarge, "header section exceeds the limit");
-        }
-        if (cl && *cl < 0) {
-            m_needSync = true;
-            return skip(*m_headerEnd, ErrorCode::BadContentLength,
-                        "Content-Length is not a number");
-        }
-        if (cl && static_cast<std::uint64_t>(*cl) > m_limits.maxBodyBytes) {
-            // The length is known: drop exactly this message, header and body.
-            scheduleDiscard(*m_headerEnd + static_cast<std::uint64_t>(*cl), ErrorCode::TooLarge,
-                            "message body exceeds the limit");
-            return discard();
-        }
-        // §18.3: a stream message without Content-Length has an empty body.
-        m_bodyLength = cl ? static_cast<std::size_t>(*cl) : 0;
+        out = headerSearch();
+        if (out || !m_headerEnd) return;
+        out = checkedHeader();
+        if (out || !m_bodyLength) return;
     }
     const std::size_t total = *m_headerEnd + *m_bodyLength;
-    if (buffered() < total) return std::nullopt;
-    return take(Frame::Kind::Message, total);
+    if (pending().size() >= total) take(out.emplace(), Frame::Kind::Message, total);
+}
+
+// The header section just found: an error frame when it is over the limit or its
+// Content-Length is unusable, else the body length is set.
+std::optional<Frame> StreamFramer::checkedHeader() {
+    const auto cl = m_contentLength;
+    if (*m_headerEnd > m_limits.maxHeaderBytes) {
+        // Same verdict as when the header arrives in pieces (headerSearch): drop the header
+        // section, then resync on the next start line.
+        m_needSync = true;
+        return skip(*m_headerEnd, ErrorCode::TooLarge, "header section exceeds the limit");
+    }
+    if (cl && *cl < 0) {
+        m_needSync = true;
+        return skip(*m_headerEnd, ErrorCode::BadContentLength, "Content-Length is not a number");
+    }
+    if (cl && static_cast<std::uint64_t>(*cl) > m_limits.maxBodyBytes) {
+        // The length is known: drop exactly this message, header and body.
+        scheduleDiscard(*m_headerEnd + static_cast<std::uint64_t>(*cl), ErrorCode::TooLarge,
+                        "message body exceeds the limit");
+        return discard();
+    }
+    // §18.3: a stream message without Content-Length has an empty body.
+    m_bodyLength = cl ? static_cast<std::size_t>(*cl) : 0;
+    return std::nullopt;
 }
 
 }  // namespace sipscope::stack

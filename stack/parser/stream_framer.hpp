@@ -54,7 +54,12 @@ class StreamFramer {
   public:
     explicit StreamFramer(FramerLimits limits = {}) : m_limits(limits) {}
 
+    // The bytes are copied into the framer's chunk.
     void push(std::string_view bytes);
+    // The segment is adopted, not copied: messages wholly inside it are framed in place and
+    // handed out as slices of it. Only a message that straddles segments is assembled in the
+    // chunk (the tail before it, then the segment's first bytes as framing needs them).
+    void push(Bytes segment);
     // The next complete frame, or nullopt when more bytes are needed.
     std::optional<Frame> next();
     // Bytes were lost (a capture gap) after everything pushed so far: the buffered partial
@@ -62,19 +67,34 @@ class StreamFramer {
     // Drain next() before calling it.
     void lostBytes();
 
-    std::size_t buffered() const noexcept { return m_chunk ? m_chunk->size() - m_start : 0; }
+    std::size_t buffered() const noexcept { return chunkPending() + segmentLeft(); }
     std::uint64_t consumed() const noexcept { return m_consumed; }
 
   private:
-    std::string_view pending() const noexcept {
-        return m_chunk ? std::string_view(*m_chunk).substr(m_start) : std::string_view();
+    std::size_t chunkPending() const noexcept { return m_chunk ? m_chunk->size() - m_start : 0; }
+    std::size_t segmentLeft() const noexcept {
+        return m_segment ? m_segment->size() - m_segPos : 0;
     }
+    // The bytes being framed: the chunk's unconsumed bytes while it has any, else the rest of
+    // the adopted segment. Framing state (m_scan, m_headerEnd, ...) is relative to its start.
+    std::string_view pending() const noexcept {
+        if (chunkPending() > 0) return std::string_view(*m_chunk).substr(m_start);
+        return m_segment ? m_segment->substr(m_segPos) : std::string_view();
+    }
+    // pending().substr(pos, count) kept alive by its owner.
+    Bytes pendingSlice(std::size_t pos, std::size_t count) const;
+    void nextInView(std::optional<Frame>& out);
+    std::optional<Frame> checkedHeader();
+    bool bridgeMore();
+    void appendToChunk(std::string_view bytes);
+    void settleSegment();
     bool ownsChunk() const noexcept;
     Frame take(Frame::Kind kind, std::size_t length);
+    void take(Frame& f, Frame::Kind kind, std::size_t length);
     Frame skip(std::size_t length, ErrorCode code, std::string message);
     std::optional<Frame> resync(ErrorCode code, std::string message);
     std::optional<Frame> headerSearch();
-    std::optional<Frame> parsedFrame();
+    void parsedFrame(std::optional<Frame>& out);
     std::size_t scanBlocks(std::string_view p, std::size_t lineStart);
     std::optional<Frame> discard();
     std::optional<Frame> skipHeaderRest();
@@ -84,7 +104,13 @@ class StreamFramer {
     // The bytes being framed. A message frame is a slice of it (no copy), so while frames
     // still share it the chunk is never written again: new bytes go to a fresh chunk.
     std::shared_ptr<std::string> m_chunk;
-    std::size_t m_start = 0;       // first unconsumed byte in m_chunk
+    std::size_t m_start = 0;  // first unconsumed byte in m_chunk
+    // The adopted segment, read from m_segPos on. The chunk's last m_bridged bytes are copies
+    // of the segment's bytes before m_segPos: once framing has consumed the chunk up to them,
+    // they are given back and framing goes on in the segment itself.
+    Bytes m_segment;
+    std::size_t m_segPos = 0;
+    std::size_t m_bridged = 0;
     std::size_t m_scan = 0;        // line start where the header search resumes (from m_start)
     std::uint64_t m_consumed = 0;  // stream offset of m_start
     std::optional<std::size_t> m_headerEnd, m_bodyLength;

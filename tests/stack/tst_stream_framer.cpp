@@ -105,6 +105,30 @@ std::string sample(int cseq, std::string_view body = {}) {
         .text();
 }
 
+// Well-formed 700-byte-body messages around awkward ones: folding, a line starting with LWS,
+// no or a bad Content-Length, two of them, a body over a small limit, a bad line, garbage.
+std::string awkwardStream() {
+    const std::string filler = sample(1, std::string(700, 'f'));
+    const std::vector<std::string> odd = {
+        "MESSAGE sip:b@h SIP/2.0\r\nSubject: a\r\n Content-Length: 7\r\nContent-Length: 2\r\n"
+        "\r\nab",
+        "MESSAGE sip:b@h SIP/2.0\r\n Content-Length: 3\r\nCall-ID: x\r\n\r\nabc",
+        "SIP/2.0 200\r\nX: y\r\n\rContent-Length: 1\r\n\r\n\r\nal",  // found by fuzz_framer
+        "MESSAGE sip:b@h SIP/2.0\r\nCall-ID: no-length\r\n\r\n",
+        "MESSAGE sip:b@h SIP/2.0\nL : 4\nCall-ID: compact\n\nwxyz",
+        "MESSAGE sip:b@h SIP/2.0\r\nContent-Length: x\r\n\r\n",
+        "MESSAGE sip:b@h SIP/2.0\r\nContent-Length: 5\r\nl: 9\r\n\r\n12345",
+        "MESSAGE sip:b@h SIP/2.0\r\nContent-Length: 900\r\n\r\n" + std::string(900, 'b'),
+        "SIP/2.0 200 OK\r\nVia: SIP/2.0/TCP h;branch=z9hG4bKx\r\nBad Line\r\nCSeq: 1 X\r\n"
+        "Content-Length: 1\r\n\r\n!",
+        "garbage\r\n",
+    };
+    std::string stream;
+    for (const auto& m : odd) stream += filler + m;
+    stream += filler;
+    return stream;
+}
+
 }  // namespace
 
 class TestStreamFramer : public QObject {
@@ -121,6 +145,8 @@ class TestStreamFramer : public QObject {
     void contentLengthFormsAtEverySplit();
     void keptFramesSurviveLaterPushes();
     void parsedFramesMatchSearchedOnes();
+    void adoptedSegmentsGiveTheSameFrames();
+    void adoptedSegmentsAreFramedInPlace();
 };
 
 void TestStreamFramer::severalMessagesAndKeepAlives() {
@@ -310,24 +336,8 @@ void TestStreamFramer::keptFramesSurviveLaterPushes() {
 // cases the parse leaves to the search: folding, a line starting with LWS, no or a bad
 // Content-Length, two of them, a body over the limit.
 void TestStreamFramer::parsedFramesMatchSearchedOnes() {
-    const std::string filler = sample(1, std::string(700, 'f'));
-    const std::vector<std::string> odd = {
-        "MESSAGE sip:b@h SIP/2.0\r\nSubject: a\r\n Content-Length: 7\r\nContent-Length: 2\r\n"
-        "\r\nab",
-        "MESSAGE sip:b@h SIP/2.0\r\n Content-Length: 3\r\nCall-ID: x\r\n\r\nabc",
-        "SIP/2.0 200\r\nX: y\r\n\rContent-Length: 1\r\n\r\n\r\nal",  // found by fuzz_framer
-        "MESSAGE sip:b@h SIP/2.0\r\nCall-ID: no-length\r\n\r\n",
-        "MESSAGE sip:b@h SIP/2.0\nL : 4\nCall-ID: compact\n\nwxyz",
-        "MESSAGE sip:b@h SIP/2.0\r\nContent-Length: x\r\n\r\n",
-        "MESSAGE sip:b@h SIP/2.0\r\nContent-Length: 5\r\nl: 9\r\n\r\n12345",
-        "MESSAGE sip:b@h SIP/2.0\r\nContent-Length: 900\r\n\r\n" + std::string(900, 'b'),
-        "SIP/2.0 200 OK\r\nVia: SIP/2.0/TCP h;branch=z9hG4bKx\r\nBad Line\r\nCSeq: 1 X\r\n"
-        "Content-Length: 1\r\n\r\n!",
-        "garbage\r\n",
-    };
-    std::string stream;
-    for (const auto& m : odd) stream += filler + m;
-    stream += filler;
+    const std::string stream = awkwardStream();
+    const std::size_t oddCount = 10;
     for (const FramerLimits limits : {FramerLimits{}, FramerLimits{64 * 1024, 800, 0}}) {
         StreamFramer whole(limits);
         std::vector<Seen> parsedWay;
@@ -341,7 +351,7 @@ void TestStreamFramer::parsedFramesMatchSearchedOnes() {
             parsedWay.push_back(
                 {fr->kind, fr->streamOffset, fr->length, std::string(fr->bytes.view())});
         }
-        QVERIFY(parsedFrames >= odd.size());  // the fillers at least
+        QVERIFY(parsedFrames >= oddCount);  // the fillers at least
         StreamFramer bytewise(limits);
         std::vector<Seen> searchedWay;
         for (char ch : stream) {
@@ -350,6 +360,81 @@ void TestStreamFramer::parsedFramesMatchSearchedOnes() {
         }
         QVERIFY(merged(parsedWay) == merged(searchedWay));
     }
+}
+
+// Segments pushed as Bytes (adopted) and as copies, in any mix and size, give the frames of
+// the whole stream, also around lost bytes; the segments may be gone once pushed.
+void TestStreamFramer::adoptedSegmentsGiveTheSameFrames() {
+    const std::string stream = awkwardStream() + "\r\n\r\n" + sample(2, std::string(9000, 'z'));
+    const std::vector<std::vector<std::size_t>> patterns = {
+        {1, 7, 100, 1500, 5000, 65536, 3}, {4095, 4097}, {1}, {stream.size()}, {777, 2}};
+    for (const FramerLimits limits : {FramerLimits{}, FramerLimits{64 * 1024, 800, 0}}) {
+        const std::vector<Seen> want = frameWhole(stream, limits);
+        for (const auto& sizes : patterns) {
+            for (int copyEvery : {0, 2, 3}) {  // 0: every segment adopted
+                StreamFramer f(limits);
+                std::vector<Seen> got;
+                std::size_t pos = 0;
+                for (std::size_t round = 0; pos < stream.size(); ++round) {
+                    const std::size_t len =
+                        std::min(sizes[round % sizes.size()], stream.size() - pos);
+                    const std::string_view piece = std::string_view(stream).substr(pos, len);
+                    if (copyEvery != 0 && round % static_cast<std::size_t>(copyEvery) == 0)
+                        f.push(piece);
+                    else
+                        f.push(makeBytes(piece));  // the only reference is the framer's
+                    pos += len;
+                    drain(f, got);
+                }
+                QCOMPARE(f.buffered(), std::size_t{0});
+                QVERIFY2(merged(std::move(got)) == want,
+                         qPrintable(QString("pattern of %1 sizes, copy every %2")
+                                        .arg(sizes.size())
+                                        .arg(copyEvery)));
+            }
+        }
+    }
+    // Lost bytes in the middle of an adopted segment's partial message: the same resync as
+    // with copied bytes.
+    const std::string a = sample(1) + sample(2).substr(0, 40), b = "tail\r\n" + sample(3);
+    std::vector<Seen> copied, adopted;
+    StreamFramer fc, fa;
+    fc.push(std::string_view(a));
+    fa.push(makeBytes(a));
+    drain(fc, copied);
+    drain(fa, adopted);
+    fc.lostBytes();
+    fa.lostBytes();
+    fc.push(std::string_view(b));
+    fa.push(makeBytes(b));
+    drain(fc, copied);
+    drain(fa, adopted);
+    QCOMPARE(adopted.size(), std::size_t{4});  // message, dropped partial, skipped, message
+    QVERIFY(merged(adopted) == merged(copied));
+}
+
+// Messages wholly inside an adopted segment are slices of it (no copy); only those that
+// straddle two segments are assembled in the framer's own chunk.
+void TestStreamFramer::adoptedSegmentsAreFramedInPlace() {
+    std::string stream;
+    std::size_t messages = 0;
+    for (; stream.size() < 300 * 1024; ++messages)
+        stream += sample(static_cast<int>(messages + 1), std::string(messages * 13 % 1100, 'q'));
+    constexpr std::size_t kSegment = 64 * 1024;
+    StreamFramer f;
+    std::size_t framed = 0, inPlace = 0, segments = 0;
+    for (std::size_t pos = 0; pos < stream.size(); pos += kSegment, ++segments) {
+        const Bytes seg = makeBytes(std::string_view(stream).substr(pos, kSegment));
+        f.push(seg);
+        while (auto fr = f.next()) {
+            QCOMPARE(fr->kind, Frame::Kind::Message);
+            ++framed;
+            const char* d = fr->bytes->data();
+            inPlace += d >= seg->data() && d + fr->bytes->size() <= seg->data() + seg->size();
+        }
+    }
+    QCOMPARE(framed, messages);
+    QCOMPARE(inPlace, messages - (segments - 1));  // one straddles each segment boundary
 }
 
 QTEST_APPLESS_MAIN(TestStreamFramer)
