@@ -1,6 +1,6 @@
 // libFuzzer target for StreamFramer (RFC 3261 §18.3 stream framing). The same stream pushed
-// whole and pushed in input-derived chunks must give the same frames, frames must tile the
-// stream without gaps or overlaps, and a capture gap (lostBytes) must never break the
+// whole and pushed in input-derived chunks (copied or adopted) must give the same frames, frames
+// must tile the stream without gaps or overlaps, and a capture gap (lostBytes) must never break the
 // bookkeeping. An invariant that does not hold calls abort() so that libFuzzer keeps the input.
 
 #include <algorithm>
@@ -72,9 +72,14 @@ class Harness {
   public:
     explicit Harness(FramerLimits limits) : m_framer(limits) {}
 
-    void push(std::string_view bytes) {
+    // adopt: pushed as a Bytes segment (framed in place), else copied into the framer.
+    void push(std::string_view bytes, bool adopt = false) {
         m_stream.append(bytes);
-        m_framer.push(bytes);
+        if (adopt) {
+            m_framer.push(makeBytes(bytes));  // the framer holds the only reference
+        } else {
+            m_framer.push(bytes);
+        }
         drain();
     }
     void lostBytes() {
@@ -149,6 +154,7 @@ class Chunker {
         m_state ^= m_state << 17;
         return 1 + static_cast<std::size_t>(m_state % m_max);
     }
+    bool adopt() const { return (m_state >> 40) & 1; }  // for the chunk next() just gave
 
   private:
     std::uint64_t m_state;
@@ -159,18 +165,20 @@ void pushChunked(Harness& h, std::string_view input, std::uint8_t seed) {
     Chunker chunks(seed, input.size());
     for (std::size_t pos = 0; pos < input.size();) {
         const std::size_t n = std::min(chunks.next(), input.size() - pos);
-        h.push(input.substr(pos, n));
+        h.push(input.substr(pos, n), chunks.adopt());
         pos += n;
     }
 }
 
 // The whole input is framed by parsing wherever the parse can settle a message
 // (parseFirstBytes 0); chunks mostly arrive smaller than the default threshold and are searched.
+// Chunks are adopted (push(Bytes)) or copied at random, so the bridging of a message across
+// adopted segments is compared too.
 void compareWholeAndChunked(std::string_view input, FramerLimits limits) {
     FramerLimits parseFirst = limits;
     parseFirst.parseFirstBytes = 0;
     Harness whole(parseFirst);
-    whole.push(input);
+    whole.push(input, input.size() % 2 == 0);
     Harness chunked(limits);
     pushChunked(chunked, input, static_cast<std::uint8_t>(input[0]));
     // Known open bug (fuzz/regressions/README.md): the header limit depends on segmentation.

@@ -8,103 +8,16 @@
 #include <emmintrin.h>
 #endif
 
+#include "parser/framing_lines.hpp"
 #include "syntax/byte_search.hpp"
 #include "syntax/char_class.hpp"
-#include "syntax/scanner.hpp"
 
 namespace sipscope::stack {
 
 using namespace syntax;
-
-namespace {
-
-// "SIP/" in any case, then a digit. The letters are folded to lower case with one OR of the
-// four bytes ('/' and the bytes that fold onto the letters' lower case are distinct).
-inline bool isVersionAt(std::string_view s, std::size_t i) noexcept {
-    if (s.size() < i + 5) return false;
-    std::uint32_t w;
-    std::memcpy(&w, s.data() + i, 4);
-    std::uint32_t want;
-    std::memcpy(&want, "sip/", 4);
-    std::uint32_t fold;
-    std::memcpy(&fold, "\x20\x20\x20\x00", 4);
-    return (w | fold) == want && isDigit(s[i + 4]);
-}
-
-// The value after `name` (the colon and LWS around it skipped) as Content-Length: -1 when it
-// is not a number, nullopt when no ':' follows the name (another header, "Content-Lengthy").
-std::optional<std::int64_t> contentLengthValue(std::string_view line, std::size_t name) noexcept {
-    while (name < line.size() && isLws(line[name])) ++name;
-    if (name == line.size() || line[name] != ':') return std::nullopt;
-    auto v = parseUnsigned(trimLws(line.substr(name + 1)), 0xFFFFFFFFu);
-    return v ? static_cast<std::int64_t>(*v) : -1;
-}
-
-// Content-Length (or its compact form "l") on one header line: nullopt when the line is another
-// header, -1 when it is Content-Length but not a number.
-std::optional<std::int64_t> lineContentLength(std::string_view line) noexcept {
-    // Without LWS before it, the name must start the line: "Content-Length" or "l" then LWS/':'.
-    if (!isLws(line[0])) {
-        const char c0 = static_cast<char>(line[0] | 0x20);
-        if (c0 == 'l') return contentLengthValue(line, 1);
-        if (c0 != 'c' || line.size() < 14 || !iequals(line.substr(0, 14), "Content-Length"))
-            return std::nullopt;
-        return contentLengthValue(line, 14);
-    }
-    const std::size_t colon = line.find(':');
-    if (colon == std::string_view::npos) return std::nullopt;
-    const std::string_view name = trimLws(line.substr(0, colon));
-    if (!iequals(name, "Content-Length") && !iequals(name, "l")) return std::nullopt;
-    return contentLengthValue(line, colon);
-}
-
-// A cheap necessary condition for lineContentLength() on the line starting at `s`: the
-// scan calls it for every line starting with c, l or LWS (Call-ID, CSeq, Contact, ...), and
-// only "Co?????-L..." or "l:" / "l " can be Content-Length without LWS before the name.
-inline bool mayBeContentLength(std::string_view p, std::size_t s) noexcept {
-    if (s + 9 > p.size()) return true;  // too short to tell here: the full check decides
-    const char c0 = static_cast<char>(p[s] | 0x20);
-    if (c0 == 'l') return p[s + 1] == ':' || isLws(p[s + 1]);
-    if (c0 == 'c')
-        return static_cast<char>(p[s + 1] | 0x20) == 'o' && p[s + 7] == '-' &&
-               static_cast<char>(p[s + 8] | 0x20) == 'l';
-    return true;  // LWS before the name
-}
-
-// Whether the first line of `p` looks like a start line; nullopt while it is not complete.
-std::optional<bool> firstLineIsStartLine(std::string_view p) noexcept;
-
-}  // namespace
-
-bool looksLikeStartLine(std::string_view line) noexcept {
-    // No control characters anywhere (a NUL or bare CR means this is not a text start line).
-    if (hasControl(line)) return false;
-    if (isVersionAt(line, 0)) {
-        // Status-Line: SIP-Version SP 3DIGIT [SP Reason-Phrase]
-        const std::size_t sp = line.find(' ');
-        if (sp == std::string_view::npos || line.size() < sp + 4) return false;
-        const std::string_view code = line.substr(sp + 1, 3);
-        return allOf(code, kDigit) && (line.size() == sp + 4 || line[sp + 4] == ' ');
-    }
-    const std::size_t sp = line.find(' ');
-    if (sp == std::string_view::npos || sp == 0 || !isTokenString(line.substr(0, sp))) return false;
-    std::size_t last = line.size();
-    while (last > 0 && isWsp(line[last - 1])) --last;  // trailing SP is an error, not a non-SIP
-    last = line.rfind(' ', last - 1);
-    return last != std::string_view::npos && last > sp && isVersionAt(line, last + 1);
-}
-
-namespace {
-
-std::optional<bool> firstLineIsStartLine(std::string_view p) noexcept {
-    const std::size_t firstNl = findByte(p, 0, '\n');
-    if (firstNl == p.size()) return std::nullopt;
-    std::string_view first = p.substr(0, firstNl);
-    if (!first.empty() && first.back() == '\r') first.remove_suffix(1);
-    return looksLikeStartLine(first);
-}
-
-}  // namespace
+using framing::firstLineIsStartLine;
+using framing::lineContentLength;
+using framing::mayBeContentLength;
 
 // True when no frame shares the chunk any more, so it may be written in place. The acquire
 // fence orders our writes after the last reader's release of its reference (on any thread).

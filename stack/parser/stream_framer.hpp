@@ -17,6 +17,7 @@
 
 #include "core/result.hpp"
 #include "message/sip_message.hpp"
+#include "parser/framing_lines.hpp"
 
 namespace sipscope::stack {
 
@@ -121,8 +122,5 @@ class StreamFramer {
     ErrorCode m_discardCode = ErrorCode::Ok;
     std::string m_discardWhy;
 };
-
-// True when `line` (no terminator) has the shape of a request or status line.
-bool looksLikeStartLine(std::string_view line) noexcept;
 
 }  // namespace sipscope::stack
