@@ -337,15 +337,25 @@ void TransportLayer::readStream(const ConnKey& key) {
     auto it = m_connections.find(key);
     if (it == m_connections.end()) return;
     Connection& c = *it->second;
-    char buf[16384];
+    // Reads go into a fresh block that the framer adopts when the read filled much of it: the
+    // messages in it are then framed in place. A short read is copied into the framer's chunk
+    // instead, so that a small message does not keep a whole block alive.
+    constexpr std::size_t kBlock = 16384, kAdoptFrom = 4096;
+    std::shared_ptr<char[]> block;
     bool closed = false;
     for (int i = 0; i < 64; ++i) {  // bounded: other sockets get their turn
-        const long n = c.socket->read(buf, sizeof buf);
+        if (!block) block = std::make_shared_for_overwrite<char[]>(kBlock);
+        const long n = c.socket->read(block.get(), kBlock);
         if (n <= 0) {
             closed = n != -1;
             break;
         }
-        c.framer.push(std::string_view(buf, static_cast<std::size_t>(n)));
+        const std::string_view got(block.get(), static_cast<std::size_t>(n));
+        if (got.size() >= kAdoptFrom) {
+            c.framer.push(Bytes(std::shared_ptr<const void>(std::move(block)), got));
+        } else {
+            c.framer.push(got);
+        }
     }
     const SockAddr local = c.socket->local();
     std::vector<Inbound> ready;

@@ -1,7 +1,7 @@
 // The active transports (stack/transport) on loopback with an EventLoop on a ManualClock: UDP
 // over IPv4 and IPv6, TCP with one connection reused for every message to a peer and responses
-// sent back on it (RFC 3261 §18.2.2), stream framing of a message written in pieces, host
-// resolution and the TLS verification messages.
+// sent back on it (RFC 3261 §18.2.2), stream framing of a message written in pieces and of a
+// burst read in large blocks, host resolution and the TLS verification messages.
 
 #include <QtTest>
 
@@ -115,6 +115,49 @@ class TestUaTransport : public QObject {
         ::close(fd);
         QCOMPARE(got.size(), std::size_t{2});
         QCOMPARE(got[1].message.headerValue(HeaderId::CSeq), std::string_view("8 OPTIONS"));
+    }
+
+    // A burst of many messages and a large one arrive in reads that the framer adopts: each
+    // message whole, in order, with its body.
+    void tcpFramesABurstOfMessages() {
+        ManualClock clock;
+        net::EventLoop loop([&] { return clock.now(); });
+        net::TransportLayer server(loop);
+        std::string error;
+        QVERIFY(server.listen(net::SockAddr::fromLiteral("127.0.0.1", 0), false, error));
+        std::vector<net::Inbound> got;
+        server.onMessage = [&](net::Inbound&& in) { got.push_back(std::move(in)); };
+        const auto to = server.listenLocal(net::Protocol::Tcp, AF_INET);
+        const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+        QCOMPARE(::connect(fd, to.sa(), to.len()), 0);
+        std::string bytes;
+        for (int i = 1; i <= 80; ++i) bytes += options(i);
+        const std::string big = MessageBuilder::request("MESSAGE", "sip:bob@127.0.0.1")
+                                    .header("Via", "SIP/2.0/TCP 127.0.0.1:1;branch=z9hG4bKbig")
+                                    .header("From", "<sip:alice@127.0.0.1>;tag=1")
+                                    .header("To", "<sip:bob@127.0.0.1>")
+                                    .header("Call-ID", "transport-test-big")
+                                    .header("CSeq", "81 MESSAGE")
+                                    .header("Max-Forwards", "70")
+                                    .body("text/plain", std::string(40000, 'm'))
+                                    .text();
+        bytes += big + options(82);
+        std::size_t sent = 0;
+        for (int round = 0; round < 400 && sent < bytes.size(); ++round) {
+            const ssize_t n = ::send(fd, bytes.data() + sent, bytes.size() - sent, MSG_DONTWAIT);
+            if (n > 0) sent += static_cast<std::size_t>(n);
+            loop.runOnce(0ms);
+        }
+        QCOMPARE(sent, bytes.size());
+        pump(loop, got, 82);
+        ::close(fd);
+        QCOMPARE(got.size(), std::size_t{82});
+        for (std::size_t i = 0; i < got.size(); ++i) {
+            const auto cseq = got[i].message.headerValue(HeaderId::CSeq);
+            QVERIFY2(cseq.starts_with(std::to_string(i + 1) + " "), std::string(cseq).c_str());
+        }
+        QCOMPARE(got[80].message.body().size(), std::size_t{40000});
+        QCOMPARE(got[80].message.bytes(), std::string_view(big));
     }
 
     void tcpConnectFailureIsReported() {
