@@ -55,9 +55,11 @@ bool looksLikeStartLine(std::string_view line) noexcept {
 
 namespace framing {
 
-std::optional<bool> firstLineIsStartLine(std::string_view p) noexcept {
-    const std::size_t firstNl = findByte(p, 0, '\n');
-    if (firstNl == p.size()) return std::nullopt;
+std::optional<bool> firstLineIsStartLine(std::string_view p, std::size_t maxLine) noexcept {
+    const std::string_view head = p.substr(0, maxLine < p.size() ? maxLine + 1 : p.size());
+    const std::size_t firstNl = findByte(head, 0, '\n');
+    if (firstNl == head.size())
+        return p.size() > maxLine ? std::optional<bool>(false) : std::nullopt;
     std::string_view first = p.substr(0, firstNl);
     if (!first.empty() && first.back() == '\r') first.remove_suffix(1);
     return looksLikeStartLine(first);

@@ -16,8 +16,11 @@ bool looksLikeStartLine(std::string_view line) noexcept;
 
 namespace framing {
 
-// Whether the first line of `p` looks like a start line; nullopt while it is not complete.
-std::optional<bool> firstLineIsStartLine(std::string_view p) noexcept;
+// Whether the first line of `p` looks like a start line; nullopt while it is not complete. A
+// line whose line feed lies more than `maxLine` bytes in is no start line (it could not begin
+// a header section within the limit), and that is known as soon as as many bytes are there:
+// the verdict never depends on how the bytes arrived.
+std::optional<bool> firstLineIsStartLine(std::string_view p, std::size_t maxLine) noexcept;
 
 // Content-Length (or its compact form "l") on one header line: nullopt when the line is another
 // header, -1 when it is Content-Length but not a number.

@@ -137,6 +137,7 @@ void StreamFramer::lostBytes() {
     m_contentLength.reset();
     m_scan = 0;
     m_needSync = true;
+    m_inLongLine = false;
     m_skipHeader = false;
     m_discard = 0;
     if (buffered() > 0)
@@ -157,21 +158,32 @@ std::optional<Frame> StreamFramer::discard() {
 }
 
 // Drops bytes up to the next line that looks like a start line. A trailing partial line is
-// kept: it may become a start line when more bytes arrive.
+// kept: it may become a start line when more bytes arrive, unless it is already longer than a
+// header section may be (then it and the rest of it up to its line feed are dropped).
 std::optional<Frame> StreamFramer::resync(ErrorCode code, std::string message) {
     const std::string_view p = pending();
+    const std::size_t maxLine = m_limits.maxHeaderBytes;
     std::size_t lineBegin = 0;
+    if (m_inLongLine) {
+        const std::size_t nl = p.find('\n');
+        m_inLongLine = nl == std::string_view::npos;
+        lineBegin = m_inLongLine ? p.size() : nl + 1;
+    }
     while (true) {
         const std::size_t nl = p.find('\n', lineBegin);
         if (nl == std::string_view::npos) break;
         std::string_view line = p.substr(lineBegin, nl - lineBegin);
         if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-        if (looksLikeStartLine(line)) {
+        if (nl - lineBegin <= maxLine && looksLikeStartLine(line)) {
             m_needSync = false;
             if (lineBegin == 0) return std::nullopt;
             return skip(lineBegin, code, std::move(message));
         }
         lineBegin = nl + 1;
+    }
+    if (p.size() - lineBegin > maxLine) {
+        m_inLongLine = true;  // no start line: so long, it could not begin a header section
+        lineBegin = p.size();
     }
     if (lineBegin == 0) return std::nullopt;
     return skip(lineBegin, code, std::move(message));
@@ -235,7 +247,8 @@ std::size_t StreamFramer::scanBlocks(std::string_view p, std::size_t lineStart) 
 // known lengths set for next() to wait on. Keep-alives and garbage go the general way too.
 void StreamFramer::parsedFrame(std::optional<Frame>& out) {
     const std::string_view p = pending();
-    if (p[0] == '\r' || p[0] == '\n' || firstLineIsStartLine(p) != true) return;
+    if (p[0] == '\r' || p[0] == '\n' || firstLineIsStartLine(p, m_limits.maxHeaderBytes) != true)
+        return;
     SipMessage::StreamPrefix prefix;
     const ParseLimits limits;
     auto parsed = SipMessage::parseStreamPrefix(pendingSlice(0, p.size()), limits, prefix);
@@ -260,7 +273,7 @@ std::optional<Frame> StreamFramer::headerSearch() {
     std::size_t crlf = 0;
     while (crlf < p.size() && (p[crlf] == '\r' || p[crlf] == '\n')) ++crlf;
     if (crlf > 0) return take(Frame::Kind::KeepAlive, crlf);
-    if (firstLineIsStartLine(p) == false) {
+    if (firstLineIsStartLine(p, m_limits.maxHeaderBytes) == false) {
         m_needSync = true;
         return resync(ErrorCode::BadStartLine, "bytes before a start line");
     }

@@ -117,7 +117,8 @@ class StreamFramer {
     std::optional<std::size_t> m_headerEnd, m_bodyLength;
     std::optional<std::int64_t> m_contentLength;  // first Content-Length seen; -1: not a number
     bool m_needSync = false;                      // skip to the next start line before framing
-    bool m_skipHeader = false;                    // inside an oversized header section
+    bool m_inLongLine = false;    // resync is dropping a line too long to be a start line
+    bool m_skipHeader = false;    // inside an oversized header section
     std::uint64_t m_discard = 0;  // bytes still to drop (an oversized body, a partial message)
     ErrorCode m_discardCode = ErrorCode::Ok;
     std::string m_discardWhy;

@@ -146,6 +146,7 @@ class TestStreamFramer : public QObject {
     void keptFramesSurviveLaterPushes();
     void parsedFramesMatchSearchedOnes();
     void adoptedSegmentsGiveTheSameFrames();
+    void linesLongerThanTheHeaderLimit();
     void adoptedSegmentsAreFramedInPlace();
 };
 
@@ -360,6 +361,43 @@ void TestStreamFramer::parsedFramesMatchSearchedOnes() {
         }
         QVERIFY(merged(parsedWay) == merged(searchedWay));
     }
+}
+
+// A line longer than a header section may be is never a start line, decided as soon as that
+// many bytes are buffered: the frames do not depend on where the stream was split, and a
+// stream without line feeds is not buffered without bound.
+void TestStreamFramer::linesLongerThanTheHeaderLimit() {
+    const FramerLimits small{512, 1024};
+    const std::string longStart = "MESSAGE sip:" + std::string(600, 'u') + "@h SIP/2.0\r\n";
+    const std::string stream = sample(1) + std::string(700, 'g') + "\r\n" + sample(2) + longStart +
+                               "Content-Length: 0\r\n\r\n" + sample(3) + std::string(900, 'n') +
+                               sample(4);
+    const std::vector<Seen> want = frameWhole(stream, small);
+    for (std::size_t at = 0; at <= stream.size(); at += 7)
+        QVERIFY2(frameSplit(stream, at, small) == want, qPrintable(QString::number(at)));
+    StreamFramer bytewise(small);
+    std::vector<Seen> got;
+    for (char ch : stream) {
+        bytewise.push(std::string_view(&ch, 1));
+        drain(bytewise, got);
+    }
+    QVERIFY(merged(got) == want);
+    std::size_t messages = 0;
+    for (const Seen& s : want) messages += s.kind == Frame::Kind::Message ? 1 : 0;
+    QCOMPARE(messages, std::size_t{3});  // samples 1, 2 and 3; 4 follows 900 bytes of no line end
+    StreamFramer f(small);
+    std::vector<Seen> skipped;
+    std::size_t most = 0;
+    for (int i = 0; i < 100; ++i) {
+        f.push(std::string(1000, 'x'));
+        drain(f, skipped);
+        most = std::max(most, f.buffered());
+    }
+    QVERIFY2(most <= small.maxHeaderBytes, qPrintable(QString::number(most)));
+    f.push("\r\n" + sample(5));
+    drain(f, skipped);
+    QCOMPARE(skipped.back().kind, Frame::Kind::Message);
+    QCOMPARE(skipped.back().bytes, sample(5));
 }
 
 // Segments pushed as Bytes (adopted) and as copies, in any mix and size, give the frames of
