@@ -3,6 +3,9 @@
 //
 //   bench_passive [--size-mb N] [--us-per-message N] [--file F] [--keep]
 //
+// --file F reads F when it exists (a capture kept by --keep, or any capture), else writes the
+// synthetic capture there.
+//
 // --us-per-message sets the time between messages (default 37 us, the capture benchmark's
 // file: ~3,800 calls/s, so RFC timers keep ~64 s of calls open).
 //
@@ -116,13 +119,18 @@ int main(int argc, char** argv) {
     o.targetBytes = mb << 20;
     o.usPerMessage = usPerMessage;
     bench::SyntheticResult gen;
-    if (!bench::writeSyntheticCapture(path, o, gen)) {
+    if (!file.empty() && access(file.c_str(), R_OK) == 0) {
+        keep = true;  // a capture from an earlier run (or any capture): read, never removed
+        std::printf("capture: %s (existing file)\n", path.c_str());
+    } else if (!bench::writeSyntheticCapture(path, o, gen)) {
         std::printf("cannot write %s\n", path.c_str());
         return 0;
+    } else {
+        std::printf("UDP capture: %s, %.0f MB, %llu packets, %llu SIP messages\n", path.c_str(),
+                    static_cast<double>(gen.bytes) / 1e6,
+                    static_cast<unsigned long long>(gen.packets),
+                    static_cast<unsigned long long>(gen.messages));
     }
-    std::printf("UDP capture: %s, %.0f MB, %llu packets, %llu SIP messages\n", path.c_str(),
-                static_cast<double>(gen.bytes) / 1e6, static_cast<unsigned long long>(gen.packets),
-                static_cast<unsigned long long>(gen.messages));
     const Run cap = captureOnly(path);
     std::printf("  capture layer only        %7.2f s  %10.0f msg/s   (peak RSS so far %ld MB)\n",
                 cap.secs, static_cast<double>(cap.messages) / cap.secs, peakRssMb());
