@@ -37,6 +37,32 @@ void pump(net::EventLoop& loop, const std::vector<net::Inbound>& got, std::size_
     for (int i = 0; i < 200 && got.size() < n; ++i) loop.runOnce(0ms);
 }
 
+// A TCP listener of a transport layer and a plain socket connected to it, through which a
+// test writes the bytes a peer would send.
+struct RawTcpPeer {
+    ManualClock clock;
+    net::EventLoop loop{[this] { return clock.now(); }};
+    net::TransportLayer server{loop};
+    std::vector<net::Inbound> got;
+    int fd = -1;
+
+    RawTcpPeer() {
+        std::string error;
+        if (!server.listen(net::SockAddr::fromLiteral("127.0.0.1", 0), false, error)) return;
+        server.onMessage = [this](net::Inbound&& in) { got.push_back(std::move(in)); };
+        const auto to = server.listenLocal(net::Protocol::Tcp, AF_INET);
+        fd = ::socket(AF_INET, SOCK_STREAM, 0);
+        if (fd >= 0 && ::connect(fd, to.sa(), to.len()) != 0) {
+            ::close(fd);
+            fd = -1;
+        }
+    }
+    ~RawTcpPeer() {
+        if (fd >= 0) ::close(fd);
+    }
+    bool connected() const { return fd >= 0; }
+};
+
 }  // namespace
 
 class TestUaTransport : public QObject {
@@ -95,16 +121,9 @@ class TestUaTransport : public QObject {
     }
 
     void tcpFramesAMessageWrittenInPieces() {
-        ManualClock clock;
-        net::EventLoop loop([&] { return clock.now(); });
-        net::TransportLayer server(loop);
-        std::string error;
-        QVERIFY(server.listen(net::SockAddr::fromLiteral("127.0.0.1", 0), false, error));
-        std::vector<net::Inbound> got;
-        server.onMessage = [&](net::Inbound&& in) { got.push_back(std::move(in)); };
-        const auto to = server.listenLocal(net::Protocol::Tcp, AF_INET);
-        const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-        QCOMPARE(::connect(fd, to.sa(), to.len()), 0);
+        RawTcpPeer peer;
+        QVERIFY(peer.connected());
+        auto& [clock, loop, server, got, fd] = peer;
         const std::string bytes = options(7) + options(8);
         for (std::size_t at = 0; at < bytes.size(); at += 50) {
             const auto piece = bytes.substr(at, 50);
@@ -112,7 +131,6 @@ class TestUaTransport : public QObject {
             loop.runOnce(0ms);
         }
         pump(loop, got, 2);
-        ::close(fd);
         QCOMPARE(got.size(), std::size_t{2});
         QCOMPARE(got[1].message.headerValue(HeaderId::CSeq), std::string_view("8 OPTIONS"));
     }
@@ -120,16 +138,9 @@ class TestUaTransport : public QObject {
     // A burst of many messages and a large one arrive in reads that the framer adopts: each
     // message whole, in order, with its body.
     void tcpFramesABurstOfMessages() {
-        ManualClock clock;
-        net::EventLoop loop([&] { return clock.now(); });
-        net::TransportLayer server(loop);
-        std::string error;
-        QVERIFY(server.listen(net::SockAddr::fromLiteral("127.0.0.1", 0), false, error));
-        std::vector<net::Inbound> got;
-        server.onMessage = [&](net::Inbound&& in) { got.push_back(std::move(in)); };
-        const auto to = server.listenLocal(net::Protocol::Tcp, AF_INET);
-        const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-        QCOMPARE(::connect(fd, to.sa(), to.len()), 0);
+        RawTcpPeer peer;
+        QVERIFY(peer.connected());
+        auto& [clock, loop, server, got, fd] = peer;
         std::string bytes;
         for (int i = 1; i <= 80; ++i) bytes += options(i);
         const std::string big = MessageBuilder::request("MESSAGE", "sip:bob@127.0.0.1")
@@ -150,7 +161,6 @@ class TestUaTransport : public QObject {
         }
         QCOMPARE(sent, bytes.size());
         pump(loop, got, 82);
-        ::close(fd);
         QCOMPARE(got.size(), std::size_t{82});
         for (std::size_t i = 0; i < got.size(); ++i) {
             const auto cseq = got[i].message.headerValue(HeaderId::CSeq);
