@@ -26,6 +26,8 @@ const char* tcpEndName(TcpEnd e) noexcept {
 
 namespace {
 
+constexpr std::int64_t kMaxWindow = std::int64_t{1} << 30;
+
 // Hashed once per segment: word loads and a multiply mix instead of a byte loop.
 std::uint64_t mixEndpoint(const Endpoint& e, std::uint64_t h) noexcept {
     std::uint64_t w[2];
@@ -76,7 +78,17 @@ void TcpReassembler::add(const TcpSegment& s) {
     std::int64_t begin = static_cast<std::int64_t>(d.offset) +
                          static_cast<std::int32_t>(seq - d.nextSeq);  // wraps correctly
     std::span<const std::uint8_t> p = s.payload;
-    if (fin && !d.finKnown) {
+    // RFC 7323 §2.3: no window exceeds 2^30 bytes, and sequence numbers 2^31 apart cannot be
+    // told ahead from behind: bytes further ahead than the window are dropped, byte by byte, so
+    // that what is kept never depends on how the sender cut its segments. A FIN beyond goes too.
+    const std::int64_t windowEnd = static_cast<std::int64_t>(d.offset) + kMaxWindow;
+    const bool beyond = begin + std::ssize(p) > windowEnd;
+    if (beyond) {
+        p = p.first(static_cast<std::size_t>(
+            std::clamp<std::int64_t>(windowEnd - begin, 0, std::ssize(p))));
+        if (p.empty()) ++m_stats.ignoredSegments;
+    }
+    if (fin && !beyond && !d.finKnown) {
         const std::int64_t finAt = begin + static_cast<std::int64_t>(p.size());
         if (finAt >= static_cast<std::int64_t>(d.offset)) {
             d.finKnown = true;

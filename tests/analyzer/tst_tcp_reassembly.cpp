@@ -166,6 +166,24 @@ TcpSegment segment(bool fromClient, std::uint32_t seq, std::uint8_t flags, std::
 constexpr std::uint8_t kAck = TcpSegment::kAck;
 
 // SYN, SYN+ACK (frames 1, 2) for a client stream starting at `isn` + 1.
+// The raw reassembler's events as text: D<offset>+<bytes>@<frame>, G<offset>+<lost>, F, C:<end>.
+struct LogSink : TcpStreamSink {
+    void onOpen(const TcpConnectionInfo&) override {}
+    void onData(const TcpStreamId&, const TcpChunk& c) override {
+        log += "D" + std::to_string(c.offset) + "+" + std::to_string(c.bytes.size()) + "@" +
+               std::to_string(c.frame) + " ";
+        lastPtr = c.bytes.data();
+    }
+    void onGap(const TcpStreamId&, std::uint64_t o, std::uint64_t n, std::int64_t) override {
+        log += "G" + std::to_string(o) + "+" + std::to_string(n) + " ";
+    }
+    void onConflict(const TcpStreamId&, std::uint64_t, std::uint64_t, std::uint64_t) override {}
+    void onFin(const TcpStreamId&) override { log += "F "; }
+    void onClose(std::uint64_t, TcpEnd e) override { log += std::string("C:") + tcpEndName(e); }
+    std::string log;
+    const std::uint8_t* lastPtr = nullptr;
+};
+
 void handshake(TcpSipStreams& t, std::uint32_t clientIsn, std::uint32_t serverIsn = 7000) {
     t.add(segment(true, clientIsn, TcpSegment::kSyn, {}, 1, 1 * kMs));
     t.add(segment(false, serverIsn, TcpSegment::kSyn | kAck, {}, 2, 2 * kMs));
@@ -731,26 +749,7 @@ class TestTcpReassembly : public QObject {
     void reassemblerChunksAndGaps() {
         // The raw reassembler: chunk offsets, frames, gap offsets; in-order data is delivered
         // from the caller's buffer.
-        struct Sink : TcpStreamSink {
-            void onOpen(const TcpConnectionInfo&) override {}
-            void onData(const TcpStreamId&, const TcpChunk& c) override {
-                log += "D" + std::to_string(c.offset) + "+" + std::to_string(c.bytes.size()) + "@" +
-                       std::to_string(c.frame) + " ";
-                lastPtr = c.bytes.data();
-            }
-            void onGap(const TcpStreamId&, std::uint64_t o, std::uint64_t n,
-                       std::int64_t) override {
-                log += "G" + std::to_string(o) + "+" + std::to_string(n) + " ";
-            }
-            void onConflict(const TcpStreamId&, std::uint64_t, std::uint64_t,
-                            std::uint64_t) override {}
-            void onFin(const TcpStreamId&) override { log += "F "; }
-            void onClose(std::uint64_t, TcpEnd e) override {
-                log += std::string("C:") + tcpEndName(e);
-            }
-            std::string log;
-            const std::uint8_t* lastPtr = nullptr;
-        } sink;
+        LogSink sink;
         TcpReassembler r(sink);
         const std::string data(100, 'x');
         r.add(segment(true, 10, TcpSegment::kSyn, {}, 1, 0));
@@ -765,6 +764,36 @@ class TestTcpReassembly : public QObject {
         r.flush();
         QCOMPARE(QString::fromStdString(sink.log),
                  QStringLiteral("D0+10@2 G10+10 D20+5@4 G25+5 D30+10@3 G40+10 D50+10@5 C:flush"));
+    }
+
+    void dataBeyondTheWindowIsDropped() {
+        // RFC 7323 §2.3: nothing lies more than 2^30 bytes ahead of the stream position (here
+        // stuck at a hole at offset 10). A segment across that edge keeps the bytes before it,
+        // whether it comes whole or in halves (2^31 ahead, sequence numbers would read as
+        // behind: the verdict used to depend on where a segment started).
+        const std::string data(20, 'y');
+        const std::uint32_t edge = 21 + (1u << 30);  // sequence number of offset 2^30 + 10
+        std::string logs[2];
+        for (int halves = 0; halves < 2; ++halves) {
+            LogSink sink;
+            TcpReassembler r(sink);
+            r.add(segment(true, 10, TcpSegment::kSyn, {}, 1, 0));
+            r.add(segment(true, 11, kAck, std::string_view(data).substr(0, 10), 2, 0));
+            r.add(segment(true, 30, kAck, std::string_view(data).substr(0, 4), 3, 0));  // hole
+            const std::string_view across = std::string_view(data).substr(0, 12);
+            if (halves) {
+                r.add(segment(true, edge - 6, kAck, across.substr(0, 6), 4, 0));
+                r.add(segment(true, edge, kAck | TcpSegment::kFin, across.substr(6), 4, 0));
+            } else {
+                r.add(segment(true, edge - 6, kAck | TcpSegment::kFin, across, 4, 0));
+            }
+            r.add(segment(true, edge + (1u << 30), kAck, across, 5, 0));  // 2^31 ahead
+            r.flush();
+            logs[halves] = sink.log;
+        }
+        QCOMPARE(QString::fromStdString(logs[1]), QString::fromStdString(logs[0]));
+        QCOMPARE(QString::fromStdString(logs[0]),
+                 QStringLiteral("D0+10@2 G10+9 D19+4@3 G23+1073741805 D1073741828+6@4 C:flush"));
     }
 
     void throughputInOrder() {
