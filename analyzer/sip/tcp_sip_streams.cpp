@@ -280,7 +280,8 @@ void TcpSipStreams::resync(Conn& c, int dir) {
         std::string_view line(d.held.data() + pos, nl - pos);
         if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
         if (std::exchange(d.resyncLongLine, false)) continue;  // its start was dropped
-        if (line.size() > m_config.framer.maxHeaderBytes) continue;
+        // The same bound as the framer's (StreamFramer::resync): line feed at most this far in.
+        if (nl - pos > m_config.framer.maxHeaderBytes) continue;
         const std::size_t at = startLineIn(line);
         if (at == std::string_view::npos) continue;
         const std::size_t skip = pos + at;
