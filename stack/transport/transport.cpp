@@ -339,8 +339,21 @@ void TransportLayer::readStream(const ConnKey& key) {
     Connection& c = *it->second;
     // Reads go into a fresh block that the framer adopts when the read filled much of it: the
     // messages in it are then framed in place. A short read is copied into the framer's chunk
-    // instead, so that a small message does not keep a whole block alive.
+    // instead, so that a small message does not keep a whole block alive. Frames are taken
+    // after every read, so that the next push finds the framer done with the adopted block
+    // (what is left of it would otherwise be copied).
     constexpr std::size_t kBlock = 16384, kAdoptFrom = 4096;
+    const SockAddr local = c.socket->local();
+    std::vector<Inbound> ready;
+    const auto takeFrames = [&] {
+        while (auto frame = c.framer.next()) {
+            if (frame->kind != Frame::Kind::Message) continue;
+            auto parsed = frame->parse();
+            if (parsed.ok())
+                ready.push_back(
+                    Inbound{std::move(parsed.value()), key.first, key.second, local, m_loop.now()});
+        }
+    };
     std::shared_ptr<char[]> block;
     bool closed = false;
     for (int i = 0; i < 64; ++i) {  // bounded: other sockets get their turn
@@ -356,15 +369,7 @@ void TransportLayer::readStream(const ConnKey& key) {
         } else {
             c.framer.push(got);
         }
-    }
-    const SockAddr local = c.socket->local();
-    std::vector<Inbound> ready;
-    while (auto frame = c.framer.next()) {
-        if (frame->kind != Frame::Kind::Message) continue;
-        auto parsed = frame->parse();
-        if (parsed.ok())
-            ready.push_back(
-                Inbound{std::move(parsed.value()), key.first, key.second, local, m_loop.now()});
+        takeFrames();
     }
     if (closed) close(key);
     for (auto& in : ready)
