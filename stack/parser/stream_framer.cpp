@@ -55,7 +55,7 @@ void StreamFramer::appendToChunk(std::string_view bytes) {
         // new bytes start a fresh one. Until a frame is taken from it, it grows in place.
         auto fresh = std::make_shared<std::string>();
         fresh->reserve(chunkPending() + bytes.size());
-        fresh->append(std::string_view(m_chunk ? *m_chunk : std::string()).substr(m_start));
+        if (m_chunk) fresh->append(*m_chunk, m_start);
         fresh->append(bytes);
         m_chunk = std::move(fresh);
         m_start = 0;
