@@ -186,7 +186,8 @@ MessageVerdict TransactionObserver::onRequestAgain(TransactionShadow& s, const O
     checkSchedule(s, o);
     // RFC 3261 §17.2.1 / §17.2.2: the server shadow answers a retransmission with its last
     // response (absorbed here: the capture shows whether the server did).
-    apply(s, ShadowSide::Server, s.toServer(MessageFromNetwork{*o.message}));
+    apply(s, ShadowSide::Server,
+          s.toServer(MessageFromNetwork{TransactionShadow::standIn(*o.message)}));
     touch(s);
     return v;
 }
@@ -269,7 +270,8 @@ MessageVerdict TransactionObserver::onAck(const Observation& o) {
     // RFC 3261 §17.2.1: ACK in Completed -> Confirmed (-> Terminated at once when reliable);
     // later ACKs are absorbed.
     const bool completed = s->serverState() == TransactionState::Completed;
-    apply(*s, ShadowSide::Server, s->toServer(MessageFromNetwork{*o.message}));
+    apply(*s, ShadowSide::Server,
+          s->toServer(MessageFromNetwork{TransactionShadow::standIn(*o.message)}));
     if (completed && s->serverState() != TransactionState::Completed) s->confirmed = true;
     return v;
 }
@@ -343,7 +345,8 @@ MessageVerdict TransactionObserver::onResponseIn(TransactionShadow& s, const Obs
                        std::to_string(code) + " retransmitted after its transaction ended");
         // RFC 3261 §17.1.1.2: a retransmitted non-2xx final makes the client resend its ACK.
         else
-            apply(s, ShadowSide::Client, s.toClient(MessageFromNetwork{m}));
+            apply(s, ShadowSide::Client,
+                  s.toClient(MessageFromNetwork{TransactionShadow::standIn(m)}));
         return v;
     }
     s.responsesSeen.emplace_back(std::move(sig), o.id);
@@ -385,8 +388,9 @@ MessageVerdict TransactionObserver::onResponseIn(TransactionShadow& s, const Obs
         }
     }
     if (!s.ended) {
-        apply(s, ShadowSide::Client, s.toClient(MessageFromNetwork{m}));
-        apply(s, ShadowSide::Server, s.toServer(MessageFromTu{m}));
+        const SipMessage standIn = TransactionShadow::standIn(m);
+        apply(s, ShadowSide::Client, s.toClient(MessageFromNetwork{standIn}));
+        apply(s, ShadowSide::Server, s.toServer(MessageFromTu{standIn}));
         touch(s);
     }
     return v;

@@ -1,8 +1,20 @@
 #include "observe/transaction_shadow.hpp"
 
+#include <array>
+#include <unordered_map>
+
 namespace sipscope::stack {
 
 namespace {
+
+// Methods are tokens anyone can make up: past this many the stand-ins are not kept.
+constexpr std::size_t kMaxCachedMethods = 64;
+
+// The message itself when its start line does not parse alone (it parsed with its headers).
+SipMessage parseStandIn(const std::string& startLine, const SipMessage& m) {
+    auto parsed = SipMessage::parse(startLine + "\r\n\r\n");
+    return parsed.ok() ? std::move(parsed).value() : m;
+}
 
 TransactionShadow::Client makeClient(const SipMessage& request, TransportKind transport,
                                      TimerConfig timers) {
@@ -19,8 +31,26 @@ TransactionShadow::Server makeServer(const SipMessage& request, TransportKind tr
 }  // namespace
 
 TransactionShadow::TransactionShadow(const Observation& request, TimerConfig timers)
-    : m_client(makeClient(*request.message, request.transport, timers)),
-      m_server(makeServer(*request.message, request.transport, timers)) {}
+    : m_client(makeClient(standIn(*request.message), request.transport, timers)),
+      m_server(makeServer(standIn(*request.message), request.transport, timers)) {}
+
+SipMessage TransactionShadow::standIn(const SipMessage& m) {
+    // Per thread: a SipMessage's shared parts are not filled concurrently (sip_message.hpp).
+    if (m.isResponse()) {
+        thread_local std::array<std::optional<SipMessage>, 600> byStatus;
+        const int code = m.status().value_or(0);
+        if (code < 100 || code > 699) return m;
+        auto& slot = byStatus[static_cast<std::size_t>(code - 100)];
+        if (!slot) slot = parseStandIn("SIP/2.0 " + std::to_string(code) + " X", m);
+        return *slot;
+    }
+    thread_local std::unordered_map<std::string, SipMessage> byMethod;
+    const std::string method(m.method());
+    if (auto it = byMethod.find(method); it != byMethod.end()) return it->second;
+    SipMessage made = parseStandIn(method + " sip:shadow.invalid SIP/2.0", m);
+    if (byMethod.size() < kMaxCachedMethods) byMethod.emplace(method, made);
+    return made;
+}
 
 Actions TransactionShadow::startClient() {
     return std::visit([](auto& fsm) { return fsm.start(); }, m_client);

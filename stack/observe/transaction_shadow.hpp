@@ -22,6 +22,13 @@ class TransactionShadow {
 
     TransactionShadow(const Observation& request, TimerConfig timers);
 
+    // What the machines are handed instead of an observed message: a message with the same
+    // start line and nothing else. RFC 3261 §17's transitions read only the method and the
+    // status code, and a shadow's "sends" are compared with the capture by kind and time, so
+    // the shadows need no header or body. Stand-ins are shared (one per method and status), so
+    // an open transaction does not keep the observed messages' bytes and parsed index alive.
+    static SipMessage standIn(const SipMessage& m);
+
     // Both machines leave Idle: the client "sends" the request, the server "receives" it.
     Actions startClient();
     Actions startServer();
