@@ -84,8 +84,12 @@ void DialogObserver::onResponse(const Observation& o, std::uint64_t tx) {
     auto req = m_requests.find(tx);
     if (req == m_requests.end()) return;
     const SipMessage& m = *o.message;
+    const int code = m.status().value_or(0);
     if (req->second.creating) {
         onCreatingResponse(o, req->second, tx);
+        // Only more 2xx (other forks, RFC 3261 §13.2.2.4) may follow a final response: after
+        // a non-2xx the request is not needed any more.
+        if (code >= 300) m_requests.erase(req);
         return;
     }
     const SipMessage& request = req->second.message;
@@ -99,6 +103,8 @@ void DialogObserver::onResponse(const Observation& o, std::uint64_t tx) {
         report(it->first, p, u, &o);
         if (p.uac.state() == DialogState::Terminated) m_dialogs.erase(it);
     }
+    // A request inside a dialog has one final response (RFC 3261 §17.1.3): its bytes can go.
+    if (code >= 200) m_requests.erase(req);
 }
 
 void DialogObserver::onCreatingResponse(const Observation& o, const Request& req,

@@ -19,12 +19,14 @@ enum class ShadowSide : std::uint8_t { Client, Server, Idle, Evict };
 
 class ShadowTimers {
   public:
-    static constexpr std::size_t kTimers = static_cast<std::size_t>(TimerName::M) + 1;
+    // A side runs one machine, which has at most four timers (INVITE client A, B, D, M;
+    // non-INVITE client E, F, K; INVITE server G, H, I, L; non-INVITE server J).
+    static constexpr std::size_t kTimers = 4;
     struct Slot {
         std::uint64_t seq = 0;  // 0: not running
         Instant at{0};
     };
-    // Per side and timer, owned by the shadow: every RFC timer of the client and the server
+    // Per side and timer, owned by the shadow: the RFC timers of the client and the server
     // side, and one timer each for Idle and Evict (kept in the TimerName::A position).
     using Slots = std::array<Slot, 2 * kTimers + 2>;
     struct Due {
@@ -39,7 +41,7 @@ class ShadowTimers {
         Slot& s = table[i];
         s.seq = ++m_seq;
         s.at = at;
-        m_heap.push_back(Entry{at, s.seq, tx, static_cast<std::uint8_t>(i)});
+        m_heap.push_back(Entry{at, s.seq, tx, static_cast<std::uint8_t>(i), t});
         std::push_heap(m_heap.begin(), m_heap.end(), later);
     }
     static void cancel(Slots& table, ShadowSide side, TimerName t) {
@@ -66,7 +68,7 @@ class ShadowTimers {
             Slots* table = slotsOf(e.tx);
             if (!table || (*table)[e.slot].seq != e.seq) continue;  // cancelled or rescheduled
             (*table)[e.slot].seq = 0;
-            return Due{e.tx, sideOf(e.slot), timerOf(e.slot), e.at};
+            return Due{e.tx, sideOf(e.slot), e.timer, e.at};
         }
         return std::nullopt;
     }
@@ -93,17 +95,20 @@ class ShadowTimers {
         Instant at;
         std::uint64_t seq, tx;
         std::uint8_t slot;
+        TimerName timer;
     };
+    // The timer's place among its machine's timers (order of TimerName: A B D E F G H I J K L M).
+    static std::size_t placeOf(TimerName t) {
+        constexpr std::uint8_t kPlace[] = {0, 1, 2, 0, 1, 0, 1, 2, 0, 2, 3, 3};
+        return kPlace[static_cast<std::size_t>(t)];
+    }
     static std::size_t slotIndex(ShadowSide side, TimerName t) {
         const auto n = static_cast<std::size_t>(side);
-        return n < 2 ? n * kTimers + static_cast<std::size_t>(t) : 2 * kTimers + (n - 2);
+        return n < 2 ? n * kTimers + placeOf(t) : 2 * kTimers + (n - 2);
     }
     static ShadowSide sideOf(std::size_t slot) {
         return static_cast<ShadowSide>(slot < 2 * kTimers ? slot / kTimers
                                                           : 2 + (slot - 2 * kTimers));
-    }
-    static TimerName timerOf(std::size_t slot) {
-        return slot < 2 * kTimers ? static_cast<TimerName>(slot % kTimers) : TimerName::A;
     }
     // Heap order: earliest deadline first, then scheduling order.
     static bool later(const Entry& a, const Entry& b) {
