@@ -133,7 +133,9 @@ std::string_view headerParam(std::string_view v, std::string_view name) noexcept
     return {};
 }
 
-KeyHeaders extractKeyHeaders(const SipMessage& m) noexcept {
+namespace {
+
+KeyHeaders readKeyHeaders(const SipMessage& m) noexcept {
     KeyHeaders k;
     k.callId = m.headerValue(HeaderId::CallId);
     topVia(m.headerValue(HeaderId::Via), k);
@@ -141,6 +143,21 @@ KeyHeaders extractKeyHeaders(const SipMessage& m) noexcept {
     k.toTag = headerParam(m.headerValue(HeaderId::To), "tag");
     cseq(m.headerValue(HeaderId::CSeq), k);
     return k;
+}
+
+}  // namespace
+
+const KeyHeaders& SipMessage::keyHeaders() const noexcept {
+    if (!m_index) {
+        static const KeyHeaders kNone;  // no index, no headers
+        return kNone;
+    }
+    if (!m_index->keys) m_index->keys = readKeyHeaders(*this);
+    return *m_index->keys;
+}
+
+KeyHeaders extractKeyHeaders(const SipMessage& m) noexcept {
+    return m.keyHeaders();
 }
 
 }  // namespace sipscope::stack

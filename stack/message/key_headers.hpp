@@ -11,17 +11,10 @@
 
 namespace sipscope::stack {
 
-struct KeyHeaders {
-    std::string_view callId;
-    std::string_view topViaBranch;
-    std::string_view topViaTransport;
-    std::string_view topViaSentBy;  // host[:port] of the top Via
-    std::string_view fromTag, toTag;
-    std::optional<std::uint32_t> cseq;
-    std::string_view cseqMethod;
-};
+// struct KeyHeaders is in message/key_header_slices.hpp (the message keeps its own).
 
 // Slices point into the message; fields stay empty when a header is missing or unreadable.
+// Read once per message and kept with its header index: asking again costs a copy.
 KeyHeaders extractKeyHeaders(const SipMessage& message) noexcept;
 
 // The value of `;name=` among the header parameters of a From/To/Contact value: parameters

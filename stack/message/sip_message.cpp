@@ -28,6 +28,7 @@ void SipMessage::reindex() {
         idx.first[static_cast<std::size_t>(idx.headers[i].id)] = static_cast<std::int16_t>(i);
     idx.first[0] = -1;
     idx.cache.clear();
+    idx.keys.reset();
 }
 
 const HeaderField* SipMessage::header(std::string_view name) const noexcept {
@@ -70,6 +71,7 @@ void SipMessage::setHeader(HeaderId id, std::string value) {
     idx.headers[*i].edited = true;
     m_edited = true;
     idx.cache.clear();
+    idx.keys.reset();
 }
 
 void SipMessage::addHeader(std::string_view name, std::string value) {

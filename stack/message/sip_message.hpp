@@ -23,6 +23,7 @@
 #include "message/bytes.hpp"
 #include "message/header_id.hpp"
 #include "message/inline_list.hpp"
+#include "message/key_header_slices.hpp"
 #include "message/typed_cache.hpp"
 
 namespace sipscope::stack {
@@ -103,6 +104,9 @@ class SipMessage {
         return i ? &typed<T>(*i) : nullptr;
     }
     std::optional<std::size_t> indexOf(HeaderId id) const noexcept;
+    // Call-ID, top Via, tags and CSeq (message/key_headers.hpp): read on first use and kept
+    // with the typed values; every layer of the passive pipeline asks for them.
+    const KeyHeaders& keyHeaders() const noexcept;
 
     // Editing (the active UA). Edited lines are re-encoded as "Name: value".
     void setHeader(HeaderId id, std::string value);  // replaces the first, or appends
@@ -133,7 +137,8 @@ class SipMessage {
         InlineList<HeaderField, 14> headers;
         std::array<std::int16_t, static_cast<std::size_t>(HeaderId::Count_)> first{};
         std::vector<Error> errors, issues;
-        mutable TypedCache cache;  // copies of the Index start with an empty cache
+        mutable TypedCache cache;                // copies of the Index start with an empty cache
+        mutable std::optional<KeyHeaders> keys;  // cleared with the cache on edits
     };
     const Index& index() const noexcept { return m_index ? *m_index : emptyIndex(); }
     Index& mutableIndex();

@@ -11,6 +11,7 @@
 
 #include "core/clock.hpp"
 #include "message/sip_message.hpp"
+#include "transaction/inline_vector.hpp"
 
 namespace sipscope::stack {
 
@@ -76,7 +77,7 @@ struct TransactionTerminated {
 };
 using TransactionAction = std::variant<SendMessage, StartTimer, StopTimer, DeliverToTu, TimeoutToTu,
                                        TransportErrorToTu, TransactionTerminated>;
-using Actions = std::vector<TransactionAction>;
+using Actions = InlineVector<TransactionAction, 6>;
 
 // One line per action ("send INVITE", "send 180", "start A 500ms", "stop B", "deliver 200",
 // "timeout B", "transport-error", "terminated"): what tests and logs compare.
