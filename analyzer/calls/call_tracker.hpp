@@ -101,7 +101,7 @@ class CallTracker : private stack::ObserverListener {
     CallData* m_currentCall = nullptr;
     std::uint64_t m_nextCall = 1, m_nextNumber = 1;
     std::int64_t m_nowNs = 0;  // the latest message time (earlier ones are clamped)
-    std::map<std::uint64_t, std::unique_ptr<CallData>> m_calls;  // open, by internal number
+    std::unordered_map<std::uint64_t, std::unique_ptr<CallData>> m_calls;  // open, by number
     std::unordered_map<std::string, std::uint64_t, StringHash, std::equal_to<>> m_byCallId;
     std::unordered_map<std::uint64_t, std::uint64_t> m_txCall;     // transaction -> call
     std::unordered_map<std::string, std::uint64_t> m_bySessionId;  // RFC 7989 UUID -> call

@@ -32,13 +32,15 @@ void DialogObserver::transactionEnded(const TransactionRecord& r, Instant now) {
     // never confirmed end with its client transaction (lost forks, failed or timed-out request).
     if (auto keys = m_byCreatingTx.find(r.id); keys != m_byCreatingTx.end()) {
         for (const Key& key : keys->second) {
-            auto it = m_dialogs.find(key);
-            if (it == m_dialogs.end() || it->second.uac.state() != DialogState::Early) continue;
+            Dialogs* dialogs = dialogsOf(key.callId);
+            auto it = dialogs ? dialogs->find(key) : Dialogs::iterator{};
+            if (!dialogs || it == dialogs->end() || it->second.uac.state() != DialogState::Early)
+                continue;
             const DialogUpdate u = it->second.uac.terminate(
                 r.finalCode && *r.finalCode < 300 ? DialogReason::Forked : DialogReason::External);
             it->second.uas.terminate(it->second.uac.endReason());
             report(it->first, it->second, u, nullptr, false, now);
-            m_dialogs.erase(it);
+            eraseEnded(key.callId, {it});
         }
         m_byCreatingTx.erase(keys);
     }
@@ -76,8 +78,8 @@ void DialogObserver::onRequest(const Observation& o, std::uint64_t tx) {
             m_anomalies(a);
         }
         report(it->first, p, u, &o);
-        if (p.uac.state() == DialogState::Terminated) m_dialogs.erase(it);
     }
+    eraseEnded(k.callId, dialogs);
 }
 
 void DialogObserver::onResponse(const Observation& o, std::uint64_t tx) {
@@ -94,15 +96,16 @@ void DialogObserver::onResponse(const Observation& o, std::uint64_t tx) {
     }
     const SipMessage& request = req->second.message;
     const KeyHeaders rk = extractKeyHeaders(request);
-    for (auto it : inDialog(request, req->second.client, req->second.server)) {
+    const auto dialogs = inDialog(request, req->second.client, req->second.server);
+    for (auto it : dialogs) {
         Pair& p = it->second;
         const bool fromUac = rk.fromTag == it->first.uacTag;
         const DialogUpdate u =
             p.uac.onResponse(request, m, fromUac ? Direction::Received : Direction::Sent);
         p.uas.onResponse(request, m, fromUac ? Direction::Sent : Direction::Received);
         report(it->first, p, u, &o);
-        if (p.uac.state() == DialogState::Terminated) m_dialogs.erase(it);
     }
+    eraseEnded(rk.callId, dialogs);
     // A request inside a dialog has one final response (RFC 3261 §17.1.3): its bytes can go.
     if (code >= 200) m_requests.erase(req);
 }
@@ -113,14 +116,17 @@ void DialogObserver::onCreatingResponse(const Observation& o, const Request& req
     const KeyHeaders& k = *o.keys;
     Key key{std::string(k.callId), std::string(k.fromTag), std::string(k.toTag), req.client,
             req.server};
-    auto it = m_dialogs.find(key);
-    if (it == m_dialogs.end()) {
+    Dialogs* dialogs = dialogsOf(key.callId);
+    auto it = dialogs ? dialogs->find(key) : Dialogs::iterator{};
+    if (!dialogs || it == dialogs->end()) {
         // RFC 3261 §12.1: a 101-199 with a To tag or a 2xx creates the dialog on both sides.
         auto uac = Dialog::createAsUac(req.message, m);
         auto uas = Dialog::createAsUas(req.message, m);
         if (!uac || !uas) return;
-        auto [pos, inserted] = m_dialogs.emplace(
+        if (!dialogs) dialogs = &m_dialogs[key.callId];
+        auto [pos, inserted] = dialogs->emplace(
             key, Pair{std::move(*uac), std::move(*uas), tx, std::string(req.message.method())});
+        ++m_open;
         m_byCreatingTx[tx].push_back(key);
         DialogUpdate u;
         u.matched = true;
@@ -132,15 +138,34 @@ void DialogObserver::onCreatingResponse(const Observation& o, const Request& req
     const DialogUpdate u = p.uac.onResponse(req.message, m, Direction::Received);
     p.uas.onResponse(req.message, m, Direction::Sent);
     report(it->first, p, u, &o);
-    if (p.uac.state() == DialogState::Terminated) m_dialogs.erase(it);
+    eraseEnded(key.callId, {it});
 }
 
-std::vector<std::map<DialogObserver::Key, DialogObserver::Pair>::iterator> DialogObserver::inDialog(
-    const SipMessage& m, std::string_view a, std::string_view b) {
-    const KeyHeaders k = extractKeyHeaders(m);
-    std::vector<std::map<Key, Pair>::iterator> sameHop, anyHop;
-    for (auto it = m_dialogs.lower_bound(Key{std::string(k.callId), {}, {}, {}, {}});
-         it != m_dialogs.end() && it->first.callId == k.callId; ++it) {
+DialogObserver::Dialogs* DialogObserver::dialogsOf(std::string_view callId) {
+    auto it = m_dialogs.find(callId);
+    return it == m_dialogs.end() ? nullptr : &it->second;
+}
+
+void DialogObserver::eraseEnded(std::string_view callId,
+                                const std::vector<Dialogs::iterator>& candidates) {
+    auto all = m_dialogs.find(callId);
+    if (all == m_dialogs.end()) return;
+    for (auto it : candidates) {
+        if (it->second.uac.state() != DialogState::Terminated) continue;
+        all->second.erase(it);
+        --m_open;
+    }
+    if (all->second.empty()) m_dialogs.erase(all);
+}
+
+std::vector<DialogObserver::Dialogs::iterator> DialogObserver::inDialog(const SipMessage& m,
+                                                                        std::string_view a,
+                                                                        std::string_view b) {
+    const KeyHeaders& k = m.keyHeaders();
+    std::vector<Dialogs::iterator> sameHop, anyHop;
+    Dialogs* dialogs = dialogsOf(k.callId);
+    if (!dialogs) return {};
+    for (auto it = dialogs->begin(); it != dialogs->end(); ++it) {
         const Key& key = it->first;
         const bool tags = (key.uacTag == k.fromTag && key.uasTag == k.toTag) ||
                           (key.uacTag == k.toTag && key.uasTag == k.fromTag);

@@ -7,6 +7,7 @@
 #include <functional>
 #include <map>
 #include <optional>
+#include <unordered_map>
 
 #include "dialog/dialog.hpp"
 #include "observe/observer_events.hpp"
@@ -35,7 +36,7 @@ class DialogObserver {
     // The transaction observer reported the end of a transaction.
     void transactionEnded(const TransactionRecord& r, Instant now);
 
-    std::size_t openDialogs() const noexcept { return m_dialogs.size(); }
+    std::size_t openDialogs() const noexcept { return m_open; }
 
   private:
     struct Key {
@@ -53,19 +54,33 @@ class DialogObserver {
         bool creating = false;
     };
 
+    // The dialogs of one Call-ID: a few at most (forks, the hops of a proxy).
+    using Dialogs = std::map<Key, Pair>;
+
     void onRequest(const Observation& o, std::uint64_t tx);
     void onResponse(const Observation& o, std::uint64_t tx);
     void onCreatingResponse(const Observation& o, const Request& req, std::uint64_t tx);
-    std::vector<std::map<Key, Pair>::iterator> inDialog(const SipMessage& m, std::string_view a,
-                                                        std::string_view b);
+    // The dialogs `m` belongs to, all of one Call-ID: ended ones are erased with eraseEnded().
+    std::vector<Dialogs::iterator> inDialog(const SipMessage& m, std::string_view a,
+                                            std::string_view b);
+    Dialogs* dialogsOf(std::string_view callId);
+    void eraseEnded(std::string_view callId, const std::vector<Dialogs::iterator>& candidates);
     void report(const Key& k, const Pair& p, const DialogUpdate& u, const Observation* o,
                 bool created = false, Instant now = Instant{0});
 
     EventSink m_events;
     AnomalySink m_anomalies;
-    std::map<Key, Pair> m_dialogs;
-    std::map<std::uint64_t, Request> m_requests;  // open transactions' requests
-    std::map<std::uint64_t, std::vector<Key>> m_byCreatingTx;
+    struct TextHash {
+        using is_transparent = void;
+        std::size_t operator()(std::string_view s) const noexcept {
+            return std::hash<std::string_view>{}(s);
+        }
+    };
+    // By Call-ID: hashed, because a busy capture keeps hundreds of thousands open.
+    std::unordered_map<std::string, Dialogs, TextHash, std::equal_to<>> m_dialogs;
+    std::size_t m_open = 0;
+    std::unordered_map<std::uint64_t, Request> m_requests;  // open transactions' requests
+    std::unordered_map<std::uint64_t, std::vector<Key>> m_byCreatingTx;
 };
 
 }  // namespace sipscope::stack

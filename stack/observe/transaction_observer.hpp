@@ -61,6 +61,13 @@ class TransactionObserver {
         std::map<std::tuple<std::string, std::string, std::string>, std::uint64_t> acks;
     };
     using DialogCSeq = std::tuple<std::string, std::uint32_t, std::string, std::string>;
+    struct DialogCSeqHash {
+        std::size_t operator()(const DialogCSeq& k) const noexcept {
+            const std::hash<std::string_view> h;
+            return h(std::get<0>(k)) ^ (std::get<1>(k) * 0x9E3779B97F4A7C15ull) ^
+                   (h(std::get<2>(k)) * 0xC2B2AE3D27D4EB4Full) ^ (h(std::get<3>(k)) << 1);
+        }
+    };
 
     // The matching key of a message into m_key; false without a usable Call-ID or CSeq.
     bool keyOf(const KeyHeaders& k, std::string_view method);
@@ -95,7 +102,7 @@ class TransactionObserver {
     std::unordered_map<std::uint64_t, std::unique_ptr<TransactionShadow>> m_tx;
     std::unordered_map<std::string, std::vector<std::uint64_t>> m_index;
     std::string m_key;  // keyOf's result
-    std::map<DialogCSeq, std::vector<Pending2xx>> m_pending2xx;
+    std::unordered_map<DialogCSeq, std::vector<Pending2xx>, DialogCSeqHash> m_pending2xx;
     ShadowTimers m_timers;
     struct RecentCopy {
         Instant at{0};
