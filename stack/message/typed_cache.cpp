@@ -7,10 +7,11 @@
 namespace sipscope::stack {
 
 namespace {
-// A message usually asks for one or two typed values (a From or Contact value is a few hundred
-// bytes), and a passive analysis keeps every message of its open transactions: the first block
-// is small, each next one twice the last, up to kMaxBlockBytes.
-constexpr std::size_t kFirstBlockBytes = 512;
+// A message usually asks for a few typed values, and a passive analysis keeps the request that
+// starts each open call: the first block holds what a dialog-creating request is asked for
+// (From and To, 264 bytes each as Result<NameAddr>, and the Contact list, 88), each next block
+// is twice the last, up to kMaxBlockBytes.
+constexpr std::size_t kFirstBlockBytes = 640;
 constexpr std::size_t kMaxBlockBytes = 4096;
 constexpr std::size_t kHeaderBytes = alignof(std::max_align_t);  // Block header, keeps alignment
 }  // namespace
