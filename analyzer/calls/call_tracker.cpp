@@ -88,13 +88,14 @@ void CallTracker::observe(const ObservedMessage& m) {
     const stack::KeyHeaders k = stack::extractKeyHeaders(*m.message);
     m_current = &m;
     m_currentCall = &callFor(m, k.callId);
-    const std::string src = endpointText(m.src), dst = endpointText(m.dst);
+    m_srcText = hopText(m.src);  // copies into kept capacity: the two may share a slot
+    m_dstText = hopText(m.dst);
     stack::Observation o;
     o.id = m.id;
     o.at = stack::Instant{m.tsNs / 1000};
     o.message = &*m.message;
-    o.src = src;
-    o.dst = dst;
+    o.src = m_srcText;
+    o.dst = m_dstText;
     o.transport = m.transport == Transport::Udp ? stack::TransportKind::Unreliable
                                                 : stack::TransportKind::Reliable;
     o.keys = &k;
@@ -104,6 +105,15 @@ void CallTracker::observe(const ObservedMessage& m) {
     m_currentCall = nullptr;
     closeDue(m_nowNs, false);
     emitReady(false);
+}
+
+const std::string& CallTracker::hopText(const Endpoint& e) {
+    HopTextSlot& slot = m_hopTexts[EndpointHash{}(e) % m_hopTexts.size()];
+    if (slot.text.empty() || !(slot.endpoint == e)) {
+        slot.endpoint = e;
+        slot.text = endpointText(e);
+    }
+    return slot.text;
 }
 
 void CallTracker::finish() {

@@ -5,6 +5,7 @@
 // (X-CID / X-Call-ID / Session-ID, or a time + number heuristic), outcome and metrics. Calls
 // are reported once they are over, in start order; memory holds only calls still open.
 
+#include <array>
 #include <functional>
 #include <map>
 #include <memory>
@@ -99,6 +100,15 @@ class CallTracker : private stack::ObserverListener {
     stack::DialogObserver m_dialogs;
     const ObservedMessage* m_current = nullptr;
     CallData* m_currentCall = nullptr;
+    // The hop ends of the current message as text (the observers' `src`/`dst`), from a small
+    // cache: a capture has few distinct endpoints and every message needs two.
+    const std::string& hopText(const Endpoint& e);
+    struct HopTextSlot {
+        Endpoint endpoint;
+        std::string text;
+    };
+    std::array<HopTextSlot, 64> m_hopTexts;
+    std::string m_srcText, m_dstText;
     std::uint64_t m_nextCall = 1, m_nextNumber = 1;
     std::int64_t m_nowNs = 0;  // the latest message time (earlier ones are clamped)
     std::unordered_map<std::uint64_t, std::unique_ptr<CallData>> m_calls;  // open, by number

@@ -10,14 +10,6 @@
 
 namespace sipscope::stack {
 
-namespace {
-
-std::string rseqOf(const SipMessage& m) {
-    return std::string(m.headerValue(HeaderId::RSeq));
-}
-
-}  // namespace
-
 // The key combines RFC 3261 §17.2.3 (branch, sent-by, method with ACK folded into INVITE) with
 // the Call-ID, From tag and CSeq number, which all messages of one transaction share (§8.1.1,
 // §17.1.1.3, §9.1). The extra fields keep apart the transactions of broken UAs that reuse a
@@ -332,7 +324,7 @@ MessageVerdict TransactionObserver::onResponseIn(TransactionShadow& s, const Obs
     TransactionRecord& r = s.record;
     const int code = m.status().value_or(0);
     const KeyHeaders& k = *o.keys;
-    TransactionShadow::ResponseSignature sig{code, std::string(k.toTag), rseqOf(m)};
+    const auto sig = TransactionShadow::signatureOf(code, k.toTag, m.headerValue(HeaderId::RSeq));
     r.responses.push_back(o.id);
     auto seen = std::find_if(s.responsesSeen.begin(), s.responsesSeen.end(),
                              [&](const auto& e) { return e.first == sig; });
@@ -349,7 +341,7 @@ MessageVerdict TransactionObserver::onResponseIn(TransactionShadow& s, const Obs
                   s.toClient(MessageFromNetwork{TransactionShadow::standIn(m)}));
         return v;
     }
-    s.responsesSeen.emplace_back(std::move(sig), o.id);
+    s.responsesSeen.emplace_back(sig, o.id);
     MessageVerdict v{MessageRole::Response, r.id, 0};
     m_listener.onMessage(o, v);
     if (s.ended)

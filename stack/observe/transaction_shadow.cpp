@@ -1,6 +1,7 @@
 #include "observe/transaction_shadow.hpp"
 
 #include <array>
+#include <functional>
 #include <unordered_map>
 
 namespace sipscope::stack {
@@ -33,6 +34,13 @@ TransactionShadow::Server makeServer(const SipMessage& request, TransportKind tr
 TransactionShadow::TransactionShadow(const Observation& request, TimerConfig timers)
     : m_client(makeClient(standIn(*request.message), request.transport, timers)),
       m_server(makeServer(standIn(*request.message), request.transport, timers)) {}
+
+TransactionShadow::ResponseSignature TransactionShadow::signatureOf(int status,
+                                                                    std::string_view toTag,
+                                                                    std::string_view rseq) {
+    const std::hash<std::string_view> h;
+    return ResponseSignature{status, h(toTag) * 0x9E3779B97F4A7C15ull ^ h(rseq)};
+}
 
 SipMessage TransactionShadow::standIn(const SipMessage& m) {
     // Per thread: a SipMessage's shared parts are not filled concurrently (sip_message.hpp).

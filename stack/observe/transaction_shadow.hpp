@@ -39,7 +39,14 @@ class TransactionShadow {
     TransactionState serverState() const;
 
     // (status, To tag, RSeq) of each response seen: a second sighting is a retransmission.
-    using ResponseSignature = std::tuple<int, std::string, std::string>;
+    // The To tag and RSeq enter as a 64-bit hash: a shadow keeps no strings per response, and
+    // two different responses of one transaction collide with probability 2^-64.
+    struct ResponseSignature {
+        int status = 0;
+        std::uint64_t tagAndRseq = 0;
+        bool operator==(const ResponseSignature&) const = default;
+    };
+    static ResponseSignature signatureOf(int status, std::string_view toTag, std::string_view rseq);
 
     TransactionRecord record;
     ShadowTimers::Slots timers{};
