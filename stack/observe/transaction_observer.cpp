@@ -55,7 +55,7 @@ void TransactionObserver::fire(const ShadowTimers::Due& key) {
             break;
         case ShadowSide::Idle:
             if (s.lastActivity + m_options.inviteIdle > m_now) {
-                m_timers.schedule(s.record.id, s.timers, ShadowSide::Idle, TimerName::A,
+                m_timers.schedule(s.record.id, s.timers, ShadowSide::Idle, TimerName::A, m_now,
                                   s.lastActivity + m_options.inviteIdle);
                 break;
             }
@@ -88,7 +88,8 @@ void TransactionObserver::apply(TransactionShadow& s, ShadowSide side, const Act
                 }
             }
         } else if (const auto* start = std::get_if<StartTimer>(&action)) {
-            m_timers.schedule(s.record.id, s.timers, side, start->timer, m_now + start->duration);
+            m_timers.schedule(s.record.id, s.timers, side, start->timer, m_now,
+                              m_now + start->duration);
         } else if (const auto* stop = std::get_if<StopTimer>(&action)) {
             ShadowTimers::cancel(s.timers, side, stop->timer);
         } else if (const auto* timeout = std::get_if<TimeoutToTu>(&action)) {
@@ -128,7 +129,7 @@ void TransactionObserver::endTransaction(TransactionShadow& s) {
     ShadowTimers::cancelAll(s.timers);
     // Kept findable for another T4 (the longest a copy stays in the network) so late copies
     // are recognised, then reported.
-    m_timers.schedule(s.record.id, s.timers, ShadowSide::Evict, TimerName::A,
+    m_timers.schedule(s.record.id, s.timers, ShadowSide::Evict, TimerName::A, m_now,
                       m_now + m_options.timers.t4);
 }
 
@@ -193,7 +194,7 @@ void TransactionObserver::touch(TransactionShadow& s) {
     // Armed once; when it comes up early (activity since) it is moved to the new deadline.
     s.lastActivity = m_now;
     if (!ShadowTimers::deadlineOf(s.timers, ShadowSide::Idle, TimerName::A))
-        m_timers.schedule(s.record.id, s.timers, ShadowSide::Idle, TimerName::A,
+        m_timers.schedule(s.record.id, s.timers, ShadowSide::Idle, TimerName::A, m_now,
                           m_now + m_options.inviteIdle);
 }
 
