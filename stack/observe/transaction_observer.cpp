@@ -169,9 +169,16 @@ void TransactionObserver::evict(std::uint64_t id) {
     }
     m_listener.onTransactionEnded(r);
     if (auto k = m_index.find(s.matchKey); k != m_index.end()) {
-        auto& ids = k->second;
-        ids.erase(std::remove(ids.begin(), ids.end(), id), ids.end());
-        if (ids.empty()) m_index.erase(k);
+        auto& list = k->second;
+        list.eraseIf([&s](const TransactionShadow* t) { return t == &s; });
+        if (list.empty()) {
+            m_index.erase(k);
+        } else if (k->first.data() == s.matchKey.data()) {
+            // The key viewed this transaction's matchKey: view a remaining one's instead.
+            auto node = m_index.extract(k);
+            node.key() = node.mapped()[0]->matchKey;
+            m_index.insert(std::move(node));
+        }
     }
     m_tx.erase(it);
 }

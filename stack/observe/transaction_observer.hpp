@@ -11,6 +11,7 @@
 #include <set>
 #include <unordered_map>
 
+#include "message/inline_list.hpp"
 #include "observe/observer_events.hpp"
 #include "observe/transaction_shadow.hpp"
 
@@ -100,7 +101,9 @@ class TransactionObserver {
     bool m_started = false;
     std::uint64_t m_nextId = 1;
     std::unordered_map<std::uint64_t, std::unique_ptr<TransactionShadow>> m_tx;
-    std::unordered_map<std::string, std::vector<std::uint64_t>> m_index;
+    // Open transactions by matching key (keyOf), oldest first. A key is a view of the
+    // matchKey of one of its transactions (re-pointed when that one goes).
+    std::unordered_map<std::string_view, InlineList<TransactionShadow*, 2>> m_index;
     std::string m_key;  // keyOf's result
     std::unordered_map<DialogCSeq, std::vector<Pending2xx>, DialogCSeqHash> m_pending2xx;
     ShadowTimers m_timers;

@@ -33,13 +33,13 @@ TransactionShadow* TransactionObserver::find(const std::string& key, std::string
                                              std::string_view server, bool anyHop) {
     auto it = m_index.find(key);
     if (it == m_index.end()) return nullptr;
-    TransactionShadow* fallback = nullptr;
-    for (auto id = it->second.rbegin(); id != it->second.rend(); ++id) {
-        TransactionShadow& s = *m_tx.at(*id);
+    const auto& list = it->second;
+    // The newest first.
+    for (std::size_t i = list.size(); i-- > 0;) {
+        TransactionShadow& s = *list[i];
         if (s.record.client == client && s.record.server == server) return &s;
-        if (!fallback) fallback = &s;
     }
-    return anyHop ? fallback : nullptr;
+    return anyHop ? list[list.size() - 1] : nullptr;
 }
 
 MessageVerdict TransactionObserver::observe(const Observation& observed) {
@@ -149,8 +149,8 @@ MessageVerdict TransactionObserver::onNewRequest(const Observation& o, std::stri
             if (TransactionShadow* invite = find(m_key, o.src, o.dst, true))
                 r.cancels = invite->record.id;
     }
-    m_index[key].push_back(r.id);
     s.matchKey = std::move(key);
+    m_index[s.matchKey].push_back(&s);
     m_tx.emplace(r.id, std::move(shadow));
     m_listener.onMessage(o, MessageVerdict{MessageRole::Request, r.id, 0});
     // RFC 3261 §17.1.1.2 / §17.1.2.2: the client "sends" the request (Calling/Trying); §17.2.1
