@@ -20,34 +20,47 @@ IpAddress IpAddress::v6(const std::uint8_t* p) {
     return a;
 }
 
+namespace {
+
+// Decimal digits of v at p (the hot path of call analysis and import: no printf, no locale).
+char* putDecimal(char* p, unsigned v) {
+    char digits[6];
+    int n = 0;
+    do {
+        digits[n++] = static_cast<char>('0' + v % 10);
+        v /= 10;
+    } while (v);
+    while (n) *p++ = digits[--n];
+    return p;
+}
+
+// "a.b.c.d" of the first four bytes; returns the end.
+char* putIpv4(char* p, const std::array<std::uint8_t, 16>& bytes) {
+    for (std::size_t i = 0; i < 4; ++i) {
+        p = putDecimal(p, bytes[i]);
+        if (i < 3) *p++ = '.';
+    }
+    return p;
+}
+
+}  // namespace
+
 std::string IpAddress::toString() const {
+    if (version == 4) {
+        char buf[16];
+        return std::string(buf, putIpv4(buf, bytes));
+    }
     char buf[INET6_ADDRSTRLEN] = {};
-    if (version == 4)
-        inet_ntop(AF_INET, bytes.data(), buf, sizeof buf);
-    else if (version == 6)
-        inet_ntop(AF_INET6, bytes.data(), buf, sizeof buf);
+    if (version == 6) inet_ntop(AF_INET6, bytes.data(), buf, sizeof buf);
     return buf;
 }
 
 std::string endpointText(const Endpoint& e) {
     if (e.ip.version == 4) {
-        // The hot path of call analysis: no inet_ntop, no locale.
         char buf[24];
-        char* p = buf;
-        auto put = [&p](unsigned v) {
-            char digits[6];
-            int n = 0;
-            do {
-                digits[n++] = static_cast<char>('0' + v % 10);
-                v /= 10;
-            } while (v);
-            while (n) *p++ = digits[--n];
-        };
-        for (int i = 0; i < 4; ++i) {
-            put(e.ip.bytes[static_cast<std::size_t>(i)]);
-            *p++ = i < 3 ? '.' : ':';
-        }
-        put(e.port);
+        char* p = putIpv4(buf, e.ip.bytes);
+        *p++ = ':';
+        p = putDecimal(p, e.port);
         return std::string(buf, p);
     }
     return endpointText(e.ip.toString(), e.port);
