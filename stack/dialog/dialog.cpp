@@ -142,8 +142,11 @@ std::optional<Dialog> Dialog::create(const SipMessage& request, const SipMessage
     d.m_state = *status < 200 ? DialogState::Early : DialogState::Confirmed;
     d.m_method = std::string(request.method());
     d.m_creatingCseq = *req.cseq;
-    const auto ruri = parseUri(request.requestUri());
-    d.m_secure = ruri.ok() && ruri.value().scheme == UriScheme::Sips;
+    // RFC 3261 §12.1.1 / §12.1.2: secure when the Request-URI is a SIPS URI; its scheme says
+    // so (RFC 3261 §19.1.1), the rest of the URI does not enter.
+    const std::string_view ruri = request.requestUri();
+    const std::size_t colon = ruri.find(':');
+    d.m_secure = colon != std::string_view::npos && syntax::iequals(ruri.substr(0, colon), "sips");
     std::string from = nameAddrUri(request, HeaderId::From);
     std::string to = nameAddrUri(request, HeaderId::To);
     if (role == DialogRole::Uac) {
