@@ -85,7 +85,7 @@ void CallTracker::observe(const ObservedMessage& m) {
     // message with an old Call-ID starts a new call when the old one is over.
     m_observer.advanceTo(stack::Instant{m_nowNs / 1000});
     closeDue(m_nowNs, false);
-    const stack::KeyHeaders k = stack::extractKeyHeaders(*m.message);
+    const stack::KeyHeaders& k = m.message->keyHeaders();
     m_current = &m;
     m_currentCall = &callFor(m, k.callId);
     m_srcText = hopText(m.src);  // copies into kept capacity: the two may share a slot

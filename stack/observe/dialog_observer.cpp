@@ -18,11 +18,7 @@ DialogObserver::DialogObserver(EventSink events, AnomalySink anomalies)
 void DialogObserver::observe(const Observation& observed, const MessageVerdict& v) {
     if (v.role != MessageRole::Request && v.role != MessageRole::Response) return;
     Observation o = observed;
-    KeyHeaders extracted;
-    if (!o.keys) {
-        extracted = extractKeyHeaders(*o.message);
-        o.keys = &extracted;
-    }
+    if (!o.keys) o.keys = &o.message->keyHeaders();  // read once, kept with the message
     if (v.role == MessageRole::Request) onRequest(o, v.transaction);
     if (v.role == MessageRole::Response) onResponse(o, v.transaction);
 }
@@ -95,7 +91,7 @@ void DialogObserver::onResponse(const Observation& o, std::uint64_t tx) {
         return;
     }
     const SipMessage& request = req->second.message;
-    const KeyHeaders rk = extractKeyHeaders(request);
+    const KeyHeaders& rk = request.keyHeaders();
     const auto dialogs = inDialog(request, req->second.client, req->second.server);
     for (auto it : dialogs) {
         Pair& p = it->second;

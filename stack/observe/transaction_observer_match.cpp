@@ -44,11 +44,7 @@ TransactionShadow* TransactionObserver::find(const std::string& key, std::string
 
 MessageVerdict TransactionObserver::observe(const Observation& observed) {
     Observation o = observed;
-    KeyHeaders extracted;
-    if (!o.keys) {
-        extracted = extractKeyHeaders(*o.message);
-        o.keys = &extracted;
-    }
+    if (!o.keys) o.keys = &o.message->keyHeaders();  // read once, kept with the message
     if (!advanceTo(o.at)) {
         // ARCHITECTURE.md "Time": out-of-order timestamps are clamped and reported.
         anomalyFor(nullptr, anomaly::kClockBackwards, {o.id}, "",

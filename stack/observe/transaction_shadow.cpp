@@ -32,8 +32,12 @@ TransactionShadow::Server makeServer(const SipMessage& request, TransportKind tr
 }  // namespace
 
 TransactionShadow::TransactionShadow(const Observation& request, TimerConfig timers)
-    : m_client(makeClient(standIn(*request.message), request.transport, timers)),
-      m_server(makeServer(standIn(*request.message), request.transport, timers)) {}
+    : TransactionShadow(standIn(*request.message), request.transport, timers) {}
+
+TransactionShadow::TransactionShadow(const SipMessage& standInRequest, TransportKind transport,
+                                     TimerConfig timers)
+    : m_client(makeClient(standInRequest, transport, timers)),
+      m_server(makeServer(standInRequest, transport, timers)) {}
 
 TransactionShadow::ResponseSignature TransactionShadow::signatureOf(int status,
                                                                     std::string_view toTag,

@@ -67,6 +67,9 @@ class TransactionShadow {
     std::vector<std::tuple<std::string, std::uint32_t, std::string, std::string>> pending2xx;
 
   private:
+    TransactionShadow(const SipMessage& standInRequest, TransportKind transport,
+                      TimerConfig timers);
+
     Client m_client;
     Server m_server;
 };
