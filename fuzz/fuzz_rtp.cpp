@@ -1,6 +1,8 @@
 // libFuzzer target for the media decoders and stream statistics: the first input byte picks
 // the decoder (RTP, RTCP compound, RFC 4733 telephone-event) or a stream feed, where the rest
-// is cut into packets that go through RtpStream and the MediaTracker. Decoders must give either
+// is cut into packets that go through RtpStream and the MediaTracker, whose call is offered and
+// answered in SDP, retired and offered again, and whose idle streams are retired, as packet
+// bytes say. Decoders must give either
 // an error whose offset lies in the input or a result whose views lie in it; statistics must
 // stay consistent (lost never above expected, loss percentage within 0..100).
 
@@ -12,6 +14,7 @@
 #include "media/media_tracker.hpp"
 #include "media/rtp.hpp"
 #include "media/rtp_stream.hpp"
+#include "message/sip_message.hpp"
 
 using namespace sipscope::analyzer;
 
@@ -56,9 +59,33 @@ void rtcp(ByteSpan d) {
     check(end == d.size());
 }
 
+void checkReport(const MediaStreamReport& r) {
+    check(r.stream->lost() <= r.stream->expected());
+    if (r.mos) check(*r.mos >= 1.0 && *r.mos <= 4.5);
+}
+
+// SDP of call "f" on 192.0.0.0:40000 (offer) or 198.0.0.0:50000 (answer).
+ObservedMessage sdpMessage(bool answer, std::int64_t ts) {
+    const std::string body = std::string("v=0\r\no=- 1 1 IN IP4 x\r\ns=-\r\nc=IN IP4 ") +
+                             (answer ? "198.0.0.0" : "192.0.0.0") + "\r\nt=0 0\r\nm=audio " +
+                             (answer ? "50000" : "40000") + " RTP/AVP 0 8 101\r\n";
+    const std::string text =
+        std::string(answer ? "SIP/2.0 200 OK" : "INVITE sip:b@x SIP/2.0") +
+        "\r\nVia: SIP/2.0/UDP h;branch=z9hG4bK1\r\nFrom: <sip:a@x>;tag=1\r\nTo: <sip:b@x>\r\n"
+        "Call-ID: f\r\nCSeq: 1 INVITE\r\nContent-Type: application/sdp\r\nContent-Length: " +
+        std::to_string(body.size()) + "\r\n\r\n" + body;
+    ObservedMessage m;
+    m.tsNs = ts;
+    auto parsed = sipscope::stack::SipMessage::parse(text);
+    if (parsed.ok()) m.message = std::move(parsed).value();
+    return m;
+}
+
 // Packets of 2-byte length prefix + bytes, alternating direction, 20 ms apart.
 void streams(ByteSpan d) {
     MediaTracker tracker;
+    tracker.onSip(sdpMessage(false, 0));
+    tracker.onSip(sdpMessage(true, 0));
     RtpStream single(RtpStreamKey{});
     Endpoint a, b;
     a.ip.version = b.ip.version = 4;
@@ -80,6 +107,11 @@ void streams(ByteSpan d) {
         t.payload = p;
         t.tsNs = ts;
         tracker.onDatagram(t);
+        if (!p.empty() && p[0] % 23 == 0) tracker.retireIdle(ts, 40'000'000, checkReport);
+        if (!p.empty() && p[0] % 29 == 0) {
+            tracker.retireCall("f", checkReport);
+            tracker.onSip(sdpMessage(p[0] % 2, ts));
+        }
         if (auto h = decodeRtp(p))
             single.add(*h, ts, p.size(), n % 5 ? 8000 : 0, h->payloadType == 101);
     }
@@ -88,10 +120,7 @@ void streams(ByteSpan d) {
     check(single.lost() <= single.expected());
     check(single.lossPct() >= 0 && single.lossPct() <= 100);
     check(single.received() <= single.packets());
-    for (const auto& r : tracker.streams()) {
-        check(r.stream->lost() <= r.stream->expected());
-        if (r.mos) check(*r.mos >= 1.0 && *r.mos <= 4.5);
-    }
+    for (const auto& r : tracker.streams()) checkReport(r);
     EModelInput in;
     in.lossPct = single.lossPct();
     in.jitterMs = single.meanJitterMs();

@@ -51,7 +51,7 @@ void noteRtpmaps(MediaTracker::CallMedia& c, const stack::SdpMedia& media) {
 void MediaTracker::onSip(const ObservedMessage& m) {
     if (!m.message) return;
     const stack::SipMessage& msg = *m.message;
-    const stack::KeyHeaders keys = stack::extractKeyHeaders(msg);
+    const stack::KeyHeaders& keys = msg.keyHeaders();
     if (keys.callId.empty()) return;
     const std::string_view method = msg.isRequest() ? msg.method() : keys.cseqMethod;
     const bool sessionMethod =
@@ -61,25 +61,25 @@ void MediaTracker::onSip(const ObservedMessage& m) {
     auto it = m_callById.find(callId);
     if (it == m_callById.end()) {
         if (method != "INVITE" && msg.body().empty()) return;
-        it = m_callById.emplace(callId, static_cast<std::uint32_t>(m_calls.size())).first;
-        m_calls.push_back(CallMedia{});
-        m_callStreams.emplace_back();
-        m_calls.back().callId = callId;
+        it = m_callById.emplace(callId, m_nextCall).first;
+        m_calls[m_nextCall++].media.callId = callId;
     }
-    CallMedia& c = m_calls[it->second];
+    CallMedia& c = m_calls.at(it->second).media;
     const int status = msg.status().value_or(0);
     if (msg.isResponse() && method == "INVITE" && status >= 200 && status < 300) c.answered = true;
     if (msg.body().empty()) return;
     if (msg.isResponse() && (status <= 100 || status >= 300)) return;
     // RFC 3264 §4: the SDP in a request is an offer, except in the ACK, which answers an offer
     // made in a 2xx; the SDP in a reliable provisional or final response is an answer.
-    learnSdp(c, m, msg.isResponse() || method == "ACK");
+    learnSdp(it->second, m, msg.isResponse() || method == "ACK");
 }
 
 void MediaTracker::bind(const Endpoint& e, std::uint32_t call, Role role) {
-    Binding& b = m_bindings[e];
+    auto [it, added] = m_bindings.try_emplace(e);
+    Binding& b = it->second;
     // An RTP port announced as rtcp-mux elsewhere stays Mux: demultiplexing is safe for both.
-    if (b.call == call && b.role == Role::Mux && role == Role::Rtp) return;
+    if (!added && b.call == call && b.role == Role::Mux && role == Role::Rtp) return;
+    if (added || b.call != call) m_calls.at(call).bound.push_back(e);
     b = Binding{call, role};
     ++m_generation;
 }
@@ -91,11 +91,11 @@ void MediaTracker::noteOtherMedia(const stack::SdpMedia& media, const stack::Sdp
     if (const auto ip = parseAddress(conn->address)) bind({*ip, media.port}, call, Role::Other);
 }
 
-void MediaTracker::learnSdp(CallMedia& c, const ObservedMessage& m, bool answer) {
+void MediaTracker::learnSdp(std::uint32_t index, const ObservedMessage& m, bool answer) {
     const stack::BodyInfo body = stack::inspectBody(*m.message);
     if (!body.sdp) return;
     const stack::SdpSession& sdp = *body.sdp;
-    const auto index = static_cast<std::uint32_t>(&c - m_calls.data());
+    CallMedia& c = m_calls.at(index).media;
     (answer ? c.answer : c.offer) = true;
     std::bitset<128>& pts = answer ? c.answerPts : c.offerPts;
     pts.reset();

@@ -6,13 +6,16 @@
 // stream they describe by SSRC.
 //
 // Feed it the pipeline's SIP messages (onSip) and its non-SIP UDP datagrams (onDatagram, see
-// CapturePipeline::setDatagramObserver) in capture order, then call finish().
+// CapturePipeline::setDatagramObserver) in capture order, then call finish(). A consumer that
+// learns when calls end (the import) retires them as it goes (retireCall, retireIdle), so what
+// the tracker holds follows the calls in progress, not the length of the capture.
 
 #include <bitset>
 #include <cstdint>
 #include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -28,7 +31,7 @@ struct MediaTrackerOptions {
     std::uint32_t heuristicMinPackets = 5;  // in sequence, before such a flow counts as RTP
     double lossProblemPct = 1.0;            // "loss" at or above this loss
     double jitterProblemMs = 30.0;          // "high_jitter" when the jitter peaked above this
-    std::size_t maxStreams = 100000;        // memory bound; further streams are counted only
+    std::size_t maxStreams = 100000;        // held at once (memory); more are counted only
 };
 
 struct MediaStreamReport {
@@ -83,8 +86,24 @@ class MediaTracker {
     // End of input: closes the series and computes problems, MOS and the reports.
     void finish();
 
-    // After finish(): streams in the order their first packet came, heuristic ones included
-    // only when they qualified; calls in the order their first SDP or SIP message came.
+    // A stream's final report, handed out by the retire calls; `stream` is valid only during
+    // the call of the sink.
+    using ReportSink = std::function<void(const MediaStreamReport&)>;
+    // The call with this Call-ID is over (it was reported): its streams' final reports go to
+    // `sink` in stream order, with the call's one_way_audio as finish() gives it, and all the
+    // tracker kept for the call goes (SDP, bindings, flows, streams). Media that comes later on
+    // its ports is no longer the call's. Unknown Call-IDs are ignored.
+    void retireCall(std::string_view callId, const ReportSink& sink);
+    // Streams of no call whose last packet is more than `idleNs` before `nowNs` end: their
+    // reports (those that qualified, as in finish) go to `sink`, their state goes.
+    void retireIdle(std::int64_t nowNs, std::int64_t idleNs, const ReportSink& sink);
+    // Calls and streams held now (the memory the retire calls bound).
+    std::size_t liveCalls() const noexcept { return m_calls.size(); }
+    std::size_t liveStreams() const noexcept { return m_streams.size(); }
+
+    // After finish(): the streams not retired, in the order their first packet came, heuristic
+    // ones included only when they qualified; calls not retired in the order their first SDP
+    // or SIP message came.
     const std::vector<MediaStreamReport>& streams() const noexcept { return m_reports; }
     const std::vector<MediaCallReport>& calls() const noexcept { return m_callReports; }
     const MediaTrackerStats& stats() const noexcept { return m_stats; }
@@ -107,20 +126,33 @@ class MediaTracker {
         Role role = Role::None;
     };
     struct Flow {
-        std::int64_t call = -1;  // index into m_calls
+        std::int64_t call = -1;  // key into m_calls
         Role role = Role::None;
         std::uint64_t generation = 0;        // m_generation when classified
-        std::vector<std::uint32_t> streams;  // by SSRC, indexes into m_streams
+        std::vector<std::uint32_t> streams;  // by SSRC, keys into m_streams
     };
     struct FlowKey {
         Endpoint src, dst;
         bool operator==(const FlowKey&) const = default;
     };
+    // What the tracker holds for one call, and where, so that retiring it finds it all.
+    struct CallSlot {
+        CallMedia media;
+        std::vector<std::uint32_t> streams;  // keys into m_streams, ascending
+        std::vector<Endpoint> bound;         // endpoints its SDP bound
+        std::vector<FlowKey> flows;          // flows classified as its
+    };
+    struct StreamSlot {
+        explicit StreamSlot(RtpStreamKey key) : stream(key) {}
+        RtpStream stream;
+        std::int64_t call = -1;   // key into m_calls, -1 none
+        bool ssrcChange = false;  // its flow had or got another SSRC
+    };
     struct FlowKeyHash {
         std::size_t operator()(const FlowKey& k) const noexcept;
     };
 
-    void learnSdp(CallMedia& call, const ObservedMessage& m, bool answer);
+    void learnSdp(std::uint32_t call, const ObservedMessage& m, bool answer);
     void noteOtherMedia(const stack::SdpMedia& media, const stack::SdpSession& sdp,
                         std::uint32_t call);
     void bind(const Endpoint& e, std::uint32_t call, Role role);
@@ -128,22 +160,25 @@ class MediaTracker {
     void onRtp(Flow& f, const FlowKey& key, const RtpHeader& h, const TransportPacket& t);
     void onRtcp(const TransportPacket& t);
     void clockOf(const Flow& f, int pt, int& rate, bool& telephoneEvent) const;
-    MediaStreamReport report(std::size_t index);
+    MediaStreamReport report(std::uint32_t index);
+    bool qualifies(const RtpStream& s) const;
     bool codecMismatch(const RtpStream& s, const CallMedia* media) const;
     std::vector<std::string> problemsOf(const CallMedia& media,
                                         const std::vector<std::uint32_t>& streams) const;
+    const CallMedia* callMedia(std::int64_t call) const;
+    void dropStream(std::uint32_t index);
 
     MediaTrackerOptions m_options;
     MediaTrackerStats m_stats;
-    std::vector<CallMedia> m_calls;
+    // Keys count up and are never reused: a stream's key is its MediaStreamReport::index.
+    std::unordered_map<std::uint32_t, CallSlot> m_calls;
+    std::uint32_t m_nextCall = 0;
     std::unordered_map<std::string, std::uint32_t> m_callById;
     std::unordered_map<Endpoint, Binding, EndpointHash> m_bindings;
-    std::uint64_t m_generation = 1;  // grows with every binding learned
+    std::uint64_t m_generation = 1;  // grows with every binding learned or dropped
     std::unordered_map<FlowKey, Flow, FlowKeyHash> m_flows;
-    std::vector<RtpStream> m_streams;
-    std::vector<std::int64_t> m_streamCall;                 // call index per stream, -1 none
-    std::vector<std::vector<std::uint32_t>> m_callStreams;  // stream indexes per call
-    std::vector<bool> m_streamSsrcChange;
+    std::unordered_map<std::uint32_t, StreamSlot> m_streams;
+    std::uint32_t m_nextStream = 0;
     std::unordered_multimap<std::uint32_t, std::uint32_t> m_bySsrc;
     std::vector<MediaStreamReport> m_reports;
     std::vector<MediaCallReport> m_callReports;

@@ -111,13 +111,13 @@ class Importer::Run {
     // written now rather than when the next packet comes.
     void idle() { flush(false); }
 
-    // End of input: the calls still open, the last batch, then the media streams.
+    // End of input: the calls still open, the media streams left, the last batch.
     void finish() {
         m_pipeline.finish();
         m_tracker.finish();
-        auto rows = m_media.finish();
+        m_media.finish();
         flush(true);
-        m_writer.saveMediaStreams(m_result.captureId, std::move(rows));
+        m_writer.finishMedia(m_result.captureId);
     }
 
     const NodeRoles& roles() const noexcept { return m_roles; }
@@ -136,6 +136,7 @@ class Importer::Run {
         s.call = [this](CallRecord&& c) {
             ++m_result.calls;
             c.mediaProblems = m_media.problemsOf(c);
+            m_media.retire(c);
             m_batch.calls.push_back(std::move(c));
         };
         s.transaction = [this](const stack::TransactionRecord& t) {
@@ -177,6 +178,7 @@ class Importer::Run {
                 m_options.snapshotsPerBatch);
         }
         m_batch.mediaChunks = m_media.takeChunks();
+        m_batch.mediaStreams = m_media.takeRows();
         if (m_batch.empty()) return;
         m_writer.submit(m_result.captureId, std::move(m_batch));
         m_batch = Batch{};

@@ -53,6 +53,13 @@ void MediaChunker::cut(MediaChunkRow& row) {
     m_ready.push_back(std::move(row));
 }
 
+void MediaChunker::cutStream(std::uint32_t stream) {
+    const auto it = m_pending.find(stream);
+    if (it == m_pending.end()) return;
+    cut(it->second);
+    m_pending.erase(it);
+}
+
 void MediaChunker::cutAll() {
     // In stream order, so the rows (and a test's view of them) do not depend on hashing.
     std::vector<std::uint32_t> streams;

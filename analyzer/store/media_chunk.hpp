@@ -30,6 +30,8 @@ class MediaChunker {
     void add(std::uint32_t stream, std::int64_t tsNs, ByteSpan payload);
     // Cuts every pending chunk (end of capture).
     void cutAll();
+    // Cuts the stream's pending chunk, if it has one (the stream ended).
+    void cutStream(std::uint32_t stream);
     // The completed chunks, handed over (the chunker keeps none).
     std::vector<MediaChunkRow> take();
     std::size_t readyBytes() const noexcept { return m_readyBytes; }

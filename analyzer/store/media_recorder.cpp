@@ -4,7 +4,7 @@
 
 namespace sipscope::analyzer::store {
 
-MediaRecorder::MediaRecorder(bool keepPackets) {
+MediaRecorder::MediaRecorder(bool keepPackets, bool rows) : m_keepRows(rows) {
     if (keepPackets)
         m_tracker.setPacketSink([this](std::uint32_t stream, const TransportPacket& t) {
             m_chunker.add(stream, t.tsNs, t.payload);
@@ -12,7 +12,39 @@ MediaRecorder::MediaRecorder(bool keepPackets) {
 }
 
 void MediaRecorder::noteCallKey(std::string_view callId, std::uint64_t key) {
-    if (!callId.empty() && key) m_callKeys.try_emplace(std::string(callId), key);
+    // Looked up by view: a string is made once per call, not per message.
+    if (!callId.empty() && key && m_callKeys.find(callId) == m_callKeys.end())
+        m_callKeys.emplace(std::string(callId), key);
+}
+
+void MediaRecorder::onDatagram(const TransportPacket& t) {
+    m_tracker.onDatagram(t);
+    if (t.tsNs < m_nextSweepNs) return;
+    // Once a minute of capture time is enough: the sweep walks all live streams.
+    m_nextSweepNs = t.tsNs + 60'000'000'000;
+    MediaTracker::ReportSink toRow;
+    if (m_keepRows)
+        toRow = [this](const MediaStreamReport& r) {
+            m_rows.push_back(mediaRowOf(r, std::nullopt));
+            m_chunker.cutStream(r.index);
+        };
+    m_tracker.retireIdle(t.tsNs, kIdleNs, toRow);
+}
+
+void MediaRecorder::retire(const CallRecord& call) {
+    MediaTracker::ReportSink toRow;
+    if (m_keepRows)
+        toRow = [this, &call](const MediaStreamReport& r) {
+            m_rows.push_back(mediaRowOf(r, call.key));
+            m_chunker.cutStream(r.index);
+        };
+    m_tracker.retireCall(call.callId, toRow);
+    m_callKeys.erase(call.callId);
+    for (const auto& id : call.callIds) {
+        if (id == call.callId) continue;
+        m_tracker.retireCall(id, toRow);
+        m_callKeys.erase(id);
+    }
 }
 
 std::vector<std::string> MediaRecorder::problemsOf(const CallRecord& call) const {
@@ -27,10 +59,16 @@ std::vector<std::string> MediaRecorder::problemsOf(const CallRecord& call) const
     return out;
 }
 
-std::vector<MediaStreamRow> MediaRecorder::finish() {
+void MediaRecorder::finish() {
     m_tracker.finish();
     m_chunker.cutAll();
-    return mediaRows(m_tracker, m_callKeys);
+    if (!m_keepRows) return;
+    for (const auto& r : m_tracker.streams()) {
+        std::optional<std::uint64_t> key;
+        if (auto it = m_callKeys.find(r.callId); !r.callId.empty() && it != m_callKeys.end())
+            key = it->second;
+        m_rows.push_back(mediaRowOf(r, key));
+    }
 }
 
 }  // namespace sipscope::analyzer::store

@@ -7,14 +7,10 @@
 
 namespace sipscope::analyzer::store {
 
-namespace {
-
-MediaStreamRow rowOf(const MediaStreamReport& r,
-                     const std::unordered_map<std::string, std::uint64_t>& callKeys) {
+MediaStreamRow mediaRowOf(const MediaStreamReport& r, std::optional<std::uint64_t> callKey) {
     const RtpStream& s = *r.stream;
     MediaStreamRow row;
-    if (auto it = callKeys.find(r.callId); !r.callId.empty() && it != callKeys.end())
-        row.callKey = it->second;
+    row.callKey = callKey;
     row.callId = r.callId;
     row.src = s.key().src.ip.toString();
     row.dst = s.key().dst.ip.toString();
@@ -40,16 +36,6 @@ MediaStreamRow rowOf(const MediaStreamReport& r,
     row.json = w.str();
     row.series = s.series();
     return row;
-}
-
-}  // namespace
-
-std::vector<MediaStreamRow> mediaRows(
-    const MediaTracker& tracker, const std::unordered_map<std::string, std::uint64_t>& callKeys) {
-    std::vector<MediaStreamRow> rows;
-    rows.reserve(tracker.streams().size());
-    for (const auto& r : tracker.streams()) rows.push_back(rowOf(r, callKeys));
-    return rows;
 }
 
 void writeMediaRows(sql::Database& db, std::int64_t captureId,
@@ -104,12 +90,14 @@ std::vector<StoredStream> readMediaStreamsWhere(sql::Database& db, const std::st
     std::vector<StoredStream> out;
     const int version = schemaVersion(db);
     if (version < 2) return out;
-    sql::Statement s(db,
-                     std::string("SELECT id, capture_id, call_key, call_id, src, sport, dst, "
-                                 "dport, ssrc, payload_types, packets, lost, loss_pct, jitter_ms, "
-                                 "max_delta_ms, mos, problems, heuristic, start_ns, end_ns, json") +
-                         (version >= 3 ? ", encoding, stream_index" : ", '', NULL") +
-                         " FROM media_streams WHERE " + where + " ORDER BY capture_id, id");
+    sql::Statement s(
+        db,
+        std::string("SELECT id, capture_id, call_key, call_id, src, sport, dst, "
+                    "dport, ssrc, payload_types, packets, lost, loss_pct, jitter_ms, "
+                    "max_delta_ms, mos, problems, heuristic, start_ns, end_ns, json") +
+            (version >= 3 ? ", encoding, stream_index" : ", '', NULL") +
+            " FROM media_streams WHERE " + where +
+            (version >= 3 ? " ORDER BY capture_id, stream_index, id" : " ORDER BY capture_id, id"));
     bind(s);
     while (s.step()) {
         StoredStream st;

@@ -1,6 +1,7 @@
 #pragma once
-// RTP streams in the store (schema v2): rows built from a MediaTracker after an import, written
-// in the writer's transaction, and read back for `sipscope-cli streams --db` and the GUI.
+// RTP streams in the store (schema v2): rows built from a MediaTracker's reports during an import
+// (as calls end) and after it, written in the writer's transaction, and read back for
+// `sipscope-cli streams --db` and the GUI.
 
 #include <cstdint>
 #include <functional>
@@ -32,9 +33,8 @@ struct MediaStreamRow {
     std::vector<MediaSecond> series;
 };
 
-// The finished tracker's streams as rows; `callKeys` maps Call-IDs to the call tracker's keys.
-std::vector<MediaStreamRow> mediaRows(
-    const MediaTracker& tracker, const std::unordered_map<std::string, std::uint64_t>& callKeys);
+// One stream report as a row; `callKey` is its call's CallRecord::key, if it has a call.
+MediaStreamRow mediaRowOf(const MediaStreamReport& r, std::optional<std::uint64_t> callKey);
 
 // Inserts the rows of one capture (the caller holds the transaction).
 void writeMediaRows(sql::Database& db, std::int64_t captureId,
@@ -45,7 +45,8 @@ struct StoredStream {
     MediaStreamRow row;  // without its series
 };
 
-// Stored streams in capture and start order, only those of `callId` unless it is empty. A
+// Stored streams in capture order and the order their first packets came (stream_index; row
+// order for schema 2, which has none), only those of `callId` unless it is empty. A
 // database older than schema 2 has none.
 std::vector<StoredStream> readMediaStreams(sql::Database& db, const std::string& callId);
 

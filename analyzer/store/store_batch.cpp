@@ -292,6 +292,7 @@ void writeMediaChunks(sql::Database& db, std::int64_t captureId, const Batch& b)
 
 void writeBatch(sql::Database& db, std::int64_t captureId, const Batch& batch) {
     writeMediaChunks(db, captureId, batch);
+    writeMediaRows(db, captureId, batch.mediaStreams);
     writeMessages(db, captureId, batch);
     writeCalls(db, captureId, batch);
     writeTransactions(db, captureId, batch);

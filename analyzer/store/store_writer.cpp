@@ -208,11 +208,9 @@ void StoreWriter::saveNodes(const std::map<std::string, NodeInfo>& nodes) {
     });
 }
 
-void StoreWriter::saveMediaStreams(std::int64_t captureId, std::vector<MediaStreamRow> rows) {
-    auto copy = std::make_shared<std::vector<MediaStreamRow>>(std::move(rows));
-    post([captureId, copy](sql::Database& db) {
+void StoreWriter::finishMedia(std::int64_t captureId) {
+    post([captureId](sql::Database& db) {
         sql::Transaction t(db);
-        writeMediaRows(db, captureId, *copy);
         sql::Statement orphans(db,
                                "DELETE FROM media_chunks WHERE capture_id = ?1 AND stream_index "
                                "NOT IN (SELECT stream_index FROM media_streams WHERE "

@@ -46,10 +46,11 @@ struct Batch {
     std::vector<CallRecord> calls;
     std::vector<stack::TransactionRecord> transactions;
     std::vector<stack::DialogEvent> dialogs;
-    std::vector<MediaChunkRow> mediaChunks;  // RTP packets (media_chunk.hpp)
+    std::vector<MediaChunkRow> mediaChunks;    // RTP packets (media_chunk.hpp)
+    std::vector<MediaStreamRow> mediaStreams;  // streams of finished calls (media_rows.hpp)
     bool empty() const {
         return messages.empty() && calls.empty() && transactions.empty() && dialogs.empty() &&
-               mediaChunks.empty();
+               mediaChunks.empty() && mediaStreams.empty();
     }
 };
 
@@ -84,9 +85,9 @@ class StoreWriter {
     void finishCapture(std::int64_t captureId, const CaptureTotals& totals);
     // Records node roles and user agents (a role seen now replaces "UA"; aliases are kept).
     void saveNodes(const std::map<std::string, NodeInfo>& nodes);
-    // Records the RTP streams of a capture (schema v2), after its batches, and drops the
-    // packets of streams that were not reported (heuristic flows that never qualified).
-    void saveMediaStreams(std::int64_t captureId, std::vector<MediaStreamRow> rows);
+    // After a capture's last batch: drops the packets of streams that were not reported
+    // (heuristic flows that never qualified). The streams came in the batches.
+    void finishMedia(std::int64_t captureId);
     // The first write error, if one happened (later batches are then dropped).
     std::optional<std::string> error();
 

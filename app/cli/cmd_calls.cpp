@@ -207,11 +207,12 @@ int cmdCalls(const Args& args) {
     TextTable table = callTable();
     JsonWriter w;
     std::uint64_t shown = 0;
-    analyzer::store::MediaRecorder media(false);
+    analyzer::store::MediaRecorder media(false, false);
     analyzer::CallTrackerSinks sinks;
     sinks.call = [&](analyzer::CallRecord&& c) {
-        if (o.limit && shown >= o.limit) return;
+        if (o.limit && shown >= o.limit) return media.retire(c);
         c.mediaProblems = media.problemsOf(c);
+        media.retire(c);  // memory follows the calls in progress
         if (!passes(o, c)) return;
         ++shown;
         if (o.json) {

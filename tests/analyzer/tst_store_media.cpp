@@ -47,6 +47,9 @@ class TestStoreMedia : public QObject {
         sql::Database db(path, sql::Database::Mode::ReadOnly);
         const auto streams = readMediaStreams(db, "");
         QCOMPARE(streams.size(), std::size_t{4});
+        // Rows are written as calls end, and read back in the order the streams began.
+        for (std::size_t i = 0; i < streams.size(); ++i)
+            QCOMPARE(streams[i].row.streamIndex, std::optional<std::uint32_t>(i));
         const MediaStreamRow& a = streams[0].row;
         QCOMPARE(a.callId, std::string("media-call-1@sipscope.test"));
         QCOMPARE(a.ssrc, 0x11111111u);
