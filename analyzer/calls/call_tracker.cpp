@@ -84,7 +84,7 @@ void CallTracker::observe(const ObservedMessage& m) {
     // Timers due before this message fire first, and calls over by now are reported, so a new
     // message with an old Call-ID starts a new call when the old one is over.
     m_observer.advanceTo(stack::Instant{m_nowNs / 1000});
-    closeDue(m_nowNs, false);
+    closeDue(m_nowNs);
     const stack::KeyHeaders& k = m.message->keyHeaders();
     m_current = &m;
     m_currentCall = &callFor(m, k.callId);
@@ -103,8 +103,8 @@ void CallTracker::observe(const ObservedMessage& m) {
     m_dialogs.observe(o, v);
     m_current = nullptr;
     m_currentCall = nullptr;
-    closeDue(m_nowNs, false);
-    emitReady(false);
+    closeDue(m_nowNs);
+    emitReady();
 }
 
 const std::string& CallTracker::hopText(const Endpoint& e) {
@@ -118,8 +118,22 @@ const std::string& CallTracker::hopText(const Endpoint& e) {
 
 void CallTracker::finish() {
     m_observer.finish();
-    closeDue(0, true);
-    emitReady(true);
+    // Every call is over now. Each is built and given out in turn, in start order (the order
+    // of m_ready and m_openStarts alike), so that the end of a big capture does not hold its
+    // open calls twice over, as data and as records.
+    m_closeAt.clear();
+    while (!m_ready.empty() || !m_openStarts.empty()) {
+        if (!m_ready.empty() &&
+            (m_openStarts.empty() || m_ready.begin()->first < *m_openStarts.begin())) {
+            emitReady(1);
+            continue;
+        }
+        const std::uint64_t no = m_openStarts.begin()->second;
+        CallRecord r = takeRecord(no);
+        r.number = m_nextNumber++;
+        if (m_sinks.call) m_sinks.call(std::move(r));
+    }
+    m_byCalleeNode.clear();
 }
 
 CallData& CallTracker::callFor(const ObservedMessage& m, std::string_view callId) {
@@ -290,48 +304,47 @@ void CallTracker::scheduleClose(CallData& c) {
     m_closeAt.emplace(closeDeadline(c), c.no);
 }
 
-void CallTracker::closeDue(std::int64_t nowNs, bool all) {
-    while (!m_closeAt.empty() && (all || m_closeAt.begin()->first <= nowNs)) {
+void CallTracker::closeDue(std::int64_t nowNs) {
+    while (!m_closeAt.empty() && m_closeAt.begin()->first <= nowNs) {
         const std::uint64_t no = m_closeAt.begin()->second;
         m_closeAt.erase(m_closeAt.begin());
         CallData* c = byNumber(no);
         if (!c) continue;
-        if (!all) {
-            // Opened again since the close was planned: the next end plans it anew.
-            if (!c->closable(true)) {
-                c->closeScheduled = false;
-                continue;
-            }
-            // Activity since the close was planned: plan again from the latest message.
-            const auto due = closeDeadline(*c);
-            if (due > nowNs) {
-                m_closeAt.emplace(due, no);
-                continue;
-            }
+        // Opened again since the close was planned: the next end plans it anew.
+        if (!c->closable(true)) {
+            c->closeScheduled = false;
+            continue;
         }
-        m_ready.emplace(std::make_pair(c->startNs, c->no), Ready{buildRecord(*c)});
-        m_openStarts.erase({c->startNs, c->no});
-        for (const auto& id : c->callIds) {
-            auto it = m_byCallId.find(id);
-            if (it != m_byCallId.end() && it->second == no) m_byCallId.erase(it);
+        // Activity since the close was planned: plan again from the latest message.
+        const auto due = closeDeadline(*c);
+        if (due > nowNs) {
+            m_closeAt.emplace(due, no);
+            continue;
         }
-        for (const auto& uuid : c->sessionIds) m_bySessionId.erase(uuid);
-        m_calls.erase(no);
-    }
-    if (all) {
-        for (auto& [no, c] : m_calls)
-            m_ready.emplace(std::make_pair(c->startNs, no), Ready{buildRecord(*c)});
-        m_calls.clear();
-        m_openStarts.clear();
-        m_byCallId.clear();
-        m_bySessionId.clear();
-        m_byCalleeNode.clear();
+        const auto start = std::make_pair(c->startNs, c->no);
+        m_ready.emplace(start, Ready{takeRecord(no)});
     }
 }
 
-void CallTracker::emitReady(bool all) {
-    while (!m_ready.empty() &&
-           (all || m_openStarts.empty() || m_ready.begin()->first < *m_openStarts.begin())) {
+CallRecord CallTracker::takeRecord(std::uint64_t no) {
+    const auto it = m_calls.find(no);
+    CallData& c = *it->second;
+    CallRecord r = buildRecord(c);
+    m_openStarts.erase({c.startNs, c.no});
+    for (const auto& id : c.callIds) {
+        auto byId = m_byCallId.find(id);
+        if (byId != m_byCallId.end() && byId->second == no) m_byCallId.erase(byId);
+    }
+    for (const auto& uuid : c.sessionIds) m_bySessionId.erase(uuid);
+    m_calls.erase(it);
+    return r;
+}
+
+void CallTracker::emitReady(std::size_t most) {
+    for (std::size_t given = 0;
+         given < most && !m_ready.empty() &&
+         (m_openStarts.empty() || m_ready.begin()->first < *m_openStarts.begin());
+         ++given) {
         CallRecord r = std::move(m_ready.begin()->second.record);
         m_ready.erase(m_ready.begin());
         r.number = m_nextNumber++;

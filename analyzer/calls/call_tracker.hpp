@@ -6,6 +6,7 @@
 // are reported once they are over, in start order; memory holds only calls still open.
 
 #include <array>
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
@@ -91,8 +92,11 @@ class CallTracker : private stack::ObserverListener {
     CallData* byNumber(std::uint64_t no);
     void scheduleClose(CallData& c);
     std::int64_t closeDeadline(const CallData& c) const;
-    void closeDue(std::int64_t nowNs, bool all);
-    void emitReady(bool all);
+    void closeDue(std::int64_t nowNs);
+    // Builds the call's record and forgets the call.
+    CallRecord takeRecord(std::uint64_t no);
+    // Gives out finished calls that no open call started before (at most `most`).
+    void emitReady(std::size_t most = SIZE_MAX);
 
     CallTrackerOptions m_options;
     CallTrackerSinks m_sinks;

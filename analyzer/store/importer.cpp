@@ -138,6 +138,8 @@ class Importer::Run {
             c.mediaProblems = m_media.problemsOf(c);
             m_media.retire(c);
             m_batch.calls.push_back(std::move(c));
+            // The end of a capture gives out all its open calls at once.
+            if (m_batch.calls.size() >= m_options.batchMessages / 4) flush(true);
         };
         s.transaction = [this](const stack::TransactionRecord& t) {
             m_batch.transactions.push_back(t);
