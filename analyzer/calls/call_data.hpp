@@ -42,7 +42,7 @@ struct CallData {
     std::set<std::string> legs;
     std::vector<std::pair<std::string, std::string>> legHops;  // in order of first sighting
     std::uint64_t firstRequestId = 0;
-    std::optional<stack::SipMessage> firstRequest;
+    stack::Bytes firstRequest;
     std::vector<Attempt> attempts;
     std::set<std::uint64_t> openTx;
     std::optional<std::int64_t> byeNs, byeDoneNs;

@@ -211,7 +211,7 @@ void CallTracker::noteMessage(CallData& c, const stack::Observation& o,
                     c.legHops.emplace_back(o.src, o.dst);
                 if (!c.firstRequestId) {
                     c.firstRequestId = o.id;
-                    c.firstRequest = m;
+                    c.firstRequest = m.wireBytes();  // not its index: parsed when needed
                 }
                 if (o.src == c.caller) {
                     Attempt a;

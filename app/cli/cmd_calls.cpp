@@ -178,9 +178,12 @@ std::string msText(const std::optional<double>& v) {
 
 bool passes(const CallsOptions& o, const analyzer::CallRecord& c) {
     if (o.parsedFilter.empty()) return true;
-    analyzer::CallRecordSubject subject(c, [&c](std::string_view name) {
-        return c.firstRequest ? analyzer::headerValues(*c.firstRequest, name)
-                              : std::vector<std::string>();
+    std::optional<stack::SipMessage> first;  // parsed once the filter asks for a header
+    analyzer::CallRecordSubject subject(c, [&c, &first](std::string_view name) {
+        if (!first && c.firstRequest)
+            if (auto parsed = stack::SipMessage::parse(c.firstRequest); parsed.ok())
+                first = std::move(parsed).value();
+        return first ? analyzer::headerValues(*first, name) : std::vector<std::string>();
     });
     return o.parsedFilter.matches(subject);
 }

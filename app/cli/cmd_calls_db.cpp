@@ -27,8 +27,7 @@ int callsFromDb(const CallsOptions& o) {
             if (!narrow.exact) {
                 if (c.firstSeq)
                     if (auto m = reader.message(c.captureId, c.firstSeq))
-                        if (auto parsed = stack::SipMessage::parse(m->bytes); parsed.ok())
-                            c.record.firstRequest = std::move(parsed).value();
+                        c.record.firstRequest = stack::adoptBytes(std::move(m->bytes));
                 if (!passes(o, c.record)) return true;
             }
             ++shown;

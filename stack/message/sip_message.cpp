@@ -97,6 +97,12 @@ void SipMessage::setBody(std::string body) {
     setHeader(HeaderId::ContentLength, std::to_string(n));
 }
 
+Bytes SipMessage::wireBytes() const {
+    if (!m_edited && m_buffer && m_data.data() == m_buffer->data())
+        return m_buffer.slice(0, m_data.size());
+    return makeBytes(encode());
+}
+
 std::string SipMessage::encode() const {
     if (!m_edited) return std::string(m_data);
     std::string out;

@@ -88,6 +88,10 @@ class SipMessage {
     std::size_t bodyOffset() const noexcept { return m_bodyOffset; }
     std::string_view bytes() const noexcept { return m_data; }  // this message only
     const Bytes& buffer() const noexcept { return m_buffer; }
+    // What encode() gives, as Bytes: a slice of buffer() sharing it when the message was not
+    // edited, a copy otherwise. Parsing them again gives this message; keeping them instead of
+    // the message keeps only the bytes, not the parsed index and typed values.
+    Bytes wireBytes() const;
 
     // Structural problems found while parsing (make the message unacceptable) and tolerated
     // oddities. Header grammar is checked by validate() (message/validate.hpp).

@@ -43,19 +43,34 @@ void DialogObserver::transactionEnded(const TransactionRecord& r, Instant now) {
     m_requests.erase(r.id);
 }
 
+const SipMessage& DialogObserver::Request::message() {
+    if (!parsed) {
+        auto again = SipMessage::parse(bytes);
+        parsed = again.ok() ? std::move(again).value() : SipMessage{};
+        bytes = nullptr;
+    }
+    return *parsed;
+}
+
+void DialogObserver::Request::compact() {
+    if (!parsed) return;
+    bytes = parsed->wireBytes();
+    parsed.reset();
+}
+
 void DialogObserver::onRequest(const Observation& o, std::uint64_t tx) {
     const SipMessage& m = *o.message;
     const KeyHeaders& k = *o.keys;
     const bool creating = createsDialog(m.method()) && k.toTag.empty();
     if (creating) {
-        m_requests.insert_or_assign(tx, Request{m, std::string(o.src), std::string(o.dst), true});
+        m_requests.insert_or_assign(tx, Request(m, o.src, o.dst, true));
         return;
     }
     if (k.toTag.empty() || m.method() == "ACK" || m.method() == "CANCEL") return;
     const auto dialogs = inDialog(m, o.src, o.dst);
     // Responses to requests inside a known dialog refresh or end it (§12.2.1.2).
     if (!dialogs.empty())
-        m_requests.insert_or_assign(tx, Request{m, std::string(o.src), std::string(o.dst), false});
+        m_requests.insert_or_assign(tx, Request(m, o.src, o.dst, false));
     for (auto it : dialogs) {
         Pair& p = it->second;
         // Sent by the UAC side when its From tag is the UAC's local tag (RFC 3261 §12.2.1.1).
@@ -87,10 +102,13 @@ void DialogObserver::onResponse(const Observation& o, std::uint64_t tx) {
         onCreatingResponse(o, req->second, tx);
         // Only more 2xx (other forks, RFC 3261 §13.2.2.4) may follow a final response: after
         // a non-2xx the request is not needed any more.
-        if (code >= 300) m_requests.erase(req);
+        if (code >= 300)
+            m_requests.erase(req);
+        else if (code >= 200)
+            req->second.compact();
         return;
     }
-    const SipMessage& request = req->second.message;
+    const SipMessage& request = req->second.message();
     const KeyHeaders& rk = request.keyHeaders();
     const auto dialogs = inDialog(request, req->second.client, req->second.server);
     for (auto it : dialogs) {
@@ -106,8 +124,7 @@ void DialogObserver::onResponse(const Observation& o, std::uint64_t tx) {
     if (code >= 200) m_requests.erase(req);
 }
 
-void DialogObserver::onCreatingResponse(const Observation& o, const Request& req,
-                                        std::uint64_t tx) {
+void DialogObserver::onCreatingResponse(const Observation& o, Request& req, std::uint64_t tx) {
     const SipMessage& m = *o.message;
     const KeyHeaders& k = *o.keys;
     Key key{std::string(k.callId), std::string(k.fromTag), std::string(k.toTag), req.client,
@@ -116,12 +133,13 @@ void DialogObserver::onCreatingResponse(const Observation& o, const Request& req
     auto it = dialogs ? dialogs->find(key) : Dialogs::iterator{};
     if (!dialogs || it == dialogs->end()) {
         // RFC 3261 §12.1: a 101-199 with a To tag or a 2xx creates the dialog on both sides.
-        auto uac = Dialog::createAsUac(req.message, m);
-        auto uas = Dialog::createAsUas(req.message, m);
+        const SipMessage& request = req.message();
+        auto uac = Dialog::createAsUac(request, m);
+        auto uas = Dialog::createAsUas(request, m);
         if (!uac || !uas) return;
         if (!dialogs) dialogs = &m_dialogs[key.callId];
         auto [pos, inserted] = dialogs->emplace(
-            key, Pair{std::move(*uac), std::move(*uas), tx, std::string(req.message.method())});
+            key, Pair{std::move(*uac), std::move(*uas), tx, std::string(request.method())});
         ++m_open;
         m_byCreatingTx[tx].push_back(key);
         DialogUpdate u;
@@ -131,8 +149,8 @@ void DialogObserver::onCreatingResponse(const Observation& o, const Request& req
         return;
     }
     Pair& p = it->second;
-    const DialogUpdate u = p.uac.onResponse(req.message, m, Direction::Received);
-    p.uas.onResponse(req.message, m, Direction::Sent);
+    const DialogUpdate u = p.uac.onResponse(req.message(), m, Direction::Received);
+    p.uas.onResponse(req.message(), m, Direction::Sent);
     report(it->first, p, u, &o);
     eraseEnded(key.callId, {it});
 }

@@ -48,8 +48,17 @@ class DialogObserver {
         std::uint64_t creatingTx = 0;
         std::string method;
     };
+    // A request waiting for its responses. A creating request answered with 2xx waits for
+    // more 2xx only (other forks, retransmissions, RFC 3261 §13.2.2.4), up to 64*T1: it is
+    // kept as its bytes alone then, and parsed again when one comes.
     struct Request {
-        SipMessage message;
+        Request(const SipMessage& m, std::string_view from, std::string_view to, bool isCreating)
+            : parsed(m), client(from), server(to), creating(isCreating) {}
+        const SipMessage& message();
+        void compact();
+
+        std::optional<SipMessage> parsed;
+        Bytes bytes;  // while not parsed
         std::string client, server;
         bool creating = false;
     };
@@ -59,7 +68,7 @@ class DialogObserver {
 
     void onRequest(const Observation& o, std::uint64_t tx);
     void onResponse(const Observation& o, std::uint64_t tx);
-    void onCreatingResponse(const Observation& o, const Request& req, std::uint64_t tx);
+    void onCreatingResponse(const Observation& o, Request& req, std::uint64_t tx);
     // The dialogs `m` belongs to, all of one Call-ID: ended ones are erased with eraseEnded().
     std::vector<Dialogs::iterator> inDialog(const SipMessage& m, std::string_view a,
                                             std::string_view b);
