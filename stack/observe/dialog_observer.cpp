@@ -69,8 +69,7 @@ void DialogObserver::onRequest(const Observation& o, std::uint64_t tx) {
     if (k.toTag.empty() || m.method() == "ACK" || m.method() == "CANCEL") return;
     const auto dialogs = inDialog(m, o.src, o.dst);
     // Responses to requests inside a known dialog refresh or end it (§12.2.1.2).
-    if (!dialogs.empty())
-        m_requests.insert_or_assign(tx, Request(m, o.src, o.dst, false));
+    if (!dialogs.empty()) m_requests.insert_or_assign(tx, Request(m, o.src, o.dst, false));
     for (auto it : dialogs) {
         Pair& p = it->second;
         // Sent by the UAC side when its From tag is the UAC's local tag (RFC 3261 §12.2.1.1).
