@@ -229,6 +229,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     checkOffsets(body.issues, size, "inspectBody().issues");
     check(body.sdpOffset <= size, "sdpOffset beyond the input");
     touchBody(body);
+    // The kept inspection (SipMessage::derived) is the same, and is kept.
+    const BodyInfo& kept = bodyInfo(m);
+    check(&kept == &bodyInfo(m), "bodyInfo() not kept");
+    check(kept.partCount == body.partCount && kept.sdp.has_value() == body.sdp.has_value() &&
+              kept.sdpOffset == body.sdpOffset && kept.issues.size() == body.issues.size(),
+          "bodyInfo() differs from inspectBody()");
 
     touchTypedHeaders(m);
     checkIndex(m);

@@ -133,7 +133,7 @@ CallRecord buildRecord(const CallData& c) {
 void addMedia(CallData& c, const stack::SipMessage& m, std::uint64_t messageId,
               const char* origin) {
     constexpr std::size_t kMaxMedia = 32;
-    const stack::BodyInfo body = stack::inspectBody(m);
+    const stack::BodyInfo& body = stack::bodyInfo(m);
     if (!body.sdp) return;
     const stack::SdpSession& sdp = *body.sdp;
     for (const auto& media : sdp.media) {

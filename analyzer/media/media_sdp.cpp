@@ -92,7 +92,7 @@ void MediaTracker::noteOtherMedia(const stack::SdpMedia& media, const stack::Sdp
 }
 
 void MediaTracker::learnSdp(std::uint32_t index, const ObservedMessage& m, bool answer) {
-    const stack::BodyInfo body = stack::inspectBody(*m.message);
+    const stack::BodyInfo& body = stack::bodyInfo(*m.message);
     if (!body.sdp) return;
     const stack::SdpSession& sdp = *body.sdp;
     CallMedia& c = m_calls.at(index).media;

@@ -35,6 +35,10 @@ void walkParts(const std::vector<BodyPart>& parts, std::size_t base, BodyInfo& i
 
 }  // namespace
 
+const BodyInfo& bodyInfo(const SipMessage& m) {
+    return m.derived<BodyInfo>([&m] { return inspectBody(m); });
+}
+
 BodyInfo inspectBody(const SipMessage& m) {
     BodyInfo info;
     const std::string_view body = m.body();

@@ -20,5 +20,8 @@ struct BodyInfo {
 };
 
 BodyInfo inspectBody(const SipMessage& message);
+// The same, made once per message and kept with it (SipMessage::derived); valid while the
+// message (or a copy) lives unedited.
+const BodyInfo& bodyInfo(const SipMessage& message);
 
 }  // namespace sipscope::stack

@@ -18,6 +18,7 @@ SipMessage::Index& SipMessage::mutableIndex() {
         m_index = std::make_shared<Index>(emptyIndex());
     else if (m_index.use_count() > 1)
         m_index = std::make_shared<Index>(*m_index);  // copy-on-write
+    m_index->derived.reset();  // an edit is coming: what was derived may no longer hold
     return *m_index;
 }
 

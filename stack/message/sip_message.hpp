@@ -111,6 +111,12 @@ class SipMessage {
     // Call-ID, top Via, tags and CSeq (message/key_headers.hpp): read on first use and kept
     // with the typed values; every layer of the passive pipeline asks for them.
     const KeyHeaders& keyHeaders() const noexcept;
+    // One value of type T derived from the whole message, made by `make()` on first use and
+    // kept with the typed values until an edit (message/body.hpp keeps the body's inspection
+    // here, which the call tracker and the media tracker both ask for). One type at a time:
+    // asking for another replaces it.
+    template <class T, class Make>
+    const T& derived(Make&& make) const;
 
     // Editing (the active UA). Edited lines are re-encoded as "Name: value".
     void setHeader(HeaderId id, std::string value);  // replaces the first, or appends
@@ -143,6 +149,8 @@ class SipMessage {
         std::vector<Error> errors, issues;
         mutable TypedCache cache;                // copies of the Index start with an empty cache
         mutable std::optional<KeyHeaders> keys;  // cleared with the cache on edits
+        mutable std::shared_ptr<const void> derived;  // derived<T>(), tagged with kTypeTag<T>
+        mutable const char* derivedTag = nullptr;
     };
     const Index& index() const noexcept { return m_index ? *m_index : emptyIndex(); }
     Index& mutableIndex();
@@ -162,6 +170,21 @@ class SipMessage {
 };
 
 // Inline: the analyzer reads a few headers of every message through these.
+template <class T, class Make>
+const T& SipMessage::derived(Make&& make) const {
+    if (!m_index) {  // nothing shared to keep it in (a default-constructed message)
+        thread_local std::optional<T> made;
+        made.emplace(make());
+        return *made;
+    }
+    const Index& idx = *m_index;
+    if (!idx.derived || idx.derivedTag != &kTypeTag<T>) {
+        idx.derived = std::make_shared<const T>(make());
+        idx.derivedTag = &kTypeTag<T>;
+    }
+    return *static_cast<const T*>(idx.derived.get());
+}
+
 inline std::optional<std::size_t> SipMessage::indexOf(HeaderId id) const noexcept {
     const auto i = index().first[static_cast<std::size_t>(id)];
     if (i < 0) return std::nullopt;
