@@ -15,6 +15,7 @@
 
 #include "calls/call_record.hpp"
 #include "core/observed_message.hpp"
+#include "core/string_hash.hpp"
 #include "observe/dialog_observer.hpp"
 #include "observe/transaction_observer.hpp"
 
@@ -47,14 +48,6 @@ struct CallTrackerSinks {
 };
 
 struct CallData;
-
-// Hash for string-keyed maps that are searched with string_views (no temporary string).
-struct StringHash {
-    using is_transparent = void;
-    std::size_t operator()(std::string_view s) const noexcept {
-        return std::hash<std::string_view>{}(s);
-    }
-};
 
 class CallTracker : private stack::ObserverListener {
   public:
@@ -116,7 +109,7 @@ class CallTracker : private stack::ObserverListener {
     std::uint64_t m_nextCall = 1, m_nextNumber = 1;
     std::int64_t m_nowNs = 0;  // the latest message time (earlier ones are clamped)
     std::unordered_map<std::uint64_t, std::unique_ptr<CallData>> m_calls;  // open, by number
-    std::unordered_map<std::string, std::uint64_t, StringHash, std::equal_to<>> m_byCallId;
+    StringMap<std::uint64_t> m_byCallId;
     std::unordered_map<std::uint64_t, std::uint64_t> m_txCall;     // transaction -> call
     std::unordered_map<std::string, std::uint64_t> m_bySessionId;  // RFC 7989 UUID -> call
     // Unanswered INVITE calls by the node they were sent to (B2BUA heuristic).

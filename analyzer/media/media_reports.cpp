@@ -171,7 +171,7 @@ void MediaTracker::dropStream(std::uint32_t index) {
 }
 
 void MediaTracker::retireCall(std::string_view callId, const ReportSink& sink) {
-    const auto byId = m_callById.find(std::string(callId));
+    const auto byId = m_callById.find(callId);
     if (byId == m_callById.end()) return;
     const std::uint32_t key = byId->second;
     CallSlot& c = m_calls.at(key);

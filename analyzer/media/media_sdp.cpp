@@ -57,12 +57,11 @@ void MediaTracker::onSip(const ObservedMessage& m) {
     const bool sessionMethod =
         method == "INVITE" || method == "UPDATE" || method == "PRACK" || method == "ACK";
     if (!sessionMethod) return;
-    const std::string callId(keys.callId);
-    auto it = m_callById.find(callId);
+    auto it = m_callById.find(keys.callId);
     if (it == m_callById.end()) {
         if (method != "INVITE" && msg.body().empty()) return;
-        it = m_callById.emplace(callId, m_nextCall).first;
-        m_calls[m_nextCall++].media.callId = callId;
+        it = m_callById.emplace(std::string(keys.callId), m_nextCall).first;
+        m_calls[m_nextCall++].media.callId = std::string(keys.callId);
     }
     CallMedia& c = m_calls.at(it->second).media;
     const int status = msg.status().value_or(0);

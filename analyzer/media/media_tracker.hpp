@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "core/observed_message.hpp"
+#include "core/string_hash.hpp"
 #include "decode/packet_decoder.hpp"
 #include "media/rtp_stream.hpp"
 #include "sdp/sdp.hpp"
@@ -173,7 +174,7 @@ class MediaTracker {
     // Keys count up and are never reused: a stream's key is its MediaStreamReport::index.
     std::unordered_map<std::uint32_t, CallSlot> m_calls;
     std::uint32_t m_nextCall = 0;
-    std::unordered_map<std::string, std::uint32_t> m_callById;
+    StringMap<std::uint32_t> m_callById;
     std::unordered_map<Endpoint, Binding, EndpointHash> m_bindings;
     std::uint64_t m_generation = 1;  // grows with every binding learned or dropped
     std::unordered_map<FlowKey, Flow, FlowKeyHash> m_flows;

@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "calls/call_record.hpp"
-#include "calls/call_tracker.hpp"
+#include "core/string_hash.hpp"
 #include "media/media_tracker.hpp"
 #include "store/media_chunk.hpp"
 #include "store/media_rows.hpp"
@@ -53,7 +53,7 @@ class MediaRecorder {
   private:
     MediaTracker m_tracker;
     MediaChunker m_chunker;
-    std::unordered_map<std::string, std::uint64_t, StringHash, std::equal_to<>> m_callKeys;
+    StringMap<std::uint64_t> m_callKeys;
     bool m_keepRows;
     std::vector<MediaStreamRow> m_rows;
     std::int64_t m_nextSweepNs = 0;
