@@ -213,9 +213,8 @@ void MediaTracker::retireIdle(std::int64_t nowNs, std::int64_t idleNs, const Rep
             continue;
         }
         auto& v = f.streams;
-        v.erase(std::remove_if(
-                    v.begin(), v.end(),
-                    [this](std::uint32_t i) { return m_streams.find(i) == m_streams.end(); }),
+        v.erase(std::remove_if(v.begin(), v.end(),
+                               [this](const auto& s) { return !m_streams.count(s.first); }),
                 v.end());
         it = v.empty() ? m_flows.erase(it) : std::next(it);
     }

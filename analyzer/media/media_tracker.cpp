@@ -101,10 +101,8 @@ void MediaTracker::onRtp(Flow& f, const FlowKey& key, const RtpHeader& h,
                          const TransportPacket& t) {
     StreamSlot* slot = nullptr;
     std::uint32_t index = 0;
-    for (auto i : f.streams) {
-        StreamSlot& s = m_streams.at(i);
-        if (s.stream.key().ssrc == h.ssrc) slot = &s, index = i;
-    }
+    for (const auto& [i, s] : f.streams)
+        if (s->stream.key().ssrc == h.ssrc) slot = s, index = i;
     if (!slot) {
         if (f.role == Role::None && f.streams.size() >= kMaxHeuristicStreamsPerFlow) {
             ++m_stats.unrelated;
@@ -120,9 +118,9 @@ void MediaTracker::onRtp(Flow& f, const FlowKey& key, const RtpHeader& h,
         if (f.call >= 0) m_calls.at(static_cast<std::uint32_t>(f.call)).streams.push_back(index);
         // The same flow with a new SSRC: the source restarted (RFC 3550 §8.2) or was replaced.
         slot->ssrcChange = !f.streams.empty();
-        for (auto i : f.streams) m_streams.at(i).ssrcChange = true;
+        for (const auto& [i, s] : f.streams) s->ssrcChange = true;
         m_bySsrc.emplace(h.ssrc, index);
-        f.streams.push_back(index);
+        f.streams.emplace_back(index, slot);
     }
     ++m_stats.rtpPackets;
     int rate = 0;

@@ -126,11 +126,19 @@ class MediaTracker {
         std::uint32_t call = 0;
         Role role = Role::None;
     };
+    struct StreamSlot {
+        explicit StreamSlot(RtpStreamKey key) : stream(key) {}
+        RtpStream stream;
+        std::int64_t call = -1;   // key into m_calls, -1 none
+        bool ssrcChange = false;  // its flow had or got another SSRC
+    };
     struct Flow {
         std::int64_t call = -1;  // key into m_calls
         Role role = Role::None;
-        std::uint64_t generation = 0;        // m_generation when classified
-        std::vector<std::uint32_t> streams;  // by SSRC, keys into m_streams
+        std::uint64_t generation = 0;  // m_generation when classified
+        // By SSRC: keys into m_streams and their slots (a node's address stays while it does;
+        // a stream that goes leaves its flow first).
+        std::vector<std::pair<std::uint32_t, StreamSlot*>> streams;
     };
     struct FlowKey {
         Endpoint src, dst;
@@ -142,12 +150,6 @@ class MediaTracker {
         std::vector<std::uint32_t> streams;  // keys into m_streams, ascending
         std::vector<Endpoint> bound;         // endpoints its SDP bound
         std::vector<FlowKey> flows;          // flows classified as its
-    };
-    struct StreamSlot {
-        explicit StreamSlot(RtpStreamKey key) : stream(key) {}
-        RtpStream stream;
-        std::int64_t call = -1;   // key into m_calls, -1 none
-        bool ssrcChange = false;  // its flow had or got another SSRC
     };
     struct FlowKeyHash {
         std::size_t operator()(const FlowKey& k) const noexcept;
