@@ -135,8 +135,7 @@ class Importer::Run {
         };
         s.call = [this](CallRecord&& c) {
             ++m_result.calls;
-            c.mediaProblems = m_media.problemsOf(c);
-            m_media.retire(c);
+            c.mediaProblems = m_media.retire(c);
             m_batch.calls.push_back(std::move(c));
             // The end of a capture gives out all its open calls at once.
             if (m_batch.calls.size() >= m_options.batchMessages / 4) flush(true);

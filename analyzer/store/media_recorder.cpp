@@ -31,7 +31,8 @@ void MediaRecorder::onDatagram(const TransportPacket& t) {
     m_tracker.retireIdle(t.tsNs, kIdleNs, toRow);
 }
 
-void MediaRecorder::retire(const CallRecord& call) {
+std::vector<std::string> MediaRecorder::retire(const CallRecord& call) {
+    std::vector<std::string> problems = problemsOf(call);
     MediaTracker::ReportSink toRow;
     if (m_keepRows)
         toRow = [this, &call](const MediaStreamReport& r) {
@@ -45,6 +46,7 @@ void MediaRecorder::retire(const CallRecord& call) {
         m_tracker.retireCall(id, toRow);
         m_callKeys.erase(id);
     }
+    return problems;
 }
 
 std::vector<std::string> MediaRecorder::problemsOf(const CallRecord& call) const {

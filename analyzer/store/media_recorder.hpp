@@ -34,9 +34,9 @@ class MediaRecorder {
     // The media verdicts of a call being reported, over all its Call-IDs (legs), in a stable
     // order without repeats.
     std::vector<std::string> problemsOf(const CallRecord& call) const;
-    // A call was reported for good (not a snapshot): its streams become rows (takeRows) and
-    // its media state goes.
-    void retire(const CallRecord& call);
+    // A call was reported for good (not a snapshot): its media verdicts (problemsOf) are
+    // returned, its streams become rows (takeRows) and its media state goes.
+    std::vector<std::string> retire(const CallRecord& call);
     // Stream rows waiting to be written, and handing them over.
     std::vector<MediaStreamRow> takeRows() { return std::move(m_rows); }
 

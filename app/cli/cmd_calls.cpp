@@ -213,9 +213,9 @@ int cmdCalls(const Args& args) {
     analyzer::store::MediaRecorder media(false, false);
     analyzer::CallTrackerSinks sinks;
     sinks.call = [&](analyzer::CallRecord&& c) {
-        if (o.limit && shown >= o.limit) return media.retire(c);
-        c.mediaProblems = media.problemsOf(c);
-        media.retire(c);  // memory follows the calls in progress
+        // Retired as it is reported: memory follows the calls in progress.
+        c.mediaProblems = media.retire(c);
+        if (o.limit && shown >= o.limit) return;
         if (!passes(o, c)) return;
         ++shown;
         if (o.json) {
