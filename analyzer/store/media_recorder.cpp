@@ -22,23 +22,20 @@ void MediaRecorder::onDatagram(const TransportPacket& t) {
     if (t.tsNs < m_nextSweepNs) return;
     // Once a minute of capture time is enough: the sweep walks all live streams.
     m_nextSweepNs = t.tsNs + 60'000'000'000;
-    MediaTracker::ReportSink toRow;
-    if (m_keepRows)
-        toRow = [this](const MediaStreamReport& r) {
-            m_rows.push_back(mediaRowOf(r, std::nullopt));
-            m_chunker.cutStream(r.index);
-        };
-    m_tracker.retireIdle(t.tsNs, kIdleNs, toRow);
+    m_tracker.retireIdle(t.tsNs, kIdleNs, rowSink(std::nullopt));
+}
+
+MediaTracker::ReportSink MediaRecorder::rowSink(std::optional<std::uint64_t> callKey) {
+    if (!m_keepRows) return {};
+    return [this, callKey](const MediaStreamReport& r) {
+        m_rows.push_back(mediaRowOf(r, callKey));
+        m_chunker.cutStream(r.index);  // the stream ended: its last packets go out now
+    };
 }
 
 std::vector<std::string> MediaRecorder::retire(const CallRecord& call) {
     std::vector<std::string> problems = problemsOf(call);
-    MediaTracker::ReportSink toRow;
-    if (m_keepRows)
-        toRow = [this, &call](const MediaStreamReport& r) {
-            m_rows.push_back(mediaRowOf(r, call.key));
-            m_chunker.cutStream(r.index);
-        };
+    const MediaTracker::ReportSink toRow = rowSink(call.key);
     m_tracker.retireCall(call.callId, toRow);
     m_callKeys.erase(call.callId);
     for (const auto& id : call.callIds) {

@@ -6,6 +6,7 @@
 // recorder holds follows the calls in progress however long the capture.
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -51,6 +52,9 @@ class MediaRecorder {
     const MediaTracker& tracker() const noexcept { return m_tracker; }
 
   private:
+    // Where ended streams go: rows with this call key (none when rows are not kept).
+    MediaTracker::ReportSink rowSink(std::optional<std::uint64_t> callKey);
+
     MediaTracker m_tracker;
     MediaChunker m_chunker;
     StringMap<std::uint64_t> m_callKeys;
