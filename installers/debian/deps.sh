@@ -17,6 +17,7 @@ runtime_pkgs=(
     libqt6core6 libqt6gui6 libqt6widgets6 libqt6svg6 libqt6concurrent6 qt6-qpa-plugins
     libqt6multimedia6 # the call player (QAudioSink)
     libpcap0.8 libssl3 libsqlite3-0 zlib1g
+    libjemalloc2 # the programs' heap allocator (cmake/SipScopeAllocator.cmake)
     libcap2-bin # setcap on the capture helper
     fonts-dejavu-core
 )
@@ -26,6 +27,7 @@ build_pkgs=(
     qt6-svg-dev  # Qt6 Svg, SvgWidgets (Debian 12 has no libqt6svg6-dev)
     qt6-multimedia-dev # Qt6 Multimedia: the call player
     libpcap-dev libssl-dev libsqlite3-dev zlib1g-dev
+    libjemalloc-dev
 )
 test_pkgs=(
     clang-14 libclang-rt-14-dev # libFuzzer + ASan/UBSan runtime for the fuzz targets
