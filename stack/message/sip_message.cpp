@@ -94,7 +94,8 @@ void SipMessage::removeHeaders(HeaderId id) {
 
 void SipMessage::setBody(std::string body) {
     const std::size_t n = body.size();
-    m_body = own(std::move(body));
+    const std::string_view owned = own(std::move(body));
+    mutableIndex().body = owned;
     setHeader(HeaderId::ContentLength, std::to_string(n));
 }
 
@@ -108,7 +109,7 @@ std::string SipMessage::encode() const {
     if (!m_edited) return std::string(m_data);
     std::string out;
     out.reserve(m_data.size() + 256);
-    out.append(m_startLine).append("\r\n");
+    out.append(index().startLine).append("\r\n");
     for (const auto& h : index().headers) {
         if (h.edited) {
             out.append(h.name).append(": ").append(h.value);
@@ -117,7 +118,7 @@ std::string SipMessage::encode() const {
         }
         out.append("\r\n");
     }
-    out.append("\r\n").append(m_body);
+    out.append("\r\n").append(index().body);
     return out;
 }
 

@@ -67,14 +67,14 @@ class SipMessage {
     static Result<SipMessage> parseStreamPrefix(Bytes bytes, const ParseLimits& limits,
                                                 StreamPrefix& prefix);
 
-    bool isRequest() const noexcept { return m_isRequest; }
-    bool isResponse() const noexcept { return !m_isRequest; }
-    std::string_view method() const noexcept { return m_method; }          // requests
-    std::string_view requestUri() const noexcept { return m_requestUri; }  // requests, raw
-    std::string_view version() const noexcept { return m_version; }
-    std::optional<int> status() const noexcept { return m_status; }  // responses
-    std::string_view reason() const noexcept { return m_reason; }
-    std::string_view startLine() const noexcept { return m_startLine; }
+    bool isRequest() const noexcept { return index().isRequest; }
+    bool isResponse() const noexcept { return !index().isRequest; }
+    std::string_view method() const noexcept { return index().method; }          // requests
+    std::string_view requestUri() const noexcept { return index().requestUri; }  // requests, raw
+    std::string_view version() const noexcept { return index().version; }
+    std::optional<int> status() const noexcept { return index().status; }  // responses
+    std::string_view reason() const noexcept { return index().reason; }
+    std::string_view startLine() const noexcept { return index().startLine; }
 
     std::span<const HeaderField> headers() const noexcept {
         return {index().headers.data(), index().headers.size()};
@@ -84,8 +84,8 @@ class SipMessage {
     std::size_t headerCount(HeaderId id) const noexcept;
     std::string_view headerValue(HeaderId id) const noexcept;  // "" when absent
 
-    std::string_view body() const noexcept { return m_body; }
-    std::size_t bodyOffset() const noexcept { return m_bodyOffset; }
+    std::string_view body() const noexcept { return index().body; }
+    std::size_t bodyOffset() const noexcept { return index().bodyOffset; }
     std::string_view bytes() const noexcept { return m_data; }  // this message only
     const Bytes& buffer() const noexcept { return m_buffer; }
     // What encode() gives, as Bytes: a slice of buffer() sharing it when the message was not
@@ -138,9 +138,15 @@ class SipMessage {
     template <class T>
     static constexpr char kTypeTag = 0;
 
-    // The header index and everything derived from it, shared by copies (copy-on-write).
+    // The parse (start line, header index, body) and everything derived from it, shared by
+    // copies (copy-on-write). A message is then its bytes and a pointer: 72 bytes, which an
+    // open transaction's shadows hold several of.
     struct Index {
         Index() noexcept {}  // user-provided: make_shared does not zero the inline slots first
+        bool isRequest = false;
+        std::optional<int> status;
+        std::string_view method, requestUri, version, reason, startLine, body;
+        std::size_t bodyOffset = 0;
         std::vector<std::shared_ptr<const std::string>> owned;  // storage of edited values
         // Inline slots for a typical message, sized to keep the Index within the allocator's
         // per-thread cache (about 1 KiB); more headers move to the heap.
@@ -159,12 +165,7 @@ class SipMessage {
     Bytes m_buffer;
     std::string_view m_data;
     std::shared_ptr<Index> m_index;
-    bool m_isRequest = false;
     bool m_edited = false;
-    std::string_view m_method, m_requestUri, m_version, m_reason, m_startLine;
-    std::optional<int> m_status;
-    std::string_view m_body;
-    std::size_t m_bodyOffset = 0;
 
     friend class MessageParser;
 };

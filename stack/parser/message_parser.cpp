@@ -86,8 +86,8 @@ Result<bool> MessageParser::run() {
 }
 
 Result<bool> MessageParser::startLine(std::size_t begin, std::size_t end) {
-    m_msg.m_startLine = m_d.substr(begin, end - begin);
-    std::string_view line = m_msg.m_startLine;
+    m_msg.m_index->startLine = m_d.substr(begin, end - begin);
+    std::string_view line = m_msg.m_index->startLine;
     if (line.size() >= 4 && iequals(line.substr(0, 4), "SIP/")) return statusLine(line, begin);
     return requestLine(line, begin);
 }
@@ -106,9 +106,9 @@ Result<bool> MessageParser::requestLine(std::string_view line, std::size_t base)
     if (sp2 == std::string_view::npos || sp2 <= sp1 || version.size() < 4 ||
         !iequals(version.substr(0, 4), "SIP/"))
         return makeError(ErrorCode::BadStartLine, base, "not a SIP request line");
-    m_msg.m_isRequest = true;
-    m_msg.m_method = method;
-    m_msg.m_version = version;
+    m_msg.m_index->isRequest = true;
+    m_msg.m_index->method = method;
+    m_msg.m_index->version = version;
     if (vEnd != line.size())
         error(ErrorCode::BadStartLine, base + vEnd, "whitespace after the SIP-Version");
     std::size_t uriBegin = sp1 + 1;
@@ -121,12 +121,12 @@ Result<bool> MessageParser::requestLine(std::string_view line, std::size_t base)
         error(ErrorCode::BadStartLine, base + uriEnd - 1, "more than one SP before SIP-Version");
         while (uriEnd > uriBegin && isWsp(line[uriEnd - 1])) --uriEnd;
     }
-    m_msg.m_requestUri = line.substr(uriBegin, uriEnd - uriBegin);
+    m_msg.m_index->requestUri = line.substr(uriBegin, uriEnd - uriBegin);
     if (!iequals(version, "SIP/2.0"))
         error(ErrorCode::BadVersion, base + sp2 + 1, "unsupported SIP-Version (505)");
     // The Request-URI grammar itself is checked by validate() (typed values are parsed when
     // asked for): the hot path only needs to know where it is.
-    const std::string_view ruri = m_msg.m_requestUri;
+    const std::string_view ruri = m_msg.m_index->requestUri;
     const std::size_t ws = findAnyOf(ruri, 0, ' ', '\t', ' ');
     if (ws != ruri.size())
         error(ErrorCode::BadRequestUri, base + uriBegin + ws, "whitespace inside the Request-URI");
@@ -135,12 +135,12 @@ Result<bool> MessageParser::requestLine(std::string_view line, std::size_t base)
 
 // Status-Line = SIP-Version SP Status-Code SP Reason-Phrase CRLF; Status-Code = 3DIGIT.
 Result<bool> MessageParser::statusLine(std::string_view line, std::size_t base) {
-    m_msg.m_isRequest = false;
+    m_msg.m_index->isRequest = false;
     const std::size_t sp1 = line.find(' ');
     if (sp1 == std::string_view::npos)
         return makeError(ErrorCode::BadStartLine, base, "status line without a status code");
-    m_msg.m_version = line.substr(0, sp1);
-    if (!iequals(m_msg.m_version, "SIP/2.0"))
+    m_msg.m_index->version = line.substr(0, sp1);
+    if (!iequals(m_msg.m_index->version, "SIP/2.0"))
         error(ErrorCode::BadVersion, base, "unsupported SIP-Version (505)");
     const std::size_t codeBegin = sp1 + 1;
     std::size_t codeEnd = line.find(' ', codeBegin);
@@ -149,14 +149,14 @@ Result<bool> MessageParser::statusLine(std::string_view line, std::size_t base) 
     if (code.size() != 3 || !allOf(code, kDigit) || code[0] == '0') {
         error(ErrorCode::BadStatusCode, base + codeBegin, "Status-Code must be 3 digits 100-699");
     } else {
-        m_msg.m_status = (code[0] - '0') * 100 + (code[1] - '0') * 10 + (code[2] - '0');
-        if (*m_msg.m_status > 699)
+        m_msg.m_index->status = (code[0] - '0') * 100 + (code[1] - '0') * 10 + (code[2] - '0');
+        if (*m_msg.m_index->status > 699)
             error(ErrorCode::BadStatusCode, base + codeBegin, "Status-Code above 699");
     }
     if (codeEnd == line.size()) {
         issue(ErrorCode::Tolerated, base + codeEnd, "no SP after the Status-Code");
     } else {
-        m_msg.m_reason = line.substr(codeEnd + 1);
+        m_msg.m_index->reason = line.substr(codeEnd + 1);
     }
     return true;
 }
@@ -280,8 +280,8 @@ void MessageParser::frameBody(std::size_t bodyStart) {
             issue(ErrorCode::TrailingData, bodyStart + len,
                   std::to_string(avail - len) + " octets after the body ignored");
     }
-    m_msg.m_bodyOffset = bodyStart;
-    m_msg.m_body = m_d.substr(bodyStart, len);
+    m_msg.m_index->bodyOffset = bodyStart;
+    m_msg.m_index->body = m_d.substr(bodyStart, len);
     m_msg.m_data = m_d.substr(0, bodyStart + len);
 }
 
