@@ -53,22 +53,17 @@ class TransactionObserver {
     const ObserverOptions& options() const noexcept { return m_options; }
 
   private:
-    // A 2xx to an INVITE waiting for its ACK (RFC 3261 §13.2.2.4, §13.3.1.4), per hop.
+    // A 2xx to an INVITE waiting for its ACK (RFC 3261 §13.2.2.4, §13.3.1.4), per hop. Hops,
+    // and the ACKs' (branch, hop), enter as digests (core/digest.hpp): nothing is copied.
     struct Pending2xx {
         std::uint64_t tx = 0, response = 0;
-        std::string client, server;
-        Instant at{0};
+        std::uint64_t hop = 0;  // hopDigest(client, server)
         bool acked = false;
-        std::map<std::tuple<std::string, std::string, std::string>, std::uint64_t> acks;
+        std::vector<std::pair<std::uint64_t, std::uint64_t>> acks;  // ACK digest -> first id
     };
-    using DialogCSeq = std::tuple<std::string, std::uint32_t, std::string, std::string>;
-    struct DialogCSeqHash {
-        std::size_t operator()(const DialogCSeq& k) const noexcept {
-            const std::hash<std::string_view> h;
-            return h(std::get<0>(k)) ^ (std::get<1>(k) * 0x9E3779B97F4A7C15ull) ^
-                   (h(std::get<2>(k)) * 0xC2B2AE3D27D4EB4Full) ^ (h(std::get<3>(k)) << 1);
-        }
-    };
+    static std::uint64_t hopDigest(std::string_view client, std::string_view server);
+    // (Call-ID, CSeq, From tag, To tag) of a 2xx or of its ACK, as a digest.
+    static std::uint64_t dialogCSeqOf(const KeyHeaders& k);
 
     // The matching key of a message into m_key; false without a usable Call-ID or CSeq.
     bool keyOf(const KeyHeaders& k, std::string_view method);
@@ -104,8 +99,8 @@ class TransactionObserver {
     // Open transactions by matching key (keyOf), oldest first. A key is a view of the
     // matchKey of one of its transactions (re-pointed when that one goes).
     std::unordered_map<std::string_view, InlineList<TransactionShadow*, 2>> m_index;
-    std::string m_key;  // keyOf's result
-    std::unordered_map<DialogCSeq, std::vector<Pending2xx>, DialogCSeqHash> m_pending2xx;
+    std::string m_key;                                                        // keyOf's result
+    std::unordered_map<std::uint64_t, std::vector<Pending2xx>> m_pending2xx;  // by dialogCSeqOf
     ShadowTimers m_timers;
     struct RecentCopy {
         Instant at{0};

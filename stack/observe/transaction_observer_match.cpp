@@ -4,6 +4,7 @@
 #include <charconv>
 #include <cstdlib>
 
+#include "core/digest.hpp"
 #include "message/key_headers.hpp"
 #include "observe/transaction_observer.hpp"
 #include "transaction/matching.hpp"
@@ -264,11 +265,23 @@ MessageVerdict TransactionObserver::onAck(const Observation& o) {
     return v;
 }
 
+std::uint64_t TransactionObserver::hopDigest(std::string_view client, std::string_view server) {
+    return Digest().add(client).add(server).value();
+}
+
+std::uint64_t TransactionObserver::dialogCSeqOf(const KeyHeaders& k) {
+    return Digest()
+        .add(k.callId)
+        .add(std::uint64_t{k.cseq.value_or(0)})
+        .add(k.fromTag)
+        .add(k.toTag)
+        .value();
+}
+
 MessageVerdict TransactionObserver::onAck2xx(const Observation& o) {
     const KeyHeaders& k = *o.keys;
     MessageVerdict v{MessageRole::Ack2xx, 0, 0};
-    auto pending = m_pending2xx.find(
-        DialogCSeq{std::string(k.callId), *k.cseq, std::string(k.fromTag), std::string(k.toTag)});
+    auto pending = m_pending2xx.find(dialogCSeqOf(k));
     if (pending == m_pending2xx.end() || pending->second.empty()) {
         m_listener.onMessage(o, v);
         // RFC 3261 §13.2.2.4: an ACK is sent for a 2xx; none was seen for this one.
@@ -279,21 +292,24 @@ MessageVerdict TransactionObserver::onAck2xx(const Observation& o) {
     // The 2xx of this hop (a record-routing proxy forwards the ACK hop by hop); an ACK on a
     // hop without a 2xx went straight between the user agents and acknowledges them all.
     std::vector<Pending2xx*> targets;
+    const std::uint64_t hop = hopDigest(o.src, o.dst);
     for (auto& p : pending->second)
-        if (p.client == o.src && p.server == o.dst) targets.push_back(&p);
+        if (p.hop == hop) targets.push_back(&p);
     if (targets.empty())
         for (auto& p : pending->second) targets.push_back(&p);
     Pending2xx& first = *targets.front();
     v.transaction = first.tx;
-    auto hop = std::make_tuple(std::string(k.topViaBranch), std::string(o.src), std::string(o.dst));
-    if (auto seen = first.acks.find(hop); seen != first.acks.end()) {
+    const std::uint64_t ack = Digest().add(k.topViaBranch).add(hop).value();
+    const auto isThis = [ack](const auto& seen) { return seen.first == ack; };
+    if (auto seen = std::find_if(first.acks.begin(), first.acks.end(), isThis);
+        seen != first.acks.end()) {
         // RFC 3261 §13.2.2.4: the UAC sends the ACK again for every retransmitted 2xx.
         v = MessageVerdict{MessageRole::Retransmission, first.tx, seen->second};
         if (auto t = m_tx.find(first.tx); t != m_tx.end()) ++t->second->record.retransmissions;
     }
     for (Pending2xx* p : targets) {
         p->acked = true;
-        p->acks.emplace(hop, o.id);
+        if (std::none_of(p->acks.begin(), p->acks.end(), isThis)) p->acks.emplace_back(ack, o.id);
     }
     m_listener.onMessage(o, v);
     return v;
@@ -360,19 +376,16 @@ MessageVerdict TransactionObserver::onResponseIn(TransactionShadow& s, const Obs
         s.finalId = o.id;
     }
     if (r.invite && code >= 200 && code < 300 && k.cseq) {
-        DialogCSeq key{std::string(k.callId), *k.cseq, std::string(k.fromTag),
-                       std::string(k.toTag)};
+        const std::uint64_t key = dialogCSeqOf(k);
         auto& list = m_pending2xx[key];
         if (std::none_of(list.begin(), list.end(),
                          [&](const Pending2xx& p) { return p.tx == r.id; })) {
             Pending2xx p;
             p.tx = r.id;
             p.response = o.id;
-            p.at = o.at;
-            p.client = r.client;
-            p.server = r.server;
+            p.hop = hopDigest(r.client, r.server);
             list.push_back(std::move(p));
-            s.pending2xx.push_back(std::move(key));
+            s.pending2xx.push_back(key);
         }
     }
     if (!s.ended) {

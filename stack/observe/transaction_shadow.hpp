@@ -63,8 +63,8 @@ class TransactionShadow {
                               // sighting matched to the schedule
     std::vector<std::pair<ResponseSignature, std::uint64_t>>
         responsesSeen;  // a few per transaction
-    // Keys (Call-ID, CSeq, From tag, To tag) of this INVITE's 2xx responses awaiting their ACK.
-    std::vector<std::tuple<std::string, std::uint32_t, std::string, std::string>> pending2xx;
+    // Keys (Call-ID, CSeq, From tag, To tag digests) of this INVITE's 2xx awaiting their ACK.
+    std::vector<std::uint64_t> pending2xx;
 
   private:
     TransactionShadow(const SipMessage& standInRequest, TransportKind transport,
