@@ -78,7 +78,8 @@ struct CallRecord {
     std::vector<std::uint64_t> messageIds;
     std::vector<std::pair<std::string, std::string>> legHops;  // (src, dst) of each leg
     std::uint64_t firstMessageId = 0;  // the call's first request (for header filters)
-    stack::Bytes firstRequest;         // that request's bytes (shared; parse them for its headers)
+    stack::Bytes firstRequest;         // its bytes (shared; parse them for its headers), when kept:
+                                       // CallTrackerOptions::keepFirstRequest
 };
 
 // Every value of header `name` (any case, compact forms too) in `m`, for header() filters.

@@ -211,7 +211,8 @@ void CallTracker::noteMessage(CallData& c, const stack::Observation& o,
                     c.legHops.emplace_back(o.src, o.dst);
                 if (!c.firstRequestId) {
                     c.firstRequestId = o.id;
-                    c.firstRequest = m.wireBytes();  // not its index: parsed when needed
+                    // Not its index: parsed when needed.
+                    if (m_options.keepFirstRequest) c.firstRequest = m.wireBytes();
                 }
                 if (o.src == c.caller) {
                     Attempt a;

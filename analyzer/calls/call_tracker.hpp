@@ -33,6 +33,9 @@ struct CallTrackerOptions {
     // A call whose dialog is still up (the BYE was not captured) is reported anyway after this
     // much capture time without any message of it, so later calls are not held back.
     std::chrono::milliseconds maxIdle{7200000};
+    // CallRecord::firstRequest is filled (the bytes of the call's first request, for filters on
+    // its headers). Off, an answered call does not keep its INVITE's datagram alive.
+    bool keepFirstRequest = false;
 };
 
 struct CallTrackerSinks {

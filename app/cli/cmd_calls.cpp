@@ -141,6 +141,7 @@ int parseOptions(const Args& args, const char* name, const char* help, CallsOpti
 // With `media`, the capture's RTP is analysed alongside (calls get their media verdicts).
 int run(const char* name, CallsOptions& o, analyzer::CallTrackerSinks sinks,
         analyzer::store::MediaRecorder* media = nullptr) {
+    o.tracker.keepFirstRequest = !o.parsedFilter.empty();  // header("...") reads it
     analyzer::CallTracker tracker(o.tracker, std::move(sinks));
     CaptureRunResult r;
     if (media)
