@@ -1,5 +1,7 @@
 #include "observe/dialog_observer.hpp"
 
+#include <utility>
+
 #include "message/key_headers.hpp"
 
 namespace sipscope::stack {
@@ -8,6 +10,35 @@ namespace {
 
 bool createsDialog(std::string_view method) noexcept {
     return method == "INVITE" || method == "SUBSCRIBE" || method == "REFER";
+}
+
+// What dialogs are made from (RFC 3261 §12.1.1, §12.1.2): the start line, From, To, Call-ID,
+// CSeq, the top Via (the key headers read it), Contact and Record-Route. A request waiting up
+// to 64*T1 for more 2xx keeps these lines alone, not its datagram with the body.
+Bytes dialogLines(const SipMessage& m) {
+    std::string out;
+    out.reserve(384);
+    out.append(m.startLine()).append("\r\n");
+    bool via = false;
+    for (const HeaderField& h : m.headers()) {
+        switch (h.id) {
+            case HeaderId::Via:
+                if (std::exchange(via, true)) continue;
+                break;
+            case HeaderId::From:
+            case HeaderId::To:
+            case HeaderId::CallId:
+            case HeaderId::CSeq:
+            case HeaderId::Contact:
+            case HeaderId::RecordRoute:
+                break;
+            default:
+                continue;
+        }
+        out.append(h.name).append(": ").append(h.value).append("\r\n");
+    }
+    out.append("\r\n");
+    return makeBytes(out);
 }
 
 }  // namespace
@@ -54,7 +85,7 @@ const SipMessage& DialogObserver::Request::message() {
 
 void DialogObserver::Request::compact() {
     if (!parsed) return;
-    bytes = parsed->wireBytes();
+    bytes = dialogLines(*parsed);
     parsed.reset();
 }
 

@@ -50,7 +50,7 @@ class DialogObserver {
     };
     // A request waiting for its responses. A creating request answered with 2xx waits for
     // more 2xx only (other forks, retransmissions, RFC 3261 §13.2.2.4), up to 64*T1: it is
-    // kept as its bytes alone then, and parsed again when one comes.
+    // kept then as the bytes of the lines dialogs are made from, parsed again when one comes.
     struct Request {
         Request(const SipMessage& m, std::string_view from, std::string_view to, bool isCreating)
             : parsed(m), client(from), server(to), creating(isCreating) {}
