@@ -171,14 +171,7 @@ void TransactionObserver::evict(std::uint64_t id) {
     if (auto k = m_index.find(s.matchKey); k != m_index.end()) {
         auto& list = k->second;
         list.eraseIf([&s](const TransactionShadow* t) { return t == &s; });
-        if (list.empty()) {
-            m_index.erase(k);
-        } else if (k->first.data() == s.matchKey.data()) {
-            // The key viewed this transaction's matchKey: view a remaining one's instead.
-            auto node = m_index.extract(k);
-            node.key() = node.mapped()[0]->matchKey;
-            m_index.insert(std::move(node));
-        }
+        if (list.empty()) m_index.erase(k);
     }
     m_tx.erase(it);
 }

@@ -67,10 +67,10 @@ class TransactionObserver {
 
     // The matching key of a message into m_key; false without a usable Call-ID or CSeq.
     bool keyOf(const KeyHeaders& k, std::string_view method);
-    TransactionShadow* find(const std::string& key, std::string_view client,
-                            std::string_view server, bool anyHop);
+    TransactionShadow* find(std::uint64_t key, std::string_view client, std::string_view server,
+                            bool anyHop);
 
-    MessageVerdict onNewRequest(const Observation& o, std::string key);
+    MessageVerdict onNewRequest(const Observation& o, std::uint64_t key);
     MessageVerdict onRequestAgain(TransactionShadow& s, const Observation& o);
     MessageVerdict onAck(const Observation& o);
     MessageVerdict onAck2xx(const Observation& o);
@@ -96,10 +96,9 @@ class TransactionObserver {
     bool m_started = false;
     std::uint64_t m_nextId = 1;
     std::unordered_map<std::uint64_t, std::unique_ptr<TransactionShadow>> m_tx;
-    // Open transactions by matching key (keyOf), oldest first. A key is a view of the
-    // matchKey of one of its transactions (re-pointed when that one goes).
-    std::unordered_map<std::string_view, InlineList<TransactionShadow*, 2>> m_index;
-    std::string m_key;                                                        // keyOf's result
+    // Open transactions by matching key (keyOf), oldest first.
+    std::unordered_map<std::uint64_t, InlineList<TransactionShadow*, 2>> m_index;
+    std::uint64_t m_key = 0;                                                  // keyOf's result
     std::unordered_map<std::uint64_t, std::vector<Pending2xx>> m_pending2xx;  // by dialogCSeqOf
     ShadowTimers m_timers;
     struct RecentCopy {

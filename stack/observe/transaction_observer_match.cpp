@@ -17,20 +17,20 @@ namespace sipscope::stack {
 // branch, and they are exactly the RFC 2543 fallback fields for branches without the cookie.
 bool TransactionObserver::keyOf(const KeyHeaders& k, std::string_view method) {
     if (k.callId.empty() || !k.cseq) return false;
-    const std::string_view folded = foldAck(method);
-    // One buffer for every message's key: no allocation once it has grown to the longest key.
-    std::string& key = m_key;
-    key.clear();
-    // Newline never occurs inside a header value, so the fields cannot run into each other.
-    key.append(k.topViaBranch).append(1, '\n').append(k.topViaSentBy).append(1, '\n');
-    key.append(folded).append(1, '\n').append(k.callId).append(1, '\n').append(k.fromTag);
-    char digits[16];
-    const auto end = std::to_chars(digits, digits + sizeof digits, *k.cseq).ptr;
-    key.append(1, '\n').append(digits, end);
+    // A digest of the fields (core/digest.hpp): a transaction keeps 8 bytes, not a copy of
+    // them, and the index compares integers. Two open keys collide with probability ~2^-64.
+    m_key = Digest()
+                .add(k.topViaBranch)
+                .add(k.topViaSentBy)
+                .add(foldAck(method))
+                .add(k.callId)
+                .add(k.fromTag)
+                .add(std::uint64_t{*k.cseq})
+                .value();
     return true;
 }
 
-TransactionShadow* TransactionObserver::find(const std::string& key, std::string_view client,
+TransactionShadow* TransactionObserver::find(std::uint64_t key, std::string_view client,
                                              std::string_view server, bool anyHop) {
     auto it = m_index.find(key);
     if (it == m_index.end()) return nullptr;
@@ -120,7 +120,7 @@ MessageVerdict TransactionObserver::remember(std::uint64_t hash, const Observati
     return v;
 }
 
-MessageVerdict TransactionObserver::onNewRequest(const Observation& o, std::string key) {
+MessageVerdict TransactionObserver::onNewRequest(const Observation& o, std::uint64_t key) {
     const SipMessage& m = *o.message;
     auto shadow = std::make_unique<TransactionShadow>(o, m_options.timers);
     TransactionShadow& s = *shadow;
@@ -146,8 +146,8 @@ MessageVerdict TransactionObserver::onNewRequest(const Observation& o, std::stri
             if (TransactionShadow* invite = find(m_key, o.src, o.dst, true))
                 r.cancels = invite->record.id;
     }
-    s.matchKey = std::move(key);
-    m_index[s.matchKey].push_back(&s);
+    s.matchKey = key;
+    m_index[key].push_back(&s);
     m_tx.emplace(r.id, std::move(shadow));
     m_listener.onMessage(o, MessageVerdict{MessageRole::Request, r.id, 0});
     // RFC 3261 §17.1.1.2 / §17.1.2.2: the client "sends" the request (Calling/Trying); §17.2.1

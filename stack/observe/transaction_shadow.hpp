@@ -50,7 +50,7 @@ class TransactionShadow {
 
     TransactionRecord record;
     ShadowTimers::Slots timers{};
-    std::string matchKey;  // where the observer's index lists this transaction
+    std::uint64_t matchKey = 0;  // where the observer's index lists this transaction (keyOf)
     bool clientDone = false, serverDone = false, ended = false;
     std::vector<Instant> expectedSends;  // request retransmissions the client shadow made
     std::size_t consumedSends = 0;
