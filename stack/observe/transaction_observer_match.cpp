@@ -1,8 +1,6 @@
 // Matching observed messages to transactions (RFC 3261 §17.1.3, §17.2.3) and feeding both
 // shadows. Lifecycle and timers are in transaction_observer.cpp.
 #include <algorithm>
-#include <charconv>
-#include <cstdlib>
 
 #include "core/digest.hpp"
 #include "message/key_headers.hpp"

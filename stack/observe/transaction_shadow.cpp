@@ -1,8 +1,9 @@
 #include "observe/transaction_shadow.hpp"
 
 #include <array>
-#include <functional>
 #include <unordered_map>
+
+#include "core/digest.hpp"
 
 namespace sipscope::stack {
 
@@ -42,8 +43,7 @@ TransactionShadow::TransactionShadow(const SipMessage& standInRequest, Transport
 TransactionShadow::ResponseSignature TransactionShadow::signatureOf(int status,
                                                                     std::string_view toTag,
                                                                     std::string_view rseq) {
-    const std::hash<std::string_view> h;
-    return ResponseSignature{status, h(toTag) * 0x9E3779B97F4A7C15ull ^ h(rseq)};
+    return ResponseSignature{status, Digest().add(toTag).add(rseq).value()};
 }
 
 SipMessage TransactionShadow::standIn(const SipMessage& m) {
