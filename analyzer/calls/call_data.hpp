@@ -3,7 +3,6 @@
 
 #include <map>
 #include <optional>
-#include <set>
 #include <string>
 #include <vector>
 
@@ -39,12 +38,12 @@ struct CallData {
     std::vector<std::uint64_t> messageIds;
     std::uint32_t messages = 0, retransmissions = 0, duplicates = 0, transactions = 0;
     std::uint32_t authChallenges = 0;
-    std::set<std::string> legs;
-    std::vector<std::pair<std::string, std::string>> legHops;  // in order of first sighting
+    // The hops the call's initial method was sent over (its legs), in order of first sighting.
+    std::vector<std::pair<std::string, std::string>> legHops;
     std::uint64_t firstRequestId = 0;
     stack::Bytes firstRequest;
     std::vector<Attempt> attempts;
-    std::set<std::uint64_t> openTx;
+    std::vector<std::uint64_t> openTx;  // a few at a time
     std::optional<std::int64_t> byeNs, byeDoneNs;
     std::uint64_t byeTx = 0;
     std::map<std::string, stack::DialogState> dialogs;

@@ -92,7 +92,7 @@ CallRecord buildRecord(const CallData& c) {
     r.messages = c.messages;
     r.retransmissions = c.retransmissions;
     r.duplicates = c.duplicates;
-    r.legs = static_cast<std::uint32_t>(c.legs.size());
+    r.legs = static_cast<std::uint32_t>(c.legHops.size());
     r.transactions = c.transactions;
     r.authChallenges = c.authChallenges;
     r.media = c.media;

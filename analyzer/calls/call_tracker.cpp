@@ -1,5 +1,6 @@
 #include "calls/call_tracker.hpp"
 
+#include <algorithm>
 #include <charconv>
 
 #include "calls/call_data.hpp"
@@ -184,7 +185,8 @@ void CallTracker::noteMessage(CallData& c, const stack::Observation& o,
     }
     if (v.role == stack::MessageRole::Request) {
         ++c.transactions;
-        c.openTx.insert(v.transaction);
+        if (std::find(c.openTx.begin(), c.openTx.end(), v.transaction) == c.openTx.end())
+            c.openTx.push_back(v.transaction);
         m_txCall[v.transaction] = c.no;
         const stack::KeyHeaders& k = *o.keys;
         if (m.method() == "CANCEL") {
@@ -207,7 +209,10 @@ void CallTracker::noteMessage(CallData& c, const stack::Observation& o,
             }
             if (m.method() == "INVITE") registerSessionId(c, m);
             if (m.method() == c.method) {
-                if (c.legs.insert(std::string(o.src) + ">" + std::string(o.dst)).second)
+                const auto sameHop = [&o](const auto& h) {
+                    return h.first == o.src && h.second == o.dst;
+                };
+                if (std::none_of(c.legHops.begin(), c.legHops.end(), sameHop))
                     c.legHops.emplace_back(o.src, o.dst);
                 if (!c.firstRequestId) {
                     c.firstRequestId = o.id;
@@ -259,7 +264,7 @@ void CallTracker::onTransactionEnded(const stack::TransactionRecord& t) {
     auto it = m_txCall.find(t.id);
     if (it == m_txCall.end()) return;
     if (CallData* c = byNumber(it->second)) {
-        c->openTx.erase(t.id);
+        std::erase(c->openTx, t.id);
         ++c->revision;
         for (auto& a : c->attempts)
             if (a.tx == t.id) a.timeout = t.timeout;
