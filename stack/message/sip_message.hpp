@@ -148,8 +148,8 @@ class SipMessage {
         std::string_view method, requestUri, version, reason, startLine, body;
         std::size_t bodyOffset = 0;
         std::vector<std::shared_ptr<const std::string>> owned;  // storage of edited values
-        // Inline slots for a typical message, sized to keep the Index within the allocator's
-        // per-thread cache (about 1 KiB); more headers move to the heap.
+        // Inline slots for a typical message (the Index is one allocation of about 1.2 KiB);
+        // more headers move to the heap.
         InlineList<HeaderField, 14> headers;
         std::array<std::int16_t, static_cast<std::size_t>(HeaderId::Count_)> first{};
         std::vector<Error> errors, issues;
