@@ -6,9 +6,7 @@
 // observation timestamps only.
 
 #include <deque>
-#include <map>
 #include <memory>
-#include <set>
 #include <unordered_map>
 
 #include "message/inline_list.hpp"

@@ -2,8 +2,6 @@
 // One observed transaction: the client-side and the server-side state machines running as
 // shadows of the two endpoints (ARCHITECTURE.md "Passive"), plus what the capture showed of it.
 
-#include <map>
-#include <tuple>
 #include <variant>
 
 #include "observe/observer_events.hpp"
