@@ -148,7 +148,7 @@ CallData& CallTracker::callFor(const ObservedMessage& m, std::string_view callId
         data->lastNs = m_nowNs;
         c = data.get();
         m_openStarts.emplace(c->startNs, c->no);
-        m_calls.emplace(c->no, std::move(data));
+        m_calls.insertOrAssign(c->no, std::move(data));
     }
     c->callIds.emplace_back(callId);
     m_byCallId[std::string(callId)] = c->no;
@@ -156,8 +156,8 @@ CallData& CallTracker::callFor(const ObservedMessage& m, std::string_view callId
 }
 
 CallData* CallTracker::byNumber(std::uint64_t no) {
-    auto it = m_calls.find(no);
-    return it == m_calls.end() ? nullptr : it->second.get();
+    auto* found = m_calls.find(no);
+    return found ? found->get() : nullptr;
 }
 
 void CallTracker::onMessage(const stack::Observation& o, const stack::MessageVerdict& v) {
@@ -261,23 +261,23 @@ void CallTracker::noteMessage(CallData& c, const stack::Observation& o,
 void CallTracker::onTransactionEnded(const stack::TransactionRecord& t) {
     if (m_sinks.transaction) m_sinks.transaction(t);
     m_dialogs.transactionEnded(t, m_observer.now());
-    auto it = m_txCall.find(t.id);
-    if (it == m_txCall.end()) return;
-    if (CallData* c = byNumber(it->second)) {
+    const std::uint64_t* call = m_txCall.find(t.id);
+    if (!call) return;
+    if (CallData* c = byNumber(*call)) {
         std::erase(c->openTx, t.id);
         ++c->revision;
         for (auto& a : c->attempts)
             if (a.tx == t.id) a.timeout = t.timeout;
         scheduleClose(*c);
     }
-    m_txCall.erase(it);
+    m_txCall.erase(t.id);
 }
 
 void CallTracker::onAnomaly(const stack::Anomaly& a) {
     if (m_sinks.anomaly) m_sinks.anomaly(a);
     CallData* c = nullptr;
-    if (auto it = m_txCall.find(a.transaction); a.transaction && it != m_txCall.end())
-        c = byNumber(it->second);
+    if (const std::uint64_t* call = a.transaction ? m_txCall.find(a.transaction) : nullptr)
+        c = byNumber(*call);
     if (!c) c = m_currentCall;
     if (c) {
         c->anomalies.push_back(a);
@@ -333,8 +333,7 @@ void CallTracker::closeDue(std::int64_t nowNs) {
 }
 
 CallRecord CallTracker::takeRecord(std::uint64_t no) {
-    const auto it = m_calls.find(no);
-    CallData& c = *it->second;
+    CallData& c = **m_calls.find(no);
     CallRecord r = buildRecord(c);
     m_openStarts.erase({c.startNs, c.no});
     for (const auto& id : c.callIds) {
@@ -342,7 +341,7 @@ CallRecord CallTracker::takeRecord(std::uint64_t no) {
         if (byId != m_byCallId.end() && byId->second == no) m_byCallId.erase(byId);
     }
     for (const auto& uuid : c.sessionIds) m_bySessionId.erase(uuid);
-    m_calls.erase(it);
+    m_calls.erase(no);
     return r;
 }
 

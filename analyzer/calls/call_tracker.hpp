@@ -14,6 +14,7 @@
 #include <unordered_map>
 
 #include "calls/call_record.hpp"
+#include "core/id_table.hpp"
 #include "core/observed_message.hpp"
 #include "core/string_hash.hpp"
 #include "observe/dialog_observer.hpp"
@@ -111,9 +112,9 @@ class CallTracker : private stack::ObserverListener {
     std::string m_srcText, m_dstText;
     std::uint64_t m_nextCall = 1, m_nextNumber = 1;
     std::int64_t m_nowNs = 0;  // the latest message time (earlier ones are clamped)
-    std::unordered_map<std::uint64_t, std::unique_ptr<CallData>> m_calls;  // open, by number
+    stack::IdTable<std::unique_ptr<CallData>> m_calls;  // open, by number
     StringMap<std::uint64_t> m_byCallId;
-    std::unordered_map<std::uint64_t, std::uint64_t> m_txCall;     // transaction -> call
+    stack::IdTable<std::uint64_t> m_txCall;                        // transaction -> call
     std::unordered_map<std::string, std::uint64_t> m_bySessionId;  // RFC 7989 UUID -> call
     // Unanswered INVITE calls by the node they were sent to (B2BUA heuristic).
     std::unordered_multimap<std::string, std::uint64_t> m_byCalleeNode;

@@ -30,8 +30,8 @@ bool TransactionObserver::advanceTo(Instant at) {
     if (at < m_now) return false;
     // ARCHITECTURE.md "Time": timers due earlier fire first, each at its own deadline.
     auto slotsOf = [this](std::uint64_t tx) -> ShadowTimers::Slots* {
-        auto it = m_tx.find(tx);
-        return it == m_tx.end() ? nullptr : &it->second->timers;
+        auto* s = m_tx.find(tx);
+        return s ? &(*s)->timers : nullptr;
     };
     while (auto due = m_timers.popDue(at, slotsOf)) {
         m_now = std::max(m_now, due->at);
@@ -43,9 +43,9 @@ bool TransactionObserver::advanceTo(Instant at) {
 }
 
 void TransactionObserver::fire(const ShadowTimers::Due& key) {
-    auto it = m_tx.find(key.tx);
-    if (it == m_tx.end()) return;
-    TransactionShadow& s = *it->second;
+    auto* found = m_tx.find(key.tx);
+    if (!found) return;
+    TransactionShadow& s = **found;
     switch (key.side) {
         case ShadowSide::Client:
             apply(s, key.side, s.toClient(TimerFired{key.timer}));
@@ -134,9 +134,9 @@ void TransactionObserver::endTransaction(TransactionShadow& s) {
 }
 
 void TransactionObserver::evict(std::uint64_t id) {
-    auto it = m_tx.find(id);
-    if (it == m_tx.end()) return;
-    TransactionShadow& s = *it->second;
+    auto* found = m_tx.find(id);
+    if (!found) return;
+    TransactionShadow& s = **found;
     TransactionRecord& r = s.record;
     if (r.finalCode && *r.finalCode >= 300 && r.invite) {
         r.outcome = s.confirmed ? TransactionState::Confirmed : TransactionState::Completed;
@@ -173,7 +173,7 @@ void TransactionObserver::evict(std::uint64_t id) {
         list.eraseIf([&s](const TransactionShadow* t) { return t == &s; });
         if (list.empty()) m_index.erase(k);
     }
-    m_tx.erase(it);
+    m_tx.erase(id);
 }
 
 void TransactionObserver::finish() {
@@ -181,7 +181,7 @@ void TransactionObserver::finish() {
     const Duration longest = std::max(m_options.timers.sixtyFourT1(), kTimerDUnreliable);
     advanceTo(m_now + longest + m_options.timers.t4);
     std::vector<std::uint64_t> open;
-    for (const auto& [id, s] : m_tx) open.push_back(id);
+    m_tx.forEach([&open](std::uint64_t id, auto&) { open.push_back(id); });
     std::sort(open.begin(), open.end());
     for (auto id : open) evict(id);
 }

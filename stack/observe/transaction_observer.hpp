@@ -9,6 +9,7 @@
 #include <memory>
 #include <unordered_map>
 
+#include "core/id_table.hpp"
 #include "message/inline_list.hpp"
 #include "observe/observer_events.hpp"
 #include "observe/transaction_shadow.hpp"
@@ -93,7 +94,7 @@ class TransactionObserver {
     Instant m_now{0};
     bool m_started = false;
     std::uint64_t m_nextId = 1;
-    std::unordered_map<std::uint64_t, std::unique_ptr<TransactionShadow>> m_tx;
+    IdTable<std::unique_ptr<TransactionShadow>> m_tx;  // open transactions by id
     // Open transactions by matching key (keyOf), oldest first.
     std::unordered_map<std::uint64_t, InlineList<TransactionShadow*, 2>> m_index;
     std::uint64_t m_key = 0;                                                  // keyOf's result

@@ -146,7 +146,7 @@ MessageVerdict TransactionObserver::onNewRequest(const Observation& o, std::uint
     }
     s.matchKey = key;
     m_index[key].push_back(&s);
-    m_tx.emplace(r.id, std::move(shadow));
+    m_tx.insertOrAssign(r.id, std::move(shadow));
     m_listener.onMessage(o, MessageVerdict{MessageRole::Request, r.id, 0});
     // RFC 3261 §17.1.1.2 / §17.1.2.2: the client "sends" the request (Calling/Trying); §17.2.1
     // / §17.2.2: the server "receives" it (Proceeding/Trying).
@@ -303,7 +303,7 @@ MessageVerdict TransactionObserver::onAck2xx(const Observation& o) {
         seen != first.acks.end()) {
         // RFC 3261 §13.2.2.4: the UAC sends the ACK again for every retransmitted 2xx.
         v = MessageVerdict{MessageRole::Retransmission, first.tx, seen->second};
-        if (auto t = m_tx.find(first.tx); t != m_tx.end()) ++t->second->record.retransmissions;
+        if (auto* t = m_tx.find(first.tx)) ++(*t)->record.retransmissions;
     }
     for (Pending2xx* p : targets) {
         p->acked = true;
