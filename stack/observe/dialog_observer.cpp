@@ -57,8 +57,8 @@ void DialogObserver::observe(const Observation& observed, const MessageVerdict& 
 void DialogObserver::transactionEnded(const TransactionRecord& r, Instant now) {
     // RFC 6026 §8.4 / RFC 3261 §13.2.2.4: early dialogs of a dialog-creating request that were
     // never confirmed end with its client transaction (lost forks, failed or timed-out request).
-    if (auto keys = m_byCreatingTx.find(r.id); keys != m_byCreatingTx.end()) {
-        for (const Key& key : keys->second) {
+    if (std::vector<Key>* keys = m_byCreatingTx.find(r.id)) {
+        for (const Key& key : *keys) {
             Dialogs* dialogs = dialogsOf(key.callId);
             auto it = dialogs ? dialogs->find(key) : Dialogs::iterator{};
             if (!dialogs || it == dialogs->end() || it->second.uac.state() != DialogState::Early)
@@ -69,7 +69,7 @@ void DialogObserver::transactionEnded(const TransactionRecord& r, Instant now) {
             report(it->first, it->second, u, nullptr, false, now);
             eraseEnded(key.callId, {it});
         }
-        m_byCreatingTx.erase(keys);
+        m_byCreatingTx.erase(r.id);
     }
     m_requests.erase(r.id);
 }
@@ -94,13 +94,14 @@ void DialogObserver::onRequest(const Observation& o, std::uint64_t tx) {
     const KeyHeaders& k = *o.keys;
     const bool creating = createsDialog(m.method()) && k.toTag.empty();
     if (creating) {
-        m_requests.insert_or_assign(tx, Request(m, o.src, o.dst, true));
+        m_requests.insertOrAssign(tx, std::make_unique<Request>(m, o.src, o.dst, true));
         return;
     }
     if (k.toTag.empty() || m.method() == "ACK" || m.method() == "CANCEL") return;
     const auto dialogs = inDialog(m, o.src, o.dst);
     // Responses to requests inside a known dialog refresh or end it (§12.2.1.2).
-    if (!dialogs.empty()) m_requests.insert_or_assign(tx, Request(m, o.src, o.dst, false));
+    if (!dialogs.empty())
+        m_requests.insertOrAssign(tx, std::make_unique<Request>(m, o.src, o.dst, false));
     for (auto it : dialogs) {
         Pair& p = it->second;
         // Sent by the UAC side when its From tag is the UAC's local tag (RFC 3261 §12.2.1.1).
@@ -124,23 +125,24 @@ void DialogObserver::onRequest(const Observation& o, std::uint64_t tx) {
 }
 
 void DialogObserver::onResponse(const Observation& o, std::uint64_t tx) {
-    auto req = m_requests.find(tx);
-    if (req == m_requests.end()) return;
+    std::unique_ptr<Request>* found = m_requests.find(tx);
+    if (!found) return;
+    Request& req = **found;
     const SipMessage& m = *o.message;
     const int code = m.status().value_or(0);
-    if (req->second.creating) {
-        onCreatingResponse(o, req->second, tx);
+    if (req.creating) {
+        onCreatingResponse(o, req, tx);
         // Only more 2xx (other forks, RFC 3261 §13.2.2.4) may follow a final response: after
         // a non-2xx the request is not needed any more.
         if (code >= 300)
-            m_requests.erase(req);
+            m_requests.erase(tx);
         else if (code >= 200)
-            req->second.compact();
+            req.compact();
         return;
     }
-    const SipMessage& request = req->second.message();
+    const SipMessage& request = req.message();
     const KeyHeaders& rk = request.keyHeaders();
-    const auto dialogs = inDialog(request, req->second.client, req->second.server);
+    const auto dialogs = inDialog(request, req.client, req.server);
     for (auto it : dialogs) {
         Pair& p = it->second;
         const bool fromUac = rk.fromTag == it->first.uacTag;
@@ -151,7 +153,7 @@ void DialogObserver::onResponse(const Observation& o, std::uint64_t tx) {
     }
     eraseEnded(rk.callId, dialogs);
     // A request inside a dialog has one final response (RFC 3261 §17.1.3): its bytes can go.
-    if (code >= 200) m_requests.erase(req);
+    if (code >= 200) m_requests.erase(tx);
 }
 
 void DialogObserver::onCreatingResponse(const Observation& o, Request& req, std::uint64_t tx) {

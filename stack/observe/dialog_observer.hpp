@@ -6,9 +6,11 @@
 
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <unordered_map>
 
+#include "core/id_table.hpp"
 #include "dialog/dialog.hpp"
 #include "observe/observer_events.hpp"
 
@@ -88,8 +90,8 @@ class DialogObserver {
     // By Call-ID: hashed, because a busy capture keeps hundreds of thousands open.
     std::unordered_map<std::string, Dialogs, TextHash, std::equal_to<>> m_dialogs;
     std::size_t m_open = 0;
-    std::unordered_map<std::uint64_t, Request> m_requests;  // open transactions' requests
-    std::unordered_map<std::uint64_t, std::vector<Key>> m_byCreatingTx;
+    IdTable<std::unique_ptr<Request>> m_requests;  // open transactions' requests
+    IdTable<std::vector<Key>> m_byCreatingTx;
 };
 
 }  // namespace sipscope::stack
