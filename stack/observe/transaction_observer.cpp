@@ -152,9 +152,9 @@ void TransactionObserver::evict(std::uint64_t id) {
     if (!s.ended) r.end = m_now;
     // RFC 3261 §13.3.1.4: a 2xx that was never acknowledged.
     for (const auto& key : s.pending2xx) {
-        auto p = m_pending2xx.find(key);
-        if (p == m_pending2xx.end()) continue;
-        auto& list = p->second;
+        std::vector<Pending2xx>* pending = m_pending2xx.find(key);
+        if (!pending) continue;
+        auto& list = *pending;
         for (auto it = list.begin(); it != list.end();) {
             if (it->tx != id) {
                 ++it;
@@ -165,13 +165,14 @@ void TransactionObserver::evict(std::uint64_t id) {
                            "no ACK for the 2xx to INVITE before the transaction ended");
             it = list.erase(it);
         }
-        if (list.empty()) m_pending2xx.erase(p);
+        if (list.empty()) m_pending2xx.erase(key);
     }
     m_listener.onTransactionEnded(r);
-    if (auto k = m_index.find(s.matchKey); k != m_index.end()) {
-        auto& list = k->second;
-        list.eraseIf([&s](const TransactionShadow* t) { return t == &s; });
-        if (list.empty()) m_index.erase(k);
+    if (TransactionShadow** newest = m_index.find(s.matchKey)) {
+        TransactionShadow** link = newest;
+        while (*link && *link != &s) link = &(*link)->olderSameKey;
+        if (*link) *link = s.olderSameKey;
+        if (!*newest) m_index.erase(s.matchKey);
     }
     m_tx.erase(id);
 }

@@ -7,10 +7,9 @@
 
 #include <deque>
 #include <memory>
-#include <unordered_map>
 
+#include "core/digest_map.hpp"
 #include "core/id_table.hpp"
-#include "message/inline_list.hpp"
 #include "observe/observer_events.hpp"
 #include "observe/transaction_shadow.hpp"
 
@@ -95,10 +94,11 @@ class TransactionObserver {
     bool m_started = false;
     std::uint64_t m_nextId = 1;
     IdTable<std::unique_ptr<TransactionShadow>> m_tx;  // open transactions by id
-    // Open transactions by matching key (keyOf), oldest first.
-    std::unordered_map<std::uint64_t, InlineList<TransactionShadow*, 2>> m_index;
-    std::uint64_t m_key = 0;                                                  // keyOf's result
-    std::unordered_map<std::uint64_t, std::vector<Pending2xx>> m_pending2xx;  // by dialogCSeqOf
+    // Open transactions by matching key (keyOf): the newest, which chains to older ones with
+    // the same key (other hops of a proxied request) through olderSameKey.
+    DigestMap<TransactionShadow*> m_index;
+    std::uint64_t m_key = 0;                          // keyOf's result
+    DigestMap<std::vector<Pending2xx>> m_pending2xx;  // by dialogCSeqOf
     ShadowTimers m_timers;
     struct RecentCopy {
         Instant at{0};
@@ -107,9 +107,8 @@ class TransactionObserver {
         std::string_view bytes;
         MessageVerdict verdict;
     };
-    std::unordered_map<std::uint64_t, RecentCopy> m_recent;  // by hash of bytes and hop
+    DigestMap<RecentCopy> m_recent;  // by digest of bytes and hop
     std::deque<std::pair<Instant, std::uint64_t>> m_recentOrder;
-    std::vector<std::unordered_map<std::uint64_t, RecentCopy>::node_type> m_spareRecent;
 };
 
 }  // namespace sipscope::stack

@@ -30,15 +30,11 @@ bool TransactionObserver::keyOf(const KeyHeaders& k, std::string_view method) {
 
 TransactionShadow* TransactionObserver::find(std::uint64_t key, std::string_view client,
                                              std::string_view server, bool anyHop) {
-    auto it = m_index.find(key);
-    if (it == m_index.end()) return nullptr;
-    const auto& list = it->second;
-    // The newest first.
-    for (std::size_t i = list.size(); i-- > 0;) {
-        TransactionShadow& s = *list[i];
-        if (s.record.client == client && s.record.server == server) return &s;
-    }
-    return anyHop ? list[list.size() - 1] : nullptr;
+    TransactionShadow* const* newest = m_index.find(key);
+    if (!newest) return nullptr;
+    for (TransactionShadow* s = *newest; s; s = s->olderSameKey)
+        if (s->record.client == client && s->record.server == server) return s;
+    return anyHop ? *newest : nullptr;
 }
 
 MessageVerdict TransactionObserver::observe(const Observation& observed) {
@@ -79,41 +75,29 @@ std::optional<MessageVerdict> TransactionObserver::duplicateOf(const Observation
                                                                std::uint64_t& hash) {
     while (!m_recentOrder.empty() &&
            m_recentOrder.front().first + m_options.duplicateWindow < o.at) {
-        auto it = m_recent.find(m_recentOrder.front().second);
-        if (it != m_recent.end() && it->second.at == m_recentOrder.front().first) {
-            auto node = m_recent.extract(it);
-            node.mapped() = RecentCopy{};  // lets the message's bytes go
-            m_spareRecent.push_back(std::move(node));
-        }
+        const RecentCopy* copy = m_recent.find(m_recentOrder.front().second);
+        if (copy && copy->at == m_recentOrder.front().first)
+            m_recent.erase(m_recentOrder.front().second);  // lets the message's bytes go
         m_recentOrder.pop_front();
     }
     // Hash the hop, the size and the first bytes (the start line and Via differ between
     // messages); a hit is then compared byte for byte.
-    const std::hash<std::string_view> h;
     const std::string_view bytes = o.message->bytes();
-    hash = h(bytes.substr(0, 192)) ^ (h(o.src) * 0x9E3779B97F4A7C15ull) ^
-           (h(o.dst) * 0xC2B2AE3D27D4EB4Full) ^ (bytes.size() * 0x165667B19E3779F9ull);
-    auto it = m_recent.find(hash);
-    if (it == m_recent.end() || it->second.bytes != bytes) return std::nullopt;
-    MessageVerdict v = it->second.verdict;
-    return MessageVerdict{MessageRole::Duplicate, v.transaction, it->second.id};
+    hash = Digest()
+               .add(bytes.substr(0, 192))
+               .add(o.src)
+               .add(o.dst)
+               .add(std::uint64_t{bytes.size()})
+               .value();
+    const RecentCopy* copy = m_recent.find(hash);
+    if (!copy || copy->bytes != bytes) return std::nullopt;
+    return MessageVerdict{MessageRole::Duplicate, copy->verdict.transaction, copy->id};
 }
 
 MessageVerdict TransactionObserver::remember(std::uint64_t hash, const Observation& o,
                                              MessageVerdict v) {
     RecentCopy copy{o.at, o.id, o.message->buffer(), o.message->bytes(), v};
-    if (auto it = m_recent.find(hash); it != m_recent.end()) {
-        it->second = std::move(copy);
-    } else if (!m_spareRecent.empty()) {
-        // A node of an expired copy: no allocation per message.
-        auto node = std::move(m_spareRecent.back());
-        m_spareRecent.pop_back();
-        node.key() = hash;
-        node.mapped() = std::move(copy);
-        m_recent.insert(std::move(node));
-    } else {
-        m_recent.emplace(hash, std::move(copy));
-    }
+    m_recent[hash] = std::move(copy);
     m_recentOrder.emplace_back(o.at, hash);
     return v;
 }
@@ -145,7 +129,9 @@ MessageVerdict TransactionObserver::onNewRequest(const Observation& o, std::uint
                 r.cancels = invite->record.id;
     }
     s.matchKey = key;
-    m_index[key].push_back(&s);
+    TransactionShadow*& newest = m_index[key];
+    s.olderSameKey = newest;
+    newest = &s;
     m_tx.insertOrAssign(r.id, std::move(shadow));
     m_listener.onMessage(o, MessageVerdict{MessageRole::Request, r.id, 0});
     // RFC 3261 §17.1.1.2 / §17.1.2.2: the client "sends" the request (Calling/Trying); §17.2.1
@@ -279,8 +265,8 @@ std::uint64_t TransactionObserver::dialogCSeqOf(const KeyHeaders& k) {
 MessageVerdict TransactionObserver::onAck2xx(const Observation& o) {
     const KeyHeaders& k = *o.keys;
     MessageVerdict v{MessageRole::Ack2xx, 0, 0};
-    auto pending = m_pending2xx.find(dialogCSeqOf(k));
-    if (pending == m_pending2xx.end() || pending->second.empty()) {
+    std::vector<Pending2xx>* pending = m_pending2xx.find(dialogCSeqOf(k));
+    if (!pending || pending->empty()) {
         m_listener.onMessage(o, v);
         // RFC 3261 §13.2.2.4: an ACK is sent for a 2xx; none was seen for this one.
         anomalyFor(nullptr, anomaly::kStrayAck, {o.id}, "RFC 3261 §13.2.2.4",
@@ -291,10 +277,10 @@ MessageVerdict TransactionObserver::onAck2xx(const Observation& o) {
     // hop without a 2xx went straight between the user agents and acknowledges them all.
     std::vector<Pending2xx*> targets;
     const std::uint64_t hop = hopDigest(o.src, o.dst);
-    for (auto& p : pending->second)
+    for (auto& p : *pending)
         if (p.hop == hop) targets.push_back(&p);
     if (targets.empty())
-        for (auto& p : pending->second) targets.push_back(&p);
+        for (auto& p : *pending) targets.push_back(&p);
     Pending2xx& first = *targets.front();
     v.transaction = first.tx;
     const std::uint64_t ack = Digest().add(k.topViaBranch).add(hop).value();

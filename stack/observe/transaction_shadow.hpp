@@ -49,6 +49,7 @@ class TransactionShadow {
     TransactionRecord record;
     ShadowTimers::Slots timers{};
     std::uint64_t matchKey = 0;  // where the observer's index lists this transaction (keyOf)
+    TransactionShadow* olderSameKey = nullptr;  // the index's chain, newest first
     bool clientDone = false, serverDone = false, ended = false;
     std::vector<Instant> expectedSends;  // request retransmissions the client shadow made
     std::size_t consumedSends = 0;
