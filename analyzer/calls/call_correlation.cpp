@@ -68,8 +68,8 @@ CallData* CallTracker::correlate(const ObservedMessage& m) {
     for (std::string_view name : {"X-CID", "X-Call-ID", "X-Orig-Call-ID"}) {
         const stack::HeaderField* h = msg.header(name);
         if (!h) continue;
-        if (auto it = m_byCallId.find(std::string(h->value)); it != m_byCallId.end())
-            if (CallData* c = byNumber(it->second)) return c;
+        if (const std::uint64_t* no = m_byCallId.find(callIdKey(h->value)))
+            if (CallData* c = byNumber(*no)) return c;
     }
     for (const auto& uuid : sessionUuids(msg)) {
         if (auto it = m_bySessionId.find(uuid); it != m_bySessionId.end())

@@ -4,6 +4,7 @@
 #include <charconv>
 
 #include "calls/call_data.hpp"
+#include "core/digest.hpp"
 #include "message/key_headers.hpp"
 #include "message/name_addr.hpp"
 #include "message/simple_headers.hpp"
@@ -138,8 +139,9 @@ void CallTracker::finish() {
 }
 
 CallData& CallTracker::callFor(const ObservedMessage& m, std::string_view callId) {
-    if (auto it = m_byCallId.find(callId); it != m_byCallId.end())
-        if (CallData* c = byNumber(it->second)) return *c;
+    const std::uint64_t key = callIdKey(callId);
+    if (const std::uint64_t* no = m_byCallId.find(key))
+        if (CallData* c = byNumber(*no)) return *c;
     CallData* c = correlate(m);
     if (!c) {
         auto data = std::make_unique<CallData>();
@@ -151,8 +153,12 @@ CallData& CallTracker::callFor(const ObservedMessage& m, std::string_view callId
         m_calls.insertOrAssign(c->no, std::move(data));
     }
     c->callIds.emplace_back(callId);
-    m_byCallId[std::string(callId)] = c->no;
+    m_byCallId[key] = c->no;
     return *c;
+}
+
+std::uint64_t CallTracker::callIdKey(std::string_view callId) {
+    return stack::Digest().add(callId).value();
 }
 
 CallData* CallTracker::byNumber(std::uint64_t no) {
@@ -287,9 +293,9 @@ void CallTracker::onAnomaly(const stack::Anomaly& a) {
 
 void CallTracker::onDialog(const stack::DialogEvent& e) {
     if (m_sinks.dialog) m_sinks.dialog(e);
-    auto it = m_byCallId.find(e.callId);
-    if (it == m_byCallId.end()) return;
-    if (CallData* c = byNumber(it->second)) {
+    const std::uint64_t* no = m_byCallId.find(callIdKey(e.callId));
+    if (!no) return;
+    if (CallData* c = byNumber(*no)) {
         c->dialogs[e.uac + ">" + e.uas + " " + e.uacTag + " " + e.uasTag] = e.to;
         ++c->revision;
         scheduleClose(*c);
@@ -337,8 +343,9 @@ CallRecord CallTracker::takeRecord(std::uint64_t no) {
     CallRecord r = buildRecord(c);
     m_openStarts.erase({c.startNs, c.no});
     for (const auto& id : c.callIds) {
-        auto byId = m_byCallId.find(id);
-        if (byId != m_byCallId.end() && byId->second == no) m_byCallId.erase(byId);
+        const std::uint64_t key = callIdKey(id);
+        if (const std::uint64_t* call = m_byCallId.find(key); call && *call == no)
+            m_byCallId.erase(key);
     }
     for (const auto& uuid : c.sessionIds) m_bySessionId.erase(uuid);
     m_calls.erase(no);
