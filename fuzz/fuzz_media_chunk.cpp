@@ -4,7 +4,8 @@
 // must survive a round trip through the chunker unchanged. The same input is also read as a
 // deflated message block (store/message_blocks.hpp; its first 4 octets the claimed raw size):
 // it inflates to exactly that size or is refused, slices stay inside, and any bytes survive a
-// deflate/inflate round trip.
+// deflate/inflate round trip. It is read as a packed call record too (store/call_json_blob.hpp):
+// refused, or text within the size limit; and packing then unpacking it gives it back.
 
 #include <cstddef>
 #include <cstdint>
@@ -13,6 +14,7 @@
 #include <vector>
 
 #include "media/rtp.hpp"
+#include "store/call_json_blob.hpp"
 #include "store/media_chunk.hpp"
 #include "store/message_blocks.hpp"
 
@@ -44,11 +46,18 @@ void checkMessageBlock(std::string_view in) {
     check(cache.find(1) && *cache.find(1) == in && !cache.find(2));
 }
 
+void checkCallRecord(std::string_view in) {
+    if (auto json = unpackCallJson(in)) check(json->size() <= (std::size_t{64} << 20));
+    const auto again = unpackCallJson(packCallJson(in));
+    check(again && *again == in);
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     const std::string_view in(reinterpret_cast<const char*>(data), size);
     checkMessageBlock(in);
+    checkCallRecord(in);
     std::vector<MediaPacket> packets;
     std::string error;
     const bool ok = decodeMediaChunk(in, packets, error);

@@ -236,7 +236,12 @@ ALTER TABLE messages ADD COLUMN block_offset INTEGER;
 ALTER TABLE messages ADD COLUMN block_length INTEGER;
 )sql";
 
-constexpr const char* kMigrations[] = {kV1, kV2, kV3, kV4};
+// Version 5. calls.json holds the record packed (store/call_json_blob.hpp), a BLOB; the TEXT
+// records of earlier versions stay as they are and are read as text. Nothing to change in the
+// tables: the version tells an older SipScope that it cannot read these records.
+constexpr const char* kV5 = "SELECT 1;";
+
+constexpr const char* kMigrations[] = {kV1, kV2, kV3, kV4, kV5};
 static_assert(sizeof kMigrations / sizeof kMigrations[0] == kSchemaVersion);
 
 }  // namespace

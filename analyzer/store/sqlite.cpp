@@ -128,6 +128,10 @@ bool Statement::isNull(int column) const {
     return sqlite3_column_type(m_stmt, column) == SQLITE_NULL;
 }
 
+bool Statement::isBlob(int column) const {
+    return sqlite3_column_type(m_stmt, column) == SQLITE_BLOB;
+}
+
 std::int64_t Statement::integer(int column) const {
     return sqlite3_column_int64(m_stmt, column);
 }

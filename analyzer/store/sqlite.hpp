@@ -44,6 +44,7 @@ class Statement {
     void reset();  // ready to bind and step again
 
     bool isNull(int column) const;
+    bool isBlob(int column) const;
     std::int64_t integer(int column) const;
     double real(int column) const;
     std::string text(int column) const;

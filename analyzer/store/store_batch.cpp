@@ -1,6 +1,7 @@
 // Writing one batch of messages, calls, transactions and dialog states (one transaction, done
 // by the caller). Statements are prepared once per connection; the column lists match schema.cpp.
 #include "calls/call_json.hpp"
+#include "store/call_json_blob.hpp"
 #include "store/message_blocks.hpp"
 #include "store/store_writer.hpp"
 
@@ -143,8 +144,8 @@ constexpr const char* kCallColumns =
 constexpr int kCallColumnCount = 37;
 
 // Binds one call's columns, in kCallColumns order, from parameter 1.
-// The record and `w` stay alive until the caller's step(): their text is bound in place; the
-// columns joined here are copied.
+// The record stays alive until the caller's step(): its text is bound in place; the columns
+// joined here and the packed JSON (call_json_blob.hpp) are copied.
 void bindCall(sql::Statement& s, std::int64_t captureId, const CallRecord& c, JsonWriter& w) {
     std::string callIds, anomalyCodes, codecs, mediaProblems;
     for (const auto& id : c.callIds) callIds += (callIds.empty() ? "" : "\n") + id;
@@ -178,7 +179,7 @@ void bindCall(sql::Statement& s, std::int64_t captureId, const CallRecord& c, Js
     s.bindOptional(30, c.metrics.sddMs).bindOptional(31, c.metrics.sdtMs);
     s.bindOptional(32, c.metrics.rrdMs);
     s.bind(33, anomalyCodes).bind(34, codecs);
-    s.bind(35, static_cast<std::int64_t>(c.firstMessageId)).bindStatic(36, w.str());
+    s.bind(35, static_cast<std::int64_t>(c.firstMessageId)).bindBlob(36, packCallJson(w.str()));
     s.bind(37, mediaProblems);
 }
 

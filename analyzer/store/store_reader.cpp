@@ -4,6 +4,8 @@
 #include <limits>
 
 #include "core/ip_address.hpp"
+#include "core/json_writer.hpp"
+#include "store/call_json_blob.hpp"
 #include "store/schema.hpp"
 
 namespace sipscope::analyzer::store {
@@ -99,13 +101,27 @@ void recordOf(const sql::Statement& s, CallRecord& r) {
     r.mediaProblems = split(s.text(37), ',');
 }
 
+// The record's JSON from calls.json: packed (schema 5) or text (earlier). A packed record that
+// does not unpack gives a JSON object that says so, with the columns that identify the call.
+std::string recordJson(const sql::Statement& s, int column, std::int64_t row,
+                       const std::string& callId) {
+    if (!s.isBlob(column)) return s.text(column);
+    if (auto json = unpackCallJson(s.blob(column))) return std::move(*json);
+    JsonWriter w;
+    w.beginObject().key("call_id").value(callId);
+    w.key("error").value("the stored call record is damaged (calls row " + std::to_string(row) +
+                         ")");
+    w.endObject();
+    return w.str();
+}
+
 StoredCall callOf(const sql::Statement& s) {
     StoredCall c;
     c.row = s.integer(0);
     c.captureId = s.integer(1);
     c.key = s.integer(2);
     c.callId = s.text(3);
-    c.json = s.text(4);
+    c.json = recordJson(s, 4, c.row, c.callId);
     c.startNs = s.integer(5);
     c.firstSeq = static_cast<std::uint64_t>(s.integer(6));
     c.record.callId = c.callId;

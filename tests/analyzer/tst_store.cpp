@@ -277,7 +277,7 @@ void TestStore::messageBlocks() {
         for (const auto& e : extracted) raw += e.size();
         QCOMPARE(static_cast<std::size_t>(sizes.integer(0)), raw);
         QVERIFY2(sizes.integer(1) * 3 < sizes.integer(0), "blocks are not compressed");
-        QCOMPARE(store::schemaVersion(db), 4);
+        QCOMPARE(store::schemaVersion(db), kSchemaVersion);
         db.exec("UPDATE message_blocks SET data = x'00112233' WHERE id = 1");
     }
     StoreReader damaged(path);

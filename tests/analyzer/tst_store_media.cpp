@@ -96,7 +96,7 @@ class TestStoreMedia : public QObject {
         QCOMPARE(QString::fromStdString(f.status), QString("complete"));
         sql::Database db(path, sql::Database::Mode::ReadOnly);
         QCOMPARE(schemaVersion(db), kSchemaVersion);
-        QCOMPARE(kSchemaVersion, 4);
+        QCOMPARE(kSchemaVersion, 5);
         QCOMPARE(readMediaStreams(db, "").size(), std::size_t{4});
     }
 
