@@ -204,4 +204,17 @@ inline SipMessage parseOrDie(std::string_view text) {
     return std::move(r).value();
 }
 
+// The one anomaly a test expects (fails the test when there are none or several).
+inline const Anomaly& onlyAnomaly(const RecordingListener& l) {
+    if (l.anomalies.size() != 1) qFatal("expected exactly one anomaly");
+    return l.anomalies.front();
+}
+
+// The observer suites' INVITE (the default RequestSpec), the ACK of its 2xx (a new
+// transaction, own branch) and the ACK of a non-2xx (the INVITE's branch, RFC 3261 §17.1.1.3).
+inline const SipMessage kInvite = sipRequest({});
+inline const SipMessage kAck2xx =
+    sipRequest({.method = "ACK", .branch = "z9hG4bK-ack", .toTag = "bob-1"});
+inline const SipMessage kAckNon2xx = sipRequest({.method = "ACK", .toTag = "bob-1"});
+
 }  // namespace sipscope::test

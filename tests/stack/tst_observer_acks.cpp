@@ -11,21 +11,6 @@ using namespace sipscope::stack;
 using namespace sipscope::test;
 using namespace std::chrono_literals;
 
-namespace {
-
-const Anomaly& onlyAnomaly(const RecordingListener& l) {
-    if (l.anomalies.size() != 1) qFatal("expected exactly one anomaly");
-    return l.anomalies.front();
-}
-
-const SipMessage kInvite = sipRequest({});
-
-const SipMessage kAck2xx = sipRequest({.method = "ACK", .branch = "z9hG4bK-ack", .toTag = "bob-1"});
-
-const SipMessage kAckNon2xx = sipRequest({.method = "ACK", .toTag = "bob-1"});
-
-}  // namespace
-
 class TestObserverAcks : public QObject {
     Q_OBJECT
 
