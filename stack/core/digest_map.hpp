@@ -30,10 +30,13 @@ class DigestMap {
 
     // The value of `key`, value-initialised when absent.
     V& operator[](std::uint64_t key) {
-        if (V* v = find(key)) return *v;
-        if (2 * (m_size + 1) > m_slots.size()) grow();
+        if (2 * (m_size + 1) > m_slots.size()) {
+            if (V* v = find(key)) return *v;  // present: no need to grow
+            grow();
+        }
         std::size_t i = home(key);
-        while (m_slots[i].used) i = next(i);
+        for (; m_slots[i].used; i = next(i))
+            if (m_slots[i].key == key) return m_slots[i].value;
         Slot& s = m_slots[i];
         s.used = true;
         s.key = key;

@@ -87,20 +87,19 @@ class IdTable {
     }
 
     V& insert(std::uint64_t id, V value) {
-        // An empty window starts anywhere after the ids kept outside it.
-        if (m_live == 0 && id < kWindowEnd && (m_outside.empty() || id > m_outsideMax)) {
+        // A far jump past the window's end: the window moves, its old ids go out.
+        if (m_live > 0 && id >= m_base && id < kWindowEnd && id - m_base >= m_length &&
+            id - m_base >= 2 * (m_live + kSlack))
+            spillBelow(id - 2 * m_live);
+        // An empty window starts again at `id`: forward always, backward only above every id
+        // kept outside it.
+        if (m_live == 0 && id < kWindowEnd &&
+            (id >= m_base || m_outside.empty() || id > m_outsideMax)) {
             m_base = id;
             m_length = 0;
             m_head = 0;
         }
         if (id < m_base || id >= kWindowEnd) return putOutside(id, std::move(value));
-        if (id - m_base >= m_length && id - m_base >= 2 * (m_live + kSlack))
-            spillBelow(id - 2 * m_live);  // a far jump: the window moves, old ids go out
-        if (m_live == 0) {
-            m_base = id;
-            m_length = 0;
-            m_head = 0;
-        }
         const std::size_t offset = id - m_base;
         if (offset >= m_ring.size()) grow(offset + 1);
         if (offset >= m_length) m_length = offset + 1;
