@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <limits>
 
+#include "store/varint.hpp"
+
 namespace sipscope::analyzer::store {
 
 namespace {
@@ -62,25 +64,6 @@ struct Inflater {
     }
 };
 
-void putVarint(std::string& out, std::size_t v) {
-    while (v >= 0x80) {
-        out.push_back(static_cast<char>((v & 0x7f) | 0x80));
-        v >>= 7;
-    }
-    out.push_back(static_cast<char>(v));
-}
-
-bool getVarint(std::string_view& in, std::size_t& v) {
-    v = 0;
-    for (unsigned shift = 0; shift < 35 && !in.empty(); shift += 7) {
-        const auto b = static_cast<unsigned char>(in.front());
-        in.remove_prefix(1);
-        v |= std::size_t{b & 0x7fu} << shift;
-        if (!(b & 0x80)) return true;
-    }
-    return false;
-}
-
 }  // namespace
 
 std::string packCallJson(std::string_view json) {
@@ -106,7 +89,7 @@ std::optional<std::string> unpackCallJson(std::string_view blob) {
     thread_local Inflater f;
     if (blob.empty() || static_cast<unsigned char>(blob.front()) != kFormat) return std::nullopt;
     blob.remove_prefix(1);
-    std::size_t size = 0;
+    std::uint64_t size = 0;
     if (!getVarint(blob, size) || size > kMaxJson) return std::nullopt;
     // Deflate expands at most 1032:1; a larger claim is refused before allocating it.
     if (size / 1032 > blob.size() || blob.size() > std::numeric_limits<uInt>::max())

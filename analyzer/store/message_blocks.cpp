@@ -6,14 +6,32 @@
 
 namespace sipscope::analyzer::store {
 
+namespace {
+
+// One zlib stream per thread, reset for each block: deflateInit sets up ~256 KiB of state,
+// which compress2 did for every block.
+struct BlockDeflater {
+    z_stream z{};
+    bool ok = false;
+    BlockDeflater() { ok = deflateInit(&z, 1) == Z_OK; }
+    ~BlockDeflater() {
+        if (ok) deflateEnd(&z);
+    }
+};
+
+}  // namespace
+
 std::string deflateBlock(std::string_view raw) {
-    uLongf size = compressBound(static_cast<uLong>(raw.size()));
-    std::string out(size, '\0');
-    if (compress2(reinterpret_cast<Bytef*>(out.data()), &size,
-                  reinterpret_cast<const Bytef*>(raw.data()), static_cast<uLong>(raw.size()),
-                  1) != Z_OK)
+    thread_local BlockDeflater d;
+    if (!d.ok || raw.size() > std::numeric_limits<uInt>::max() || deflateReset(&d.z) != Z_OK)
         return {};  // only on allocation failure: the writer reports the empty block's rows
-    out.resize(size);
+    std::string out(deflateBound(&d.z, static_cast<uLong>(raw.size())), '\0');
+    d.z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(raw.data()));
+    d.z.avail_in = static_cast<uInt>(raw.size());
+    d.z.next_out = reinterpret_cast<Bytef*>(out.data());
+    d.z.avail_out = static_cast<uInt>(out.size());
+    if (deflate(&d.z, Z_FINISH) != Z_STREAM_END) return {};
+    out.resize(out.size() - d.z.avail_out);
     return out;
 }
 
@@ -44,7 +62,7 @@ std::optional<std::string_view> sliceBlock(std::string_view block, std::int64_t 
     return block.substr(off, len);
 }
 
-const std::string* BlockCache::find(std::int64_t id) {
+const CachedBlock* BlockCache::find(std::int64_t id) {
     for (auto it = m_blocks.begin(); it != m_blocks.end(); ++it) {
         if (it->first != id) continue;
         m_blocks.splice(m_blocks.begin(), m_blocks, it);
@@ -53,10 +71,14 @@ const std::string* BlockCache::find(std::int64_t id) {
     return nullptr;
 }
 
-const std::string& BlockCache::insert(std::int64_t id, std::string block) {
-    m_blocks.emplace_front(id, std::move(block));
+CachedBlock& BlockCache::insert(std::int64_t id, std::string raw) {
+    m_blocks.emplace_front(id, CachedBlock{std::move(raw), {}});
     if (m_blocks.size() > m_capacity) m_blocks.pop_back();
     return m_blocks.front().second;
+}
+
+void BlockCache::erase(std::int64_t id) {
+    m_blocks.remove_if([id](const auto& entry) { return entry.first == id; });
 }
 
 }  // namespace sipscope::analyzer::store

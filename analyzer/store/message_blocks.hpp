@@ -1,10 +1,11 @@
 #pragma once
-// Message bytes in compressed blocks (schema v4). SIP is verbose text that repeats itself from
-// one message to the next (the same Via, From, To, Call-ID and SDP lines all through a call),
-// so the raw bytes of consecutive messages are packed into blocks of about 32 KiB and deflated
-// together (zlib, level 1: ~70-150 MB/s on the writer thread, 5-15x smaller on SIP). A
-// message row names its block and its slice of the inflated block; readers inflate a block
-// once and keep the few they read last.
+// Message bytes in compressed blocks (schema v4; from v6 with the messages' metadata too,
+// block_messages.hpp). SIP is verbose text that repeats itself from one message to the next
+// (the same Via, From, To, Call-ID and SDP lines all through a call), so the raw bytes of
+// consecutive messages are packed into blocks of about 32 KiB and deflated together (zlib,
+// level 1: ~70-150 MB/s on the writer thread, 5-15x smaller on SIP). A version-4/5 message
+// row names its block and its slice of the inflated block; readers inflate a block once and
+// keep the few they read last.
 
 #include <cstdint>
 #include <list>
@@ -12,6 +13,9 @@
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
+
+#include "store/block_messages.hpp"
 
 namespace sipscope::analyzer::store {
 
@@ -26,16 +30,26 @@ std::optional<std::string> inflateBlock(std::string_view data, std::size_t rawSi
 std::optional<std::string_view> sliceBlock(std::string_view block, std::int64_t offset,
                                            std::int64_t length);
 
+// An inflated block and, for a schema-6 block, its messages (views into `raw`).
+struct CachedBlock {
+    std::string raw;
+    std::vector<BlockMessage> messages;
+};
+
 // Inflated blocks a reader used last (a call's messages usually sit in one or two blocks).
+// A block's address, and so the views into it, stay valid until it is evicted: `capacity`
+// insertions of other blocks later.
 class BlockCache {
   public:
     explicit BlockCache(std::size_t capacity = 8) : m_capacity(capacity) {}
-    const std::string* find(std::int64_t id);
-    const std::string& insert(std::int64_t id, std::string block);
+    const CachedBlock* find(std::int64_t id);
+    // The new entry, for its messages to be decoded in place (views into its own `raw`).
+    CachedBlock& insert(std::int64_t id, std::string raw);
+    void erase(std::int64_t id);
 
   private:
     std::size_t m_capacity;
-    std::list<std::pair<std::int64_t, std::string>> m_blocks;  // most recent first
+    std::list<std::pair<std::int64_t, CachedBlock>> m_blocks;  // most recent first
 };
 
 }  // namespace sipscope::analyzer::store

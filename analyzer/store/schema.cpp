@@ -241,7 +241,23 @@ ALTER TABLE messages ADD COLUMN block_length INTEGER;
 // tables: the version tells an older SipScope that it cannot read these records.
 constexpr const char* kV5 = "SELECT 1;";
 
-constexpr const char* kMigrations[] = {kV1, kV2, kV3, kV4, kV5};
+// Version 6: messages live in their blocks only (block_messages.hpp): no more `messages` rows.
+// A block row gives the seq range it holds (first_seq, last_seq, NULL in version-4 blocks,
+// which `messages` rows point into); block_calls names, for each call key, the blocks that
+// hold its messages. Rows of `messages` written before are read as they are.
+constexpr const char* kV6 = R"sql(
+ALTER TABLE message_blocks ADD COLUMN first_seq INTEGER;
+ALTER TABLE message_blocks ADD COLUMN last_seq INTEGER;
+ALTER TABLE message_blocks ADD COLUMN messages INTEGER;
+CREATE INDEX message_blocks_by_seq ON message_blocks(capture_id, first_seq);
+CREATE TABLE block_calls(
+  capture_id INTEGER NOT NULL REFERENCES captures(id) ON DELETE CASCADE,
+  call_key INTEGER NOT NULL,
+  block_id INTEGER NOT NULL,
+  PRIMARY KEY (capture_id, call_key, block_id)) WITHOUT ROWID;
+)sql";
+
+constexpr const char* kMigrations[] = {kV1, kV2, kV3, kV4, kV5, kV6};
 static_assert(sizeof kMigrations / sizeof kMigrations[0] == kSchemaVersion);
 
 }  // namespace

@@ -5,8 +5,9 @@
 
 namespace sipscope::analyzer::store {
 
-inline constexpr int kSchemaVersion = 5;  // 2: media_streams, media_series; 3: media_chunks;
-                                          // 4: message_blocks; 5: packed call records
+inline constexpr int kSchemaVersion = 6;  // 2: media_streams, media_series; 3: media_chunks;
+                                          // 4: message_blocks; 5: packed call records;
+                                          // 6: messages inside their blocks only
 
 // Brings the database to kSchemaVersion, one migration step per version, each in its own
 // transaction; sets WAL mode and foreign keys. Throws sql::Error; a database written by a newer

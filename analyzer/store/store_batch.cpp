@@ -1,6 +1,9 @@
 // Writing one batch of messages, calls, transactions and dialog states (one transaction, done
 // by the caller). Statements are prepared once per connection; the column lists match schema.cpp.
+#include <algorithm>
+
 #include "calls/call_json.hpp"
+#include "store/block_messages.hpp"
 #include "store/call_json_blob.hpp"
 #include "store/message_blocks.hpp"
 #include "store/store_writer.hpp"
@@ -15,85 +18,54 @@ std::string joinIds(const std::vector<std::uint64_t>& ids) {
     return out;
 }
 
-// Where a message's bytes went: its block's row id and its offset in the inflated block.
-struct BlockSlot {
-    std::int64_t block = 0;
-    std::size_t offset = 0;
-};
-
-// One block per run of consecutive messages up to kMessageBlockBytes (a larger message gets a
-// block of its own): the blocks first, then the rows that name them.
-std::vector<BlockSlot> writeMessageBlocks(sql::Database& db, std::int64_t captureId,
-                                          const Batch& b) {
-    sql::Statement& s =
-        db.prepared("INSERT INTO message_blocks(capture_id, raw_size, data) VALUES (?,?,?)");
-    std::vector<BlockSlot> slots;
-    std::size_t firstOfBlock = 0;  // the first message of the block being filled
-    std::string raw;
-    auto flush = [&] {
-        if (raw.empty()) return;
-        s.bind(1, captureId).bind(2, static_cast<std::int64_t>(raw.size()));
-        s.bindBlob(3, deflateBlock(raw));
-        s.step();
-        s.reset();
-        for (std::size_t i = firstOfBlock; i < slots.size(); ++i)
-            slots[i].block = db.lastInsertId();
-        firstOfBlock = slots.size();
-        raw.clear();
-    };
-    raw.reserve(kMessageBlockBytes + 4096);
-    for (const MessageRow& m : b.messages) {
-        if (!raw.empty() && raw.size() + m.bytes.size() > kMessageBlockBytes) flush();
-        slots.push_back({0, raw.size()});
-        raw += m.bytes;
+// One block per run of consecutive messages up to kMessageBlockBytes of bytes (a larger
+// message gets a block of its own), holding their metadata too (block_messages.hpp); then one
+// block_calls row per call key with messages in the block.
+void writeBlock(sql::Database& db, std::int64_t captureId, const MessageRow* rows,
+                std::size_t count) {
+    sql::Statement& s = db.prepared(
+        "INSERT INTO message_blocks(capture_id, raw_size, data, first_seq, last_seq, messages) "
+        "VALUES (?,?,?,?,?,?)");
+    const std::string raw = encodeBlockMessages(rows, count);
+    std::uint64_t first = rows[0].seq, last = rows[0].seq;
+    std::vector<std::uint64_t> keys;
+    keys.reserve(count);
+    for (std::size_t i = 0; i < count; ++i) {
+        first = std::min(first, rows[i].seq);
+        last = std::max(last, rows[i].seq);
+        if (rows[i].callKey) keys.push_back(rows[i].callKey);
     }
-    flush();
-    return slots;
+    s.bind(1, captureId).bind(2, static_cast<std::int64_t>(raw.size()));
+    s.bindBlob(3, deflateBlock(raw));
+    s.bind(4, static_cast<std::int64_t>(first)).bind(5, static_cast<std::int64_t>(last));
+    s.bind(6, static_cast<std::int64_t>(count));
+    s.step();
+    s.reset();
+    const std::int64_t block = db.lastInsertId();
+    std::sort(keys.begin(), keys.end());
+    keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
+    sql::Statement& k = db.prepared(
+        "INSERT OR IGNORE INTO block_calls(capture_id, call_key, block_id) "
+        "VALUES (?,?,?)");
+    for (std::uint64_t key : keys) {
+        k.bind(1, captureId).bind(2, static_cast<std::int64_t>(key)).bind(3, block);
+        k.step();
+        k.reset();
+    }
 }
 
 void writeMessages(sql::Database& db, std::int64_t captureId, const Batch& b) {
-    if (b.messages.empty()) return;
-    const std::vector<BlockSlot> slots = writeMessageBlocks(db, captureId, b);
-    sql::Statement& s = db.prepared(
-        "INSERT INTO messages(capture_id, seq, call_key, ts_ns, src, sport, dst, dport, "
-        "transport, ip_version, path, frames, method, status, cseq, call_id, role, "
-        "transaction_id, original_seq, issues, bytes, block_id, block_offset, block_length) "
-        "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,x'',?,?,?)");
-    for (std::size_t i = 0; i < b.messages.size(); ++i) {
-        const MessageRow& m = b.messages[i];
-        s.bind(1, captureId)
-            .bind(2, static_cast<std::int64_t>(m.seq))
-            .bind(3, static_cast<std::int64_t>(m.callKey))
-            .bind(4, m.tsNs)
-            .bindStatic(5, m.src)
-            .bind(6, static_cast<std::int64_t>(m.sport))
-            .bindStatic(7, m.dst)
-            .bind(8, static_cast<std::int64_t>(m.dport))
-            .bindStatic(9, m.transport)
-            .bind(10, static_cast<std::int64_t>(m.ipVersion))
-            .bindStatic(11, m.path)
-            .bindStatic(12, m.frames);
-        if (m.method.empty())
-            s.bindNull(13);
-        else
-            s.bindStatic(13, m.method);
-        s.bindOptional(14, m.status ? std::optional<std::int64_t>(*m.status) : std::nullopt);
-        s.bindOptional(15, m.cseq ? std::optional<std::int64_t>(*m.cseq) : std::nullopt);
-        s.bindStatic(16, m.callId).bindStatic(17, m.role);
-        s.bind(18, static_cast<std::int64_t>(m.transaction));
-        if (m.original)
-            s.bind(19, static_cast<std::int64_t>(m.original));
-        else
-            s.bindNull(19);
-        if (m.issues.empty())
-            s.bindNull(20);
-        else
-            s.bindStatic(20, m.issues);
-        s.bind(21, slots[i].block).bind(22, static_cast<std::int64_t>(slots[i].offset));
-        s.bind(23, static_cast<std::int64_t>(m.bytes.size()));
-        s.step();
-        s.reset();
+    const std::vector<MessageRow>& m = b.messages;
+    std::size_t first = 0, bytes = 0;
+    for (std::size_t i = 0; i < m.size(); ++i) {
+        if (i > first && bytes + m[i].bytes.size() > kMessageBlockBytes) {
+            writeBlock(db, captureId, m.data() + first, i - first);
+            first = i;
+            bytes = 0;
+        }
+        bytes += m[i].bytes.size();
     }
+    if (first < m.size()) writeBlock(db, captureId, m.data() + first, m.size() - first);
 }
 
 void writeCallChildren(sql::Database& db, std::int64_t row, const CallRecord& c) {

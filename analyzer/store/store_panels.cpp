@@ -1,5 +1,7 @@
 #include "store/store_panels.hpp"
 
+#include <algorithm>
+
 namespace sipscope::analyzer::store {
 
 namespace {
@@ -18,17 +20,19 @@ void bindCaptures(sql::Statement& s, const std::vector<std::int64_t>& captureIds
 
 std::vector<PanelAnomaly> panelAnomalies(StoreReader& reader,
                                          const std::vector<std::int64_t>& captureIds) {
-    // CAST takes the leading number of "12,13": the first message the anomaly names. The
-    // lookup goes through messages_by_call (capture_id, call_key, seq).
+    // CAST takes the leading number of "12,13": the first message the anomaly names. A
+    // `messages` row (schema 5 and earlier) gives its time here, through messages_by_call
+    // (capture_id, call_key, seq); a message in a schema-6 block is looked up below.
     const std::string sql =
         "SELECT a.id, a.call_row, c.capture_id, a.code, a.rfc, a.text, a.message_seqs, "
-        "c.call_id, COALESCE((SELECT m.ts_ns FROM messages m WHERE m.capture_id = c.capture_id "
-        "AND m.call_key = c.key AND m.seq = CAST(a.message_seqs AS INTEGER)), c.start_ns) "
+        "c.call_id, (SELECT m.ts_ns FROM messages m WHERE m.capture_id = c.capture_id "
+        "AND m.call_key = c.key AND m.seq = CAST(a.message_seqs AS INTEGER)), c.start_ns "
         "FROM anomalies a JOIN calls c ON c.id = a.call_row" +
-        captureFilter(captureIds) + " ORDER BY 9, a.id";
+        captureFilter(captureIds);
     sql::Statement s(reader.database(), sql);
     bindCaptures(s, captureIds);
     std::vector<PanelAnomaly> out;
+    std::vector<std::size_t> inBlocks;  // anomalies whose first message is in a block
     while (s.step()) {
         PanelAnomaly a;
         a.id = s.integer(0);
@@ -39,9 +43,16 @@ std::vector<PanelAnomaly> panelAnomalies(StoreReader& reader,
         a.text = s.text(5);
         a.messageSeqs = parseMessageSeqs(s.text(6));
         a.callId = s.text(7);
-        a.tsNs = s.integer(8);
+        a.tsNs = s.isNull(8) ? s.integer(9) : s.integer(8);
+        if (s.isNull(8) && !a.messageSeqs.empty()) inBlocks.push_back(out.size());
         out.push_back(std::move(a));
     }
+    for (std::size_t i : inBlocks)
+        if (auto m = reader.message(out[i].captureId, out[i].messageSeqs.front()))
+            out[i].tsNs = m->tsNs;
+    std::sort(out.begin(), out.end(), [](const PanelAnomaly& a, const PanelAnomaly& b) {
+        return a.tsNs != b.tsNs ? a.tsNs < b.tsNs : a.id < b.id;
+    });
     return out;
 }
 

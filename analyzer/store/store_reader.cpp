@@ -139,22 +139,54 @@ std::string messageColumns(int version) {
            (version >= 4 ? "block_id, block_offset, block_length" : "NULL, NULL, NULL");
 }
 
+StoredMessage storedOf(std::int64_t captureId, const BlockMessage& b) {
+    StoredMessage m;
+    m.captureId = captureId;
+    m.seq = b.seq;
+    m.transaction = b.transaction;
+    m.original = b.original;
+    m.tsNs = b.tsNs;
+    m.src = b.src;
+    m.dst = b.dst;
+    m.transport = b.transport;
+    m.role = b.role;
+    m.frames = b.frames;
+    m.sport = b.sport;
+    m.dport = b.dport;
+    m.ipVersion = b.ipVersion;
+    m.bytes = b.bytes;
+    return m;
+}
+
 }  // namespace
+
+// A block by row id, inflated and, when it is a schema-6 block (first_seq set), decoded.
+const CachedBlock& StoreReader::block(std::int64_t id) {
+    if (const CachedBlock* cached = m_blocks.find(id)) return *cached;
+    sql::Statement b(m_db, m_version >= 6
+                               ? "SELECT raw_size, data, first_seq FROM message_blocks WHERE id = ?"
+                               : "SELECT raw_size, data, NULL FROM message_blocks WHERE id = ?");
+    b.bind(1, id);
+    if (!b.step()) throw sql::Error{"message block " + std::to_string(id) + " is missing"};
+    auto raw = inflateBlock(b.blob(1), static_cast<std::size_t>(b.integer(0)));
+    if (!raw) throw sql::Error{"message block " + std::to_string(id) + " is damaged"};
+    CachedBlock& block = m_blocks.insert(id, std::move(*raw));
+    if (!b.isNull(2)) {
+        auto messages = decodeBlockMessages(block.raw);
+        if (!messages) {
+            m_blocks.erase(id);  // a later find() would take it for an empty, valid block
+            throw sql::Error{"message block " + std::to_string(id) + " is damaged"};
+        }
+        block.messages = std::move(*messages);
+    }
+    return block;
+}
 
 // Inline bytes (schema < 4), else the slice of the message's block (message_blocks.hpp).
 std::string StoreReader::messageBytes(const sql::Statement& s, int column) {
     if (s.isNull(column + 1)) return std::string(s.blob(column));
     const std::int64_t id = s.integer(column + 1);
-    const std::string* block = m_blocks.find(id);
-    if (!block) {
-        sql::Statement b(m_db, "SELECT raw_size, data FROM message_blocks WHERE id = ?");
-        b.bind(1, id);
-        if (!b.step()) throw sql::Error{"message block " + std::to_string(id) + " is missing"};
-        auto raw = inflateBlock(b.blob(1), static_cast<std::size_t>(b.integer(0)));
-        if (!raw) throw sql::Error{"message block " + std::to_string(id) + " is damaged"};
-        block = &m_blocks.insert(id, std::move(*raw));
-    }
-    const auto bytes = sliceBlock(*block, s.integer(column + 2), s.integer(column + 3));
+    const auto bytes = sliceBlock(block(id).raw, s.integer(column + 2), s.integer(column + 3));
     if (!bytes) throw sql::Error{"message slice outside its block " + std::to_string(id)};
     return std::string(*bytes);
 }
@@ -203,6 +235,7 @@ StoreReader::StoreReader(const std::string& path) : m_db(path, sql::Database::Mo
     if (v > kSchemaVersion)
         throw sql::Error{path + " was written by a newer SipScope (schema " + std::to_string(v) +
                          ")"};
+    m_version = v;
     m_columns = callColumns(v, true);
     m_columnsNoJson = callColumns(v, false);
     m_messageColumns = messageColumns(v);
@@ -237,12 +270,25 @@ std::vector<StoredCall> StoreReader::callsById(const std::string& callId) {
     return out;
 }
 
+// Rows of `messages` (schema 5 and earlier), then the messages of the call's blocks (6).
 std::vector<StoredMessage> StoreReader::messagesOf(const StoredCall& call) {
     sql::Statement s(m_db, "SELECT " + m_messageColumns +
                                " FROM messages WHERE capture_id = ? AND call_key = ? ORDER BY seq");
     s.bind(1, call.captureId).bind(2, call.key);
     std::vector<StoredMessage> out;
     while (s.step()) out.push_back(messageOf(s));
+    if (m_version < 6) return out;
+    sql::Statement blocks(m_db,
+                          "SELECT block_id FROM block_calls WHERE capture_id = ? AND call_key = ?");
+    blocks.bind(1, call.captureId).bind(2, call.key);
+    std::vector<std::int64_t> ids;
+    while (blocks.step()) ids.push_back(blocks.integer(0));
+    const auto key = static_cast<std::uint64_t>(call.key);
+    for (std::int64_t id : ids)
+        for (const BlockMessage& m : block(id).messages)
+            if (m.callKey == key) out.push_back(storedOf(call.captureId, m));
+    std::stable_sort(out.begin(), out.end(),
+                     [](const StoredMessage& a, const StoredMessage& b) { return a.seq < b.seq; });
     return out;
 }
 
@@ -250,8 +296,29 @@ std::optional<StoredMessage> StoreReader::message(std::int64_t captureId, std::u
     sql::Statement s(
         m_db, "SELECT " + m_messageColumns + " FROM messages WHERE capture_id = ? AND seq = ?");
     s.bind(1, captureId).bind(2, static_cast<std::int64_t>(seq));
-    if (!s.step()) return std::nullopt;
-    return messageOf(s);
+    if (s.step()) return messageOf(s);
+    if (m_version < 6) return std::nullopt;
+    // Seqs grow from block to block, so the block starting last at or before `seq` holds it;
+    // should a writer ever interleave them, the blocks whose range covers it are searched.
+    sql::Statement nearest(m_db,
+                           "SELECT id FROM message_blocks WHERE capture_id = ? AND first_seq <= ? "
+                           "ORDER BY first_seq DESC LIMIT 1");
+    nearest.bind(1, captureId).bind(2, static_cast<std::int64_t>(seq));
+    std::vector<std::int64_t> ids;
+    if (nearest.step()) ids.push_back(nearest.integer(0));
+    for (int pass = 0; pass < 2; ++pass) {
+        for (std::int64_t id : ids)
+            for (const BlockMessage& m : block(id).messages)
+                if (m.seq == seq) return storedOf(captureId, m);
+        if (pass == 1 || ids.empty()) break;
+        sql::Statement covering(m_db,
+                                "SELECT id FROM message_blocks WHERE capture_id = ? AND "
+                                "first_seq <= ?2 AND last_seq >= ?2 AND id <> ?3");
+        covering.bind(1, captureId).bind(2, static_cast<std::int64_t>(seq)).bind(3, ids[0]);
+        ids.clear();
+        while (covering.step()) ids.push_back(covering.integer(0));
+    }
+    return std::nullopt;
 }
 
 std::vector<std::pair<std::string, std::string>> StoreReader::legsOf(const StoredCall& call) {

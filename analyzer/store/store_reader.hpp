@@ -23,7 +23,7 @@ struct StoredCall {
     std::int64_t startNs = 0;
     std::uint64_t firstSeq = 0;
     // The call's scalar fields, anomaly codes and codecs as stored (for filters and tables;
-    // media details and message lists stay in the JSON and the messages table).
+    // media details and message lists stay in the JSON and the message blocks).
     CallRecord record;
 };
 
@@ -76,9 +76,11 @@ class StoreReader {
 
   private:
     StoredMessage messageOf(const sql::Statement& s);
+    const CachedBlock& block(std::int64_t id);
     std::string messageBytes(const sql::Statement& s, int column);
 
     sql::Database m_db;
+    int m_version = 0;
     std::string m_columns, m_columnsNoJson;  // the calls columns of this schema version
     std::string m_messageColumns;            // the messages columns of this schema version
     BlockCache m_blocks;

@@ -18,7 +18,6 @@
 #include "packet_builder.hpp"
 #include "store/importer.hpp"
 #include "store/media_recorder.hpp"
-#include "store/message_blocks.hpp"
 #include "store/pcap_export.hpp"
 #include "store/schema.hpp"
 #include "store/store_reader.hpp"
@@ -116,8 +115,6 @@ class TestStore : public QObject {
     void schemaVersion();
     void queryPlansUseIndexes();
     void messagesKeepTheirBytes();
-    void messageBlocks();
-    void inlineBytesOfEarlierSchemas();
     void readerDuringImport();
     void snapshotsReplacedInPlace();
     void importWithSnapshotsGivesTheSameCalls();
@@ -216,6 +213,10 @@ void TestStore::queryPlansUseIndexes() {
         {"SELECT call_row FROM call_ids WHERE call_id = 'x'", "call_ids_by_id"},
         {"SELECT bytes FROM messages WHERE capture_id = 1 AND call_key = 3 ORDER BY seq",
          "messages_by_call"},
+        {"SELECT block_id FROM block_calls WHERE capture_id = 1 AND call_key = 3", "PRIMARY KEY"},
+        {"SELECT id FROM message_blocks WHERE capture_id = 1 AND first_seq <= 9 ORDER BY "
+         "first_seq DESC LIMIT 1",
+         "message_blocks_by_seq"},
         {"SELECT id FROM captures WHERE hash = 'h'", "captures_by_hash"},
     };
     for (const auto& [query, index] : cases) {
@@ -242,80 +243,6 @@ void TestStore::messagesKeepTheirBytes() {
     const std::string invite = test::readFile(
         QStringLiteral(SIPSCOPE_SOURCE_DIR "/resources/examples/messages/invite.sip"));
     QCOMPARE(messages[0].bytes, invite);
-}
-
-// Schema 4: the bytes of consecutive messages are deflated together; every message reads
-// back exactly as the pipeline extracted it, and a damaged block is an error, not a crash.
-void TestStore::messageBlocks() {
-    QTemporaryDir dir;
-    const std::string path = dir.filePath("b.sqlite").toStdString();
-    importInto(path, kExample);
-    std::vector<std::string> extracted;  // by message id - 1
-    std::string err;
-    auto src = openCaptureFile(kExample.toStdString(), err);
-    CapturePipeline pipe({}, [&](ObservedMessage&& m) {
-        QCOMPARE(m.id, extracted.size() + 1);
-        extracted.emplace_back(*m.bytes);
-    });
-    RawPacket p;
-    while (src && src->next(p)) pipe.process(p);
-    pipe.finish();
-    StoreReader reader(path);
-    QVERIFY(!extracted.empty());
-    for (std::size_t i = 0; i < extracted.size(); ++i) {
-        const auto m = reader.message(1, i + 1);
-        QVERIFY(m.has_value());
-        QCOMPARE(m->bytes, extracted[i]);
-    }
-    {
-        sql::Database db(path, sql::Database::Mode::ReadWrite);
-        sql::Statement sizes(db,
-                             "SELECT sum(raw_size), sum(length(data)), count(*) FROM "
-                             "message_blocks");
-        QVERIFY(sizes.step());
-        std::size_t raw = 0;
-        for (const auto& e : extracted) raw += e.size();
-        QCOMPARE(static_cast<std::size_t>(sizes.integer(0)), raw);
-        QVERIFY2(sizes.integer(1) * 3 < sizes.integer(0), "blocks are not compressed");
-        QCOMPARE(store::schemaVersion(db), kSchemaVersion);
-        db.exec("UPDATE message_blocks SET data = x'00112233' WHERE id = 1");
-    }
-    StoreReader damaged(path);
-    bool reported = false;
-    try {
-        damaged.message(1, 1);
-    } catch (const sql::Error& e) {
-        reported = QString::fromStdString(e.message).contains("block 1 is damaged");
-    }
-    QVERIFY(reported);
-    QVERIFY(!inflateBlock("\x78\x01garbage", 10));
-    QVERIFY(!sliceBlock("abc", 2, 2) && !sliceBlock("abc", -1, 1) && sliceBlock("abc", 1, 2));
-}
-
-// Rows of schema 1-3 keep their bytes inline; after the migration to 4 they read as before.
-void TestStore::inlineBytesOfEarlierSchemas() {
-    QTemporaryDir dir;
-    const std::string path = dir.filePath("i.sqlite").toStdString();
-    importInto(path, kExample);
-    std::vector<std::string> before;
-    {
-        StoreReader reader(path);
-        for (std::uint64_t seq = 1; auto m = reader.message(1, seq); ++seq)
-            before.push_back(m->bytes);
-    }
-    {
-        sql::Database db(path, sql::Database::Mode::ReadWrite);
-        sql::Statement update(db, "UPDATE messages SET bytes = ?, block_id = NULL WHERE seq = ?");
-        for (std::size_t i = 0; i < before.size(); ++i) {
-            update.bindBlob(1, before[i]).bind(2, static_cast<std::int64_t>(i + 1));
-            update.step();
-            update.reset();
-        }
-        db.exec("DELETE FROM message_blocks");
-    }
-    StoreReader reader(path);
-    for (std::size_t i = 0; i < before.size(); ++i)
-        QCOMPARE(reader.message(1, i + 1)->bytes, before[i]);
 }
 
 void TestStore::readerDuringImport() {
@@ -433,7 +360,9 @@ void TestStore::killedImportLeavesAConsistentStore() {
         for (int i = 0; i < 4000 && !reached; ++i) {
             try {
                 sql::Database db(path, sql::Database::Mode::ReadOnly);
-                sql::Statement s(db, "SELECT count(*) FROM messages WHERE capture_id = 2");
+                sql::Statement s(
+                    db,
+                    "SELECT coalesce(sum(messages), 0) FROM message_blocks WHERE capture_id = 2");
                 reached = s.step() && s.integer(0) >= batches * 4096;
             } catch (const sql::Error&) {
             }

@@ -84,7 +84,8 @@ class TestStoreMedia : public QObject {
         {
             sql::Database db(path, sql::Database::Mode::ReadWrite);
             db.exec(
-                "DROP TABLE message_blocks; ALTER TABLE messages DROP COLUMN block_id; "
+                "DROP TABLE block_calls; DROP TABLE message_blocks; "
+                "ALTER TABLE messages DROP COLUMN block_id; "
                 "ALTER TABLE messages DROP COLUMN block_offset; "
                 "ALTER TABLE messages DROP COLUMN block_length; "
                 "DROP TABLE media_chunks; DROP TABLE media_series; DROP TABLE media_streams; "
@@ -96,7 +97,7 @@ class TestStoreMedia : public QObject {
         QCOMPARE(QString::fromStdString(f.status), QString("complete"));
         sql::Database db(path, sql::Database::Mode::ReadOnly);
         QCOMPARE(schemaVersion(db), kSchemaVersion);
-        QCOMPARE(kSchemaVersion, 5);
+        QCOMPARE(kSchemaVersion, 6);
         QCOMPARE(readMediaStreams(db, "").size(), std::size_t{4});
     }
 

@@ -109,7 +109,7 @@ class TestStoreRecords : public QObject {
         for (std::size_t i = 0; i < calls.size(); ++i) QCOMPARE(calls[i].json, records[i]);
         {
             sql::Database db(path, sql::Database::Mode::ReadWrite);
-            QCOMPARE(schemaVersion(db), 5);
+            QCOMPARE(schemaVersion(db), kSchemaVersion);
             sql::Statement kinds(db, "SELECT count(*) FROM calls WHERE typeof(json) = 'blob'");
             QVERIFY(kinds.step());
             QCOMPARE(kinds.integer(0), std::int64_t(11));
