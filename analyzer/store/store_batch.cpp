@@ -115,10 +115,11 @@ constexpr const char* kCallColumns =
     "srd_ms, sdd_ms, sdt_ms, rrd_ms, anomaly_codes, codecs, first_seq, json, media_problems";
 constexpr int kCallColumnCount = 37;
 
-// Binds one call's columns, in kCallColumns order, from parameter 1.
-// The record stays alive until the caller's step(): its text is bound in place; the columns
-// joined here and the packed JSON (call_json_blob.hpp) are copied.
-void bindCall(sql::Statement& s, std::int64_t captureId, const CallRecord& c, JsonWriter& w) {
+// Binds one call's columns, in kCallColumns order, from parameter 1, with `packed`, its
+// record's JSON packed (call_json_blob.hpp). The record stays alive until the caller's
+// step(): its text is bound in place; the columns joined here and `packed` are copied.
+void bindCall(sql::Statement& s, std::int64_t captureId, const CallRecord& c,
+              std::string_view packed) {
     std::string callIds, anomalyCodes, codecs, mediaProblems;
     for (const auto& id : c.callIds) callIds += (callIds.empty() ? "" : "\n") + id;
     for (const auto& a : c.anomalies) anomalyCodes += (anomalyCodes.empty() ? "" : ",") + a.code;
@@ -127,8 +128,6 @@ void bindCall(sql::Statement& s, std::int64_t captureId, const CallRecord& c, Js
     for (const auto& p : c.mediaProblems) mediaProblems += (mediaProblems.empty() ? "" : ",") + p;
     const auto [srcIp, srcPort] = splitEndpoint(c.caller);
     const auto [dstIp, dstPort] = splitEndpoint(c.callee);
-    w.clear();
-    writeCall(w, c);
     s.bind(1, captureId).bind(2, static_cast<std::int64_t>(c.key));
     s.bind(3, static_cast<std::int64_t>(c.number)).bindStatic(4, c.callId);
     s.bind(5, callIds).bindStatic(6, callKindName(c.kind));
@@ -151,7 +150,7 @@ void bindCall(sql::Statement& s, std::int64_t captureId, const CallRecord& c, Js
     s.bindOptional(30, c.metrics.sddMs).bindOptional(31, c.metrics.sdtMs);
     s.bindOptional(32, c.metrics.rrdMs);
     s.bind(33, anomalyCodes).bind(34, codecs);
-    s.bind(35, static_cast<std::int64_t>(c.firstMessageId)).bindBlob(36, packCallJson(w.str()));
+    s.bind(35, static_cast<std::int64_t>(c.firstMessageId)).bindBlob(36, packed);
     s.bind(37, mediaProblems);
 }
 
@@ -176,10 +175,18 @@ void writeCalls(sql::Database& db, std::int64_t captureId, const Batch& b) {
                                          ") = (" + sql::placeholders(kCallColumnCount) +
                                          ") WHERE id = ?";
     JsonWriter w;
-    for (const CallRecord& c : b.calls) {
+    std::string local;
+    for (std::size_t i = 0; i < b.calls.size(); ++i) {
+        const CallRecord& c = b.calls[i];
+        if (i >= b.packedCalls.size()) {
+            w.clear();
+            writeCall(w, c);
+            local = packCallJson(w.str());
+        }
+        const std::string_view packed = i < b.packedCalls.size() ? b.packedCalls[i] : local;
         if (const auto row = snapshotRow(db, captureId, c.key)) {
             sql::Statement& s = db.prepared(updateSql);
-            bindCall(s, captureId, c, w);
+            bindCall(s, captureId, c, packed);
             s.bind(kCallColumnCount + 1, *row);
             s.step();
             s.reset();
@@ -194,7 +201,7 @@ void writeCalls(sql::Database& db, std::int64_t captureId, const Batch& b) {
             continue;
         }
         sql::Statement& s = db.prepared(insertSql);
-        bindCall(s, captureId, c, w);
+        bindCall(s, captureId, c, packed);
         s.step();
         s.reset();
         writeCallChildren(db, db.lastInsertId(), c);
@@ -262,6 +269,16 @@ void writeMediaChunks(sql::Database& db, std::int64_t captureId, const Batch& b)
 }
 
 }  // namespace
+
+void packCalls(Batch& batch) {
+    JsonWriter w;
+    batch.packedCalls.reserve(batch.calls.size());
+    for (std::size_t i = batch.packedCalls.size(); i < batch.calls.size(); ++i) {
+        w.clear();
+        writeCall(w, batch.calls[i]);
+        batch.packedCalls.push_back(packCallJson(w.str()));
+    }
+}
 
 void writeBatch(sql::Database& db, std::int64_t captureId, const Batch& batch) {
     writeMediaChunks(db, captureId, batch);
