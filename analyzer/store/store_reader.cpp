@@ -304,20 +304,22 @@ std::optional<StoredMessage> StoreReader::message(std::int64_t captureId, std::u
                            "SELECT id FROM message_blocks WHERE capture_id = ? AND first_seq <= ? "
                            "ORDER BY first_seq DESC LIMIT 1");
     nearest.bind(1, captureId).bind(2, static_cast<std::int64_t>(seq));
+    if (!nearest.step()) return std::nullopt;
+    const std::int64_t first = nearest.integer(0);
+    auto find = [&](std::int64_t id) -> std::optional<StoredMessage> {
+        for (const BlockMessage& m : block(id).messages)
+            if (m.seq == seq) return storedOf(captureId, m);
+        return std::nullopt;
+    };
+    if (auto m = find(first)) return m;
+    sql::Statement covering(m_db,
+                            "SELECT id FROM message_blocks WHERE capture_id = ?1 AND "
+                            "first_seq <= ?2 AND last_seq >= ?2 AND id <> ?3");
+    covering.bind(1, captureId).bind(2, static_cast<std::int64_t>(seq)).bind(3, first);
     std::vector<std::int64_t> ids;
-    if (nearest.step()) ids.push_back(nearest.integer(0));
-    for (int pass = 0; pass < 2; ++pass) {
-        for (std::int64_t id : ids)
-            for (const BlockMessage& m : block(id).messages)
-                if (m.seq == seq) return storedOf(captureId, m);
-        if (pass == 1 || ids.empty()) break;
-        sql::Statement covering(m_db,
-                                "SELECT id FROM message_blocks WHERE capture_id = ? AND "
-                                "first_seq <= ?2 AND last_seq >= ?2 AND id <> ?3");
-        covering.bind(1, captureId).bind(2, static_cast<std::int64_t>(seq)).bind(3, ids[0]);
-        ids.clear();
-        while (covering.step()) ids.push_back(covering.integer(0));
-    }
+    while (covering.step()) ids.push_back(covering.integer(0));
+    for (std::int64_t id : ids)
+        if (auto m = find(id)) return m;
     return std::nullopt;
 }
 
