@@ -1,6 +1,7 @@
 // Writing one batch of messages, calls, transactions and dialog states (one transaction, done
 // by the caller). Statements are prepared once per connection; the column lists match schema.cpp.
 #include <algorithm>
+#include <unordered_map>
 
 #include "calls/call_json.hpp"
 #include "store/block_messages.hpp"
@@ -236,6 +237,33 @@ void writeTransactions(sql::Database& db, std::int64_t captureId, const Batch& b
     }
 }
 
+// A dialog's events in one batch (early, confirmed, terminated: usually all three) make one
+// upsert, not one each: its first event's method (what the row would keep from its insert)
+// with its last event's state and reason (what the updates would leave), in the order the
+// dialogs first appear. The row ends up as the upserts one by one would leave it.
+struct DialogRow {
+    const stack::DialogEvent* first;  // identity and method
+    const stack::DialogEvent* last;   // state and reason
+};
+
+std::vector<DialogRow> dialogRows(const std::vector<stack::DialogEvent>& events) {
+    std::vector<DialogRow> out;
+    out.reserve(events.size());
+    std::unordered_map<std::string, std::size_t> index;
+    std::string key;
+    for (const auto& e : events) {
+        key.clear();
+        for (const std::string* part : {&e.callId, &e.uac, &e.uas, &e.uacTag, &e.uasTag})
+            (key += *part) += '\0';
+        const auto [it, added] = index.try_emplace(key, out.size());
+        if (added)
+            out.push_back({&e, &e});
+        else
+            out[it->second].last = &e;
+    }
+    return out;
+}
+
 void writeDialogs(sql::Database& db, std::int64_t captureId, const Batch& b) {
     if (b.dialogs.empty()) return;
     sql::Statement& s = db.prepared(
@@ -243,13 +271,13 @@ void writeDialogs(sql::Database& db, std::int64_t captureId, const Batch& b) {
         "method, state, reason) VALUES (?,?,?,?,?,?,?,?,?) ON CONFLICT(capture_id, "
         "call_id, uac, uas, uac_tag, uas_tag) DO UPDATE SET state = excluded.state, "
         "reason = excluded.reason");
-    for (const auto& e : b.dialogs) {
-        s.bind(1, captureId).bind(2, std::string_view(e.callId));
-        s.bind(3, std::string_view(e.uac)).bind(4, std::string_view(e.uas));
-        s.bind(5, std::string_view(e.uacTag)).bind(6, std::string_view(e.uasTag));
-        s.bind(7, std::string_view(e.method))
-            .bind(8, stack::dialogStateLabel(e.to))
-            .bind(9, stack::dialogReasonLabel(e.reason));
+    for (const auto& [e, last] : dialogRows(b.dialogs)) {
+        s.bind(1, captureId).bind(2, std::string_view(e->callId));
+        s.bind(3, std::string_view(e->uac)).bind(4, std::string_view(e->uas));
+        s.bind(5, std::string_view(e->uacTag)).bind(6, std::string_view(e->uasTag));
+        s.bind(7, std::string_view(e->method))
+            .bind(8, stack::dialogStateLabel(last->to))
+            .bind(9, stack::dialogReasonLabel(last->reason));
         s.step();
         s.reset();
     }

@@ -127,6 +127,44 @@ class TestStoreRecords : public QObject {
         QVERIFY(calls[1].json.find("\"call_id\":\"" + calls[1].callId + "\"") != std::string::npos);
         for (std::size_t i = 2; i < calls.size(); ++i) QCOMPARE(calls[i].json, records[i]);
     }
+
+    // The writer folds a dialog's events within a batch into one upsert: the dialogs table is
+    // the same as when every event is written on its own (forks, early dialogs that end).
+    void dialogRowsAsEventByEvent() {
+        const auto analysis =
+            test::analyzeFile(QStringLiteral(SIPSCOPE_TEST_DATA_DIR "/calls/proxy-auth-fork.pcap"));
+        QVERIFY(analysis.dialogs.size() > 6);
+        QTemporaryDir dir;
+        auto dialogRows = [&](const std::string& name, bool oneBatch) {
+            const std::string path = dir.filePath(QString::fromStdString(name)).toStdString();
+            { StoreWriter writer(path); }
+            sql::Database db(path, sql::Database::Mode::ReadWrite);
+            db.exec(
+                "INSERT INTO captures(id, path, size, hash, status, started_at) VALUES "
+                "(1, 'x', 0, 'h', 'complete', 0)");
+            Batch all;
+            for (const auto& e : analysis.dialogs) {
+                Batch one;
+                one.dialogs.push_back(e);
+                if (!oneBatch) writeBatch(db, 1, one);
+                all.dialogs.push_back(e);
+            }
+            if (oneBatch) writeBatch(db, 1, all);
+            sql::Statement s(db,
+                             "SELECT call_id, uac, uas, uac_tag, uas_tag, method, state, "
+                             "reason FROM dialogs ORDER BY id");
+            std::vector<std::string> rows;
+            while (s.step()) {
+                std::string row;
+                for (int c = 0; c < 8; ++c) row += s.text(c) + "|";
+                rows.push_back(row);
+            }
+            return rows;
+        };
+        const auto folded = dialogRows("folded.sqlite", true);
+        QVERIFY(folded.size() >= 3 && folded.size() < analysis.dialogs.size());
+        QCOMPARE(folded, dialogRows("each.sqlite", false));
+    }
 };
 
 QTEST_GUILESS_MAIN(TestStoreRecords)

@@ -18,6 +18,7 @@ namespace sipscope::test {
 struct Analysis {
     std::vector<analyzer::CallRecord> calls;
     std::vector<stack::TransactionRecord> transactions;
+    std::vector<stack::DialogEvent> dialogs;
     QStringList events;
     std::string error;
 };
@@ -33,6 +34,11 @@ inline analyzer::CallTrackerSinks collectingSinks(Analysis& a, analyzer::EventLo
     s.transaction = [&a, logTx](const stack::TransactionRecord& t) {
         logTx(t);
         a.transactions.push_back(t);
+    };
+    auto logDialog = s.dialog;
+    s.dialog = [&a, logDialog](const stack::DialogEvent& e) {
+        if (logDialog) logDialog(e);
+        a.dialogs.push_back(e);
     };
     return s;
 }
