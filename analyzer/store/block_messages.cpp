@@ -1,7 +1,9 @@
 #include "store/block_messages.hpp"
 
+#include <algorithm>
 #include <limits>
 
+#include "store/message_blocks.hpp"
 #include "store/store_writer.hpp"
 #include "store/varint.hpp"
 
@@ -79,6 +81,43 @@ std::string encodeBlockMessages(const MessageRow* rows, std::size_t count) {
         putVarint(out, m.bytes.size());
     }
     for (std::size_t i = 0; i < count; ++i) out.append(rows[i].bytes);
+    return out;
+}
+
+namespace {
+
+PackedBlock packBlock(const MessageRow* rows, std::size_t count) {
+    PackedBlock b;
+    const std::string raw = encodeBlockMessages(rows, count);
+    b.rawSize = raw.size();
+    b.data = deflateBlock(raw);
+    b.firstSeq = b.lastSeq = rows[0].seq;
+    b.messages = count;
+    b.callKeys.reserve(count);
+    for (std::size_t i = 0; i < count; ++i) {
+        b.firstSeq = std::min(b.firstSeq, rows[i].seq);
+        b.lastSeq = std::max(b.lastSeq, rows[i].seq);
+        if (rows[i].callKey) b.callKeys.push_back(rows[i].callKey);
+    }
+    std::sort(b.callKeys.begin(), b.callKeys.end());
+    b.callKeys.erase(std::unique(b.callKeys.begin(), b.callKeys.end()), b.callKeys.end());
+    return b;
+}
+
+}  // namespace
+
+std::vector<PackedBlock> packMessageBlocks(const std::vector<MessageRow>& rows) {
+    std::vector<PackedBlock> out;
+    std::size_t first = 0, bytes = 0;
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+        if (i > first && bytes + rows[i].bytes.size() > kMessageBlockBytes) {
+            out.push_back(packBlock(rows.data() + first, i - first));
+            first = i;
+            bytes = 0;
+        }
+        bytes += rows[i].bytes.size();
+    }
+    if (first < rows.size()) out.push_back(packBlock(rows.data() + first, rows.size() - first));
     return out;
 }
 

@@ -23,6 +23,7 @@
 namespace sipscope::analyzer::store {
 
 struct MessageRow;
+struct PackedBlock;
 
 // One message of a decoded block; the views point into the inflated block.
 struct BlockMessage {
@@ -35,6 +36,9 @@ struct BlockMessage {
 
 // The inflated form of a block holding `rows` (at least one).
 std::string encodeBlockMessages(const MessageRow* rows, std::size_t count);
+// `rows` cut into runs of consecutive messages up to kMessageBlockBytes of bytes (a larger
+// message gets a block of its own), each encoded and deflated.
+std::vector<PackedBlock> packMessageBlocks(const std::vector<MessageRow>& rows);
 // The messages of an inflated block; nullopt when it is not one encodeBlockMessages made
 // (truncated, inconsistent lengths, trailing octets).
 std::optional<std::vector<BlockMessage>> decodeBlockMessages(std::string_view raw);

@@ -107,6 +107,13 @@ Statement& Statement::bindBlob(int index, std::string_view bytes) {
     return *this;
 }
 
+Statement& Statement::bindStaticBlob(int index, std::string_view bytes) {
+    if (sqlite3_bind_blob(m_stmt, index, bytes.data(), static_cast<int>(bytes.size()),
+                          SQLITE_STATIC) != SQLITE_OK)
+        fail(m_db, "bind");
+    return *this;
+}
+
 Statement& Statement::bindNull(int index) {
     if (sqlite3_bind_null(m_stmt, index) != SQLITE_OK) fail(m_db, "bind");
     return *this;

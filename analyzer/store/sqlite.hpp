@@ -34,6 +34,7 @@ class Statement {
     // copying it (the bulk writer binds the fields of rows it holds).
     Statement& bindStatic(int index, std::string_view text);
     Statement& bindBlob(int index, std::string_view bytes);
+    Statement& bindStaticBlob(int index, std::string_view bytes);  // as bindStatic
     Statement& bindNull(int index);
     template <class T>
     Statement& bindOptional(int index, const std::optional<T>& v) {

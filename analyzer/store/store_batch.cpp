@@ -19,54 +19,33 @@ std::string joinIds(const std::vector<std::uint64_t>& ids) {
     return out;
 }
 
-// One block per run of consecutive messages up to kMessageBlockBytes of bytes (a larger
-// message gets a block of its own), holding their metadata too (block_messages.hpp); then one
-// block_calls row per call key with messages in the block.
-void writeBlock(sql::Database& db, std::int64_t captureId, const MessageRow* rows,
-                std::size_t count) {
+// A block's row, then one block_calls row per call key with messages in it.
+void writeBlock(sql::Database& db, std::int64_t captureId, const PackedBlock& b) {
     sql::Statement& s = db.prepared(
         "INSERT INTO message_blocks(capture_id, raw_size, data, first_seq, last_seq, messages) "
         "VALUES (?,?,?,?,?,?)");
-    const std::string raw = encodeBlockMessages(rows, count);
-    std::uint64_t first = rows[0].seq, last = rows[0].seq;
-    std::vector<std::uint64_t> keys;
-    keys.reserve(count);
-    for (std::size_t i = 0; i < count; ++i) {
-        first = std::min(first, rows[i].seq);
-        last = std::max(last, rows[i].seq);
-        if (rows[i].callKey) keys.push_back(rows[i].callKey);
-    }
-    s.bind(1, captureId).bind(2, static_cast<std::int64_t>(raw.size()));
-    s.bindBlob(3, deflateBlock(raw));
-    s.bind(4, static_cast<std::int64_t>(first)).bind(5, static_cast<std::int64_t>(last));
-    s.bind(6, static_cast<std::int64_t>(count));
+    s.bind(1, captureId).bind(2, static_cast<std::int64_t>(b.rawSize));
+    s.bindStaticBlob(3, b.data);
+    s.bind(4, static_cast<std::int64_t>(b.firstSeq)).bind(5, static_cast<std::int64_t>(b.lastSeq));
+    s.bind(6, static_cast<std::int64_t>(b.messages));
     s.step();
     s.reset();
     const std::int64_t block = db.lastInsertId();
-    std::sort(keys.begin(), keys.end());
-    keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
     sql::Statement& k = db.prepared(
         "INSERT OR IGNORE INTO block_calls(capture_id, call_key, block_id) "
         "VALUES (?,?,?)");
-    for (std::uint64_t key : keys) {
+    for (std::uint64_t key : b.callKeys) {
         k.bind(1, captureId).bind(2, static_cast<std::int64_t>(key)).bind(3, block);
         k.step();
         k.reset();
     }
 }
 
+// The blocks packBatch made, then any messages it did not pack.
 void writeMessages(sql::Database& db, std::int64_t captureId, const Batch& b) {
-    const std::vector<MessageRow>& m = b.messages;
-    std::size_t first = 0, bytes = 0;
-    for (std::size_t i = 0; i < m.size(); ++i) {
-        if (i > first && bytes + m[i].bytes.size() > kMessageBlockBytes) {
-            writeBlock(db, captureId, m.data() + first, i - first);
-            first = i;
-            bytes = 0;
-        }
-        bytes += m[i].bytes.size();
-    }
-    if (first < m.size()) writeBlock(db, captureId, m.data() + first, m.size() - first);
+    for (const PackedBlock& block : b.blocks) writeBlock(db, captureId, block);
+    if (b.messages.empty()) return;
+    for (const PackedBlock& block : packMessageBlocks(b.messages)) writeBlock(db, captureId, block);
 }
 
 void writeCallChildren(sql::Database& db, std::int64_t row, const CallRecord& c) {
@@ -117,8 +96,8 @@ constexpr const char* kCallColumns =
 constexpr int kCallColumnCount = 37;
 
 // Binds one call's columns, in kCallColumns order, from parameter 1, with `packed`, its
-// record's JSON packed (call_json_blob.hpp). The record stays alive until the caller's
-// step(): its text is bound in place; the columns joined here and `packed` are copied.
+// record's JSON packed (call_json_blob.hpp). The record and `packed` stay alive until the
+// caller's step(): they are bound in place; the columns joined here are copied.
 void bindCall(sql::Statement& s, std::int64_t captureId, const CallRecord& c,
               std::string_view packed) {
     std::string callIds, anomalyCodes, codecs, mediaProblems;
@@ -151,7 +130,7 @@ void bindCall(sql::Statement& s, std::int64_t captureId, const CallRecord& c,
     s.bindOptional(30, c.metrics.sddMs).bindOptional(31, c.metrics.sdtMs);
     s.bindOptional(32, c.metrics.rrdMs);
     s.bind(33, anomalyCodes).bind(34, codecs);
-    s.bind(35, static_cast<std::int64_t>(c.firstMessageId)).bindBlob(36, packed);
+    s.bind(35, static_cast<std::int64_t>(c.firstMessageId)).bindStaticBlob(36, packed);
     s.bind(37, mediaProblems);
 }
 
@@ -298,7 +277,9 @@ void writeMediaChunks(sql::Database& db, std::int64_t captureId, const Batch& b)
 
 }  // namespace
 
-void packCalls(Batch& batch) {
+void packBatch(Batch& batch) {
+    for (auto& block : packMessageBlocks(batch.messages)) batch.blocks.push_back(std::move(block));
+    batch.messages.clear();  // their bytes are freed here, not on the writer thread
     JsonWriter w;
     batch.packedCalls.reserve(batch.calls.size());
     for (std::size_t i = batch.packedCalls.size(); i < batch.calls.size(); ++i) {

@@ -41,19 +41,28 @@ struct MessageRow {
     std::string_view bytes;
 };
 
+// A run of consecutive messages packed for message_blocks (block_messages.hpp).
+struct PackedBlock {
+    std::string data;  // the deflated block
+    std::size_t rawSize = 0;
+    std::uint64_t firstSeq = 0, lastSeq = 0, messages = 0;
+    std::vector<std::uint64_t> callKeys;  // of its messages: distinct, sorted, never 0
+};
+
 struct Batch {
     std::vector<MessageRow> messages;
+    std::vector<PackedBlock> blocks;  // messages packed by packBatch (which empties `messages`)
     std::vector<CallRecord> calls;
     std::vector<stack::TransactionRecord> transactions;
     std::vector<stack::DialogEvent> dialogs;
     std::vector<MediaChunkRow> mediaChunks;    // RTP packets (media_chunk.hpp)
     std::vector<MediaStreamRow> mediaStreams;  // streams of finished calls (media_rows.hpp)
-    // The first calls' records packed (call_json_blob.hpp) by packCalls, on the producer's
+    // The first calls' records packed (call_json_blob.hpp) by packBatch, on the producer's
     // thread; the writer packs the calls after them itself.
     std::vector<std::string> packedCalls;
     bool empty() const {
-        return messages.empty() && calls.empty() && transactions.empty() && dialogs.empty() &&
-               mediaChunks.empty() && mediaStreams.empty();
+        return messages.empty() && blocks.empty() && calls.empty() && transactions.empty() &&
+               dialogs.empty() && mediaChunks.empty() && mediaStreams.empty();
     }
 };
 
@@ -111,10 +120,10 @@ class StoreWriter {
     std::thread m_thread;
 };
 
-// Packs the records of the batch's calls not packed yet. The importer calls it before submit():
-// writing and deflating the JSON is a fifth of the writer thread's work, which is the slower
-// of the two.
-void packCalls(Batch& batch);
+// Packs the batch's messages into blocks (and frees their rows) and the records of its calls
+// not packed yet. The importer calls it before submit(): encoding and deflating are a third
+// of the writer thread's work otherwise, and the writer is the slower of the two threads.
+void packBatch(Batch& batch);
 
 // Writes one batch in the calling thread's transaction (the writer thread uses it; tests too).
 void writeBatch(sql::Database& db, std::int64_t captureId, const Batch& batch);
