@@ -119,10 +119,10 @@ std::vector<std::string> MediaTracker::problemsOf(const CallMedia& media,
     return out;
 }
 
-std::vector<std::string> MediaTracker::callProblemsSoFar(const std::string& callId) const {
-    const auto it = m_callById.find(callId);
-    if (it == m_callById.end()) return {};
-    const CallSlot& c = m_calls.at(it->second);
+std::vector<std::string> MediaTracker::callProblemsSoFar(std::string_view callId) const {
+    const std::uint32_t* index = m_callById.find(callIdDigest(callId));
+    if (!index) return {};
+    const CallSlot& c = m_calls.at(*index);
     return problemsOf(c.media, c.streams);
 }
 
@@ -170,12 +170,14 @@ void MediaTracker::dropStream(std::uint32_t index) {
     m_streams.erase(it);
 }
 
-void MediaTracker::retireCall(std::string_view callId, const ReportSink& sink) {
-    const auto byId = m_callById.find(callId);
-    if (byId == m_callById.end()) return;
-    const std::uint32_t key = byId->second;
+std::vector<std::string> MediaTracker::retireCall(std::string_view callId, const ReportSink& sink) {
+    const std::uint64_t idKey = callIdDigest(callId);
+    const std::uint32_t* byId = m_callById.find(idKey);
+    if (!byId) return {};
+    const std::uint32_t key = *byId;
     CallSlot& c = m_calls.at(key);
-    const bool oneWay = has(problemsOf(c.media, c.streams), "one_way_audio");
+    std::vector<std::string> problems = problemsOf(c.media, c.streams);
+    const bool oneWay = has(problems, "one_way_audio");
     for (std::uint32_t index : c.streams) {
         m_streams.at(index).stream.finish();
         MediaStreamReport r = report(index);
@@ -185,12 +187,12 @@ void MediaTracker::retireCall(std::string_view callId, const ReportSink& sink) {
     for (std::uint32_t index : c.streams) dropStream(index);
     for (const FlowKey& k : c.flows)
         if (auto f = m_flows.find(k); f != m_flows.end() && f->second.call == key) m_flows.erase(f);
-    for (const Endpoint& e : c.bound)
-        if (auto b = m_bindings.find(e); b != m_bindings.end() && b->second.call == key)
-            m_bindings.erase(b);
+    for (std::uint64_t bound : c.bound)
+        if (const Binding* b = m_bindings.find(bound); b && b->call == key) m_bindings.erase(bound);
     ++m_generation;  // flows of other calls look their ports up again
     m_calls.erase(key);
-    m_callById.erase(byId);
+    m_callById.erase(idKey);
+    return problems;
 }
 
 void MediaTracker::retireIdle(std::int64_t nowNs, std::int64_t idleNs, const ReportSink& sink) {

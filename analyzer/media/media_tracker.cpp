@@ -42,16 +42,16 @@ MediaTracker::~MediaTracker() = default;
 
 void MediaTracker::classify(Flow& f, const FlowKey& key) {
     f.generation = m_generation;
-    auto it = m_bindings.find(key.dst);
-    if (it == m_bindings.end()) it = m_bindings.find(key.src);
-    if (it == m_bindings.end()) return;
-    const auto call = static_cast<std::int64_t>(it->second.call);
+    const Binding* b = m_bindings.find(bindingKey(key.dst));
+    if (!b) b = m_bindings.find(bindingKey(key.src));
+    if (!b) return;
+    const auto call = static_cast<std::int64_t>(b->call);
     if (f.call != call) {
         f.streams.clear();  // the port now belongs to another call
-        m_calls.at(it->second.call).flows.push_back(key);
+        m_calls.at(b->call).flows.push_back(key);
     }
     f.call = call;
-    f.role = it->second.role;
+    f.role = b->role;
 }
 
 void MediaTracker::onDatagram(const TransportPacket& t) {
