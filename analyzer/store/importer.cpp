@@ -141,7 +141,16 @@ class Importer::Run {
             if (key) m_media.noteCallKey(o.keys->callId, key);
             // A batch's rows are placed once: growing the vector moved them all, again and again.
             if (m_batch.messages.empty()) m_batch.messages.reserve(m_options.batchMessages);
-            m_batch.messages.push_back(messageRowOf(m, v, key, *o.keys));
+            // The row is built in its place: emplace_back converts a Row, and the result of the
+            // conversion initialises the element itself (no move of a dozen strings after).
+            struct Row {
+                const ObservedMessage& m;
+                const stack::MessageVerdict& v;
+                std::uint64_t key;
+                const stack::KeyHeaders& k;
+                operator MessageRow() const { return messageRowOf(m, v, key, k); }
+            };
+            m_batch.messages.emplace_back(Row{m, v, key, *o.keys});
             ++m_result.messages;
             m_roles.add(o.src, o.dst, *m.message, *o.keys, m.tsNs);
         };
