@@ -32,8 +32,8 @@ std::vector<std::uint32_t> sortedKeys(const Map& m) {
 
 const MediaTracker::CallMedia* MediaTracker::callMedia(std::int64_t call) const {
     if (call < 0) return nullptr;
-    const auto it = m_calls.find(static_cast<std::uint32_t>(call));
-    return it == m_calls.end() ? nullptr : &it->second.media;
+    const CallSlot* c = m_calls.find(static_cast<std::uint32_t>(call));
+    return c ? &c->media : nullptr;
 }
 
 bool MediaTracker::codecMismatch(const RtpStream& s, const CallMedia* media) const {
@@ -122,7 +122,7 @@ std::vector<std::string> MediaTracker::problemsOf(const CallMedia& media,
 std::vector<std::string> MediaTracker::callProblemsSoFar(std::string_view callId) const {
     const std::uint32_t* index = m_callById.find(callIdDigest(callId));
     if (!index) return {};
-    const CallSlot& c = m_calls.at(*index);
+    const CallSlot& c = callSlot(*index);
     return problemsOf(c.media, c.streams);
 }
 
@@ -131,8 +131,14 @@ void MediaTracker::finish() {
     m_callReports.clear();
     for (auto& [index, slot] : m_streams) slot.stream.finish();
     std::unordered_map<std::uint32_t, std::size_t> callReport;  // call key -> m_callReports
-    for (std::uint32_t key : sortedKeys(m_calls)) {
-        const CallMedia& c = m_calls.at(key).media;
+    std::vector<std::uint32_t> callKeys;
+    callKeys.reserve(m_calls.size());
+    m_calls.forEach([&callKeys](std::uint64_t key, CallSlot&) {
+        callKeys.push_back(static_cast<std::uint32_t>(key));
+    });
+    std::sort(callKeys.begin(), callKeys.end());
+    for (std::uint32_t key : callKeys) {
+        const CallMedia& c = callSlot(key).media;
         MediaCallReport r;
         r.callId = c.callId;
         r.answered = c.answered;
@@ -151,7 +157,7 @@ void MediaTracker::finish() {
     }
     for (const auto& [key, at] : callReport) {
         MediaCallReport& call = m_callReports[at];
-        const CallSlot& c = m_calls.at(key);
+        const CallSlot& c = callSlot(key);
         call.problems = problemsOf(c.media, c.streams);
         if (has(call.problems, "one_way_audio"))
             for (auto i : call.streams) m_reports[i].problems.push_back("one_way_audio");
@@ -175,7 +181,7 @@ std::vector<std::string> MediaTracker::retireCall(std::string_view callId, const
     const std::uint32_t* byId = m_callById.find(idKey);
     if (!byId) return {};
     const std::uint32_t key = *byId;
-    CallSlot& c = m_calls.at(key);
+    CallSlot& c = callSlot(key);
     std::vector<std::string> problems = problemsOf(c.media, c.streams);
     const bool oneWay = has(problems, "one_way_audio");
     for (std::uint32_t index : c.streams) {

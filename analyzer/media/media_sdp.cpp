@@ -67,7 +67,7 @@ void MediaTracker::onSip(const ObservedMessage& m) {
         m_callById[idKey] = index;
         m_calls[index].media.callId = std::string(keys.callId);
     }
-    CallMedia& c = m_calls.at(index).media;
+    CallMedia& c = callSlot(index).media;
     const int status = msg.status().value_or(0);
     if (msg.isResponse() && method == "INVITE" && status >= 200 && status < 300) c.answered = true;
     if (msg.body().empty()) return;
@@ -98,7 +98,7 @@ void MediaTracker::bind(const Endpoint& e, std::uint32_t call, Role role) {
     // The same binding again (an SDP repeated in a reliable provisional, the 2xx, a re-INVITE):
     // no flow would classify differently, so flows need not look their ports up again.
     if (!added && b.call == call && b.role == role) return;
-    if (added || b.call != call) m_calls.at(call).bound.push_back(key);
+    if (added || b.call != call) callSlot(call).bound.push_back(key);
     b = Binding{call, role};
     ++m_generation;
 }
@@ -114,7 +114,7 @@ void MediaTracker::learnSdp(std::uint32_t index, const ObservedMessage& m, bool 
     const stack::BodyInfo& body = stack::bodyInfo(*m.message);
     if (!body.sdp) return;
     const stack::SdpSession& sdp = *body.sdp;
-    CallMedia& c = m_calls.at(index).media;
+    CallMedia& c = callSlot(index).media;
     (answer ? c.answer : c.offer) = true;
     std::bitset<128>& pts = answer ? c.answerPts : c.offerPts;
     pts.reset();

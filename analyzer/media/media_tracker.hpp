@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "core/digest_map.hpp"
+#include "core/id_table.hpp"
 #include "core/observed_message.hpp"
 #include "core/string_hash.hpp"
 #include "decode/packet_decoder.hpp"
@@ -174,12 +175,17 @@ class MediaTracker {
     std::vector<std::string> problemsOf(const CallMedia& media,
                                         const std::vector<std::uint32_t>& streams) const;
     const CallMedia* callMedia(std::int64_t call) const;
+    // A call known to be held (a key from m_callById, a binding, a flow or a stream).
+    CallSlot& callSlot(std::uint32_t call) { return *m_calls.find(call); }
+    const CallSlot& callSlot(std::uint32_t call) const { return *m_calls.find(call); }
     void dropStream(std::uint32_t index);
 
     MediaTrackerOptions m_options;
     MediaTrackerStats m_stats;
     // Keys count up and are never reused: a stream's key is its MediaStreamReport::index.
-    std::unordered_map<std::uint32_t, CallSlot> m_calls;
+    // By key, in a window of the counter (calls retire about in the order they came): found
+    // for every SDP, every message of a call and every new stream in one array access.
+    stack::IdTable<CallSlot> m_calls;
     std::uint32_t m_nextCall = 0;
     stack::DigestMap<std::uint32_t> m_callById;  // by callIdDigest
     // Learned for every SDP line and looked up for every new or reclassified flow: open
