@@ -32,8 +32,8 @@ std::vector<std::uint32_t> sortedKeys(const Map& m) {
 
 const MediaTracker::CallMedia* MediaTracker::callMedia(std::int64_t call) const {
     if (call < 0) return nullptr;
-    const auto it = m_calls.find(static_cast<std::uint32_t>(call));
-    return it == m_calls.end() ? nullptr : &it->second.media;
+    const CallSlot* c = m_calls.find(static_cast<std::uint32_t>(call));
+    return c ? &c->media : nullptr;
 }
 
 bool MediaTracker::codecMismatch(const RtpStream& s, const CallMedia* media) const {
@@ -119,10 +119,10 @@ std::vector<std::string> MediaTracker::problemsOf(const CallMedia& media,
     return out;
 }
 
-std::vector<std::string> MediaTracker::callProblemsSoFar(const std::string& callId) const {
-    const auto it = m_callById.find(callId);
-    if (it == m_callById.end()) return {};
-    const CallSlot& c = m_calls.at(it->second);
+std::vector<std::string> MediaTracker::callProblemsSoFar(std::string_view callId) const {
+    const std::uint32_t* index = m_callById.find(callIdDigest(callId));
+    if (!index) return {};
+    const CallSlot& c = callSlot(*index);
     return problemsOf(c.media, c.streams);
 }
 
@@ -131,8 +131,14 @@ void MediaTracker::finish() {
     m_callReports.clear();
     for (auto& [index, slot] : m_streams) slot.stream.finish();
     std::unordered_map<std::uint32_t, std::size_t> callReport;  // call key -> m_callReports
-    for (std::uint32_t key : sortedKeys(m_calls)) {
-        const CallMedia& c = m_calls.at(key).media;
+    std::vector<std::uint32_t> callKeys;
+    callKeys.reserve(m_calls.size());
+    m_calls.forEach([&callKeys](std::uint64_t key, CallSlot&) {
+        callKeys.push_back(static_cast<std::uint32_t>(key));
+    });
+    std::sort(callKeys.begin(), callKeys.end());
+    for (std::uint32_t key : callKeys) {
+        const CallMedia& c = callSlot(key).media;
         MediaCallReport r;
         r.callId = c.callId;
         r.answered = c.answered;
@@ -151,7 +157,7 @@ void MediaTracker::finish() {
     }
     for (const auto& [key, at] : callReport) {
         MediaCallReport& call = m_callReports[at];
-        const CallSlot& c = m_calls.at(key);
+        const CallSlot& c = callSlot(key);
         call.problems = problemsOf(c.media, c.streams);
         if (has(call.problems, "one_way_audio"))
             for (auto i : call.streams) m_reports[i].problems.push_back("one_way_audio");
@@ -170,12 +176,14 @@ void MediaTracker::dropStream(std::uint32_t index) {
     m_streams.erase(it);
 }
 
-void MediaTracker::retireCall(std::string_view callId, const ReportSink& sink) {
-    const auto byId = m_callById.find(callId);
-    if (byId == m_callById.end()) return;
-    const std::uint32_t key = byId->second;
-    CallSlot& c = m_calls.at(key);
-    const bool oneWay = has(problemsOf(c.media, c.streams), "one_way_audio");
+std::vector<std::string> MediaTracker::retireCall(std::string_view callId, const ReportSink& sink) {
+    const std::uint64_t idKey = callIdDigest(callId);
+    const std::uint32_t* byId = m_callById.find(idKey);
+    if (!byId) return {};
+    const std::uint32_t key = *byId;
+    CallSlot& c = callSlot(key);
+    std::vector<std::string> problems = problemsOf(c.media, c.streams);
+    const bool oneWay = has(problems, "one_way_audio");
     for (std::uint32_t index : c.streams) {
         m_streams.at(index).stream.finish();
         MediaStreamReport r = report(index);
@@ -185,12 +193,12 @@ void MediaTracker::retireCall(std::string_view callId, const ReportSink& sink) {
     for (std::uint32_t index : c.streams) dropStream(index);
     for (const FlowKey& k : c.flows)
         if (auto f = m_flows.find(k); f != m_flows.end() && f->second.call == key) m_flows.erase(f);
-    for (const Endpoint& e : c.bound)
-        if (auto b = m_bindings.find(e); b != m_bindings.end() && b->second.call == key)
-            m_bindings.erase(b);
+    for (std::uint64_t bound : c.bound)
+        if (const Binding* b = m_bindings.find(bound); b && b->call == key) m_bindings.erase(bound);
     ++m_generation;  // flows of other calls look their ports up again
     m_calls.erase(key);
-    m_callById.erase(byId);
+    m_callById.erase(idKey);
+    return problems;
 }
 
 void MediaTracker::retireIdle(std::int64_t nowNs, std::int64_t idleNs, const ReportSink& sink) {

@@ -57,28 +57,48 @@ void MediaTracker::onSip(const ObservedMessage& m) {
     const bool sessionMethod =
         method == "INVITE" || method == "UPDATE" || method == "PRACK" || method == "ACK";
     if (!sessionMethod) return;
-    auto it = m_callById.find(keys.callId);
-    if (it == m_callById.end()) {
+    const std::uint64_t idKey = callIdDigest(keys.callId);
+    std::uint32_t index = 0;
+    if (const std::uint32_t* known = m_callById.find(idKey)) {
+        index = *known;
+    } else {
         if (method != "INVITE" && msg.body().empty()) return;
-        it = m_callById.emplace(std::string(keys.callId), m_nextCall).first;
-        m_calls[m_nextCall++].media.callId = std::string(keys.callId);
+        index = m_nextCall++;
+        m_callById[idKey] = index;
+        m_calls[index].media.callId = std::string(keys.callId);
     }
-    CallMedia& c = m_calls.at(it->second).media;
+    CallMedia& c = callSlot(index).media;
     const int status = msg.status().value_or(0);
     if (msg.isResponse() && method == "INVITE" && status >= 200 && status < 300) c.answered = true;
     if (msg.body().empty()) return;
     if (msg.isResponse() && (status <= 100 || status >= 300)) return;
     // RFC 3264 §4: the SDP in a request is an offer, except in the ACK, which answers an offer
     // made in a 2xx; the SDP in a reliable provisional or final response is an answer.
-    learnSdp(it->second, m, msg.isResponse() || method == "ACK");
+    learnSdp(index, m, msg.isResponse() || method == "ACK");
+}
+
+std::uint64_t MediaTracker::bindingKey(const Endpoint& e) noexcept {
+    const auto& b = e.ip.bytes;
+    if (e.ip.version == 4)
+        return std::uint64_t{b[0]} << 40 | std::uint64_t{b[1]} << 32 | std::uint64_t{b[2]} << 24 |
+               std::uint64_t{b[3]} << 16 | e.port;
+    std::uint64_t hi = 0, lo = 0;
+    std::memcpy(&hi, b.data(), sizeof hi);
+    std::memcpy(&lo, b.data() + sizeof hi, sizeof lo);
+    return stack::Digest().add(hi).add(lo).add(std::uint64_t{e.port} << 8 | e.ip.version).value() |
+           std::uint64_t{1} << 63;
 }
 
 void MediaTracker::bind(const Endpoint& e, std::uint32_t call, Role role) {
-    auto [it, added] = m_bindings.try_emplace(e);
-    Binding& b = it->second;
+    const std::uint64_t key = bindingKey(e);
+    Binding& b = m_bindings[key];
+    const bool added = b.role == Role::None;  // bound endpoints always have a role
     // An RTP port announced as rtcp-mux elsewhere stays Mux: demultiplexing is safe for both.
     if (!added && b.call == call && b.role == Role::Mux && role == Role::Rtp) return;
-    if (added || b.call != call) m_calls.at(call).bound.push_back(e);
+    // The same binding again (an SDP repeated in a reliable provisional, the 2xx, a re-INVITE):
+    // no flow would classify differently, so flows need not look their ports up again.
+    if (!added && b.call == call && b.role == role) return;
+    if (added || b.call != call) callSlot(call).bound.push_back(key);
     b = Binding{call, role};
     ++m_generation;
 }
@@ -94,7 +114,7 @@ void MediaTracker::learnSdp(std::uint32_t index, const ObservedMessage& m, bool 
     const stack::BodyInfo& body = stack::bodyInfo(*m.message);
     if (!body.sdp) return;
     const stack::SdpSession& sdp = *body.sdp;
-    CallMedia& c = m_calls.at(index).media;
+    CallMedia& c = callSlot(index).media;
     (answer ? c.answer : c.offer) = true;
     std::bitset<128>& pts = answer ? c.answerPts : c.offerPts;
     pts.reset();

@@ -42,16 +42,16 @@ MediaTracker::~MediaTracker() = default;
 
 void MediaTracker::classify(Flow& f, const FlowKey& key) {
     f.generation = m_generation;
-    auto it = m_bindings.find(key.dst);
-    if (it == m_bindings.end()) it = m_bindings.find(key.src);
-    if (it == m_bindings.end()) return;
-    const auto call = static_cast<std::int64_t>(it->second.call);
+    const Binding* b = m_bindings.find(bindingKey(key.dst));
+    if (!b) b = m_bindings.find(bindingKey(key.src));
+    if (!b) return;
+    const auto call = static_cast<std::int64_t>(b->call);
     if (f.call != call) {
         f.streams.clear();  // the port now belongs to another call
-        m_calls.at(it->second.call).flows.push_back(key);
+        callSlot(b->call).flows.push_back(key);
     }
     f.call = call;
-    f.role = it->second.role;
+    f.role = b->role;
 }
 
 void MediaTracker::onDatagram(const TransportPacket& t) {
@@ -115,7 +115,7 @@ void MediaTracker::onRtp(Flow& f, const FlowKey& key, const RtpHeader& h,
         index = m_nextStream++;
         slot = &m_streams.try_emplace(index, RtpStreamKey{key.src, key.dst, h.ssrc}).first->second;
         slot->call = f.call;
-        if (f.call >= 0) m_calls.at(static_cast<std::uint32_t>(f.call)).streams.push_back(index);
+        if (f.call >= 0) callSlot(static_cast<std::uint32_t>(f.call)).streams.push_back(index);
         // The same flow with a new SSRC: the source restarted (RFC 3550 §8.2) or was replaced.
         slot->ssrcChange = !f.streams.empty();
         for (const auto& [i, s] : f.streams) s->ssrcChange = true;

@@ -19,6 +19,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "core/digest_map.hpp"
+#include "core/id_table.hpp"
 #include "core/observed_message.hpp"
 #include "core/string_hash.hpp"
 #include "decode/packet_decoder.hpp"
@@ -83,7 +85,7 @@ class MediaTracker {
     // The call-level media problems of `callId` from what was seen so far (one_way_audio,
     // no_media, codec_mismatch), for a call reported before the end of the capture. Empty
     // when no SDP of the call was seen.
-    std::vector<std::string> callProblemsSoFar(const std::string& callId) const;
+    std::vector<std::string> callProblemsSoFar(std::string_view callId) const;
     // End of input: closes the series and computes problems, MOS and the reports.
     void finish();
 
@@ -93,8 +95,9 @@ class MediaTracker {
     // The call with this Call-ID is over (it was reported): its streams' final reports go to
     // `sink` in stream order, with the call's one_way_audio as finish() gives it, and all the
     // tracker kept for the call goes (SDP, bindings, flows, streams). Media that comes later on
-    // its ports is no longer the call's. Unknown Call-IDs are ignored.
-    void retireCall(std::string_view callId, const ReportSink& sink);
+    // its ports is no longer the call's. Unknown Call-IDs are ignored. Returns the call's
+    // problems as callProblemsSoFar gave them just before (empty for an unknown Call-ID).
+    std::vector<std::string> retireCall(std::string_view callId, const ReportSink& sink);
     // Streams of no call whose last packet is more than `idleNs` before `nowNs` end: their
     // reports (those that qualified, as in finish) go to `sink`, their state goes.
     void retireIdle(std::int64_t nowNs, std::int64_t idleNs, const ReportSink& sink);
@@ -148,12 +151,15 @@ class MediaTracker {
     struct CallSlot {
         CallMedia media;
         std::vector<std::uint32_t> streams;  // keys into m_streams, ascending
-        std::vector<Endpoint> bound;         // endpoints its SDP bound
+        std::vector<std::uint64_t> bound;    // keys into m_bindings its SDP bound
         std::vector<FlowKey> flows;          // flows classified as its
     };
     struct FlowKeyHash {
         std::size_t operator()(const FlowKey& k) const noexcept;
     };
+    // The key of an endpoint in m_bindings: an IPv4 address and port exactly, an IPv6 one by
+    // its digest (top bit set, so never equal to an IPv4 key).
+    static std::uint64_t bindingKey(const Endpoint& e) noexcept;
 
     void learnSdp(std::uint32_t call, const ObservedMessage& m, bool answer);
     void noteOtherMedia(const stack::SdpMedia& media, const stack::SdpSession& sdp,
@@ -169,16 +175,23 @@ class MediaTracker {
     std::vector<std::string> problemsOf(const CallMedia& media,
                                         const std::vector<std::uint32_t>& streams) const;
     const CallMedia* callMedia(std::int64_t call) const;
+    // A call known to be held (a key from m_callById, a binding, a flow or a stream).
+    CallSlot& callSlot(std::uint32_t call) { return *m_calls.find(call); }
+    const CallSlot& callSlot(std::uint32_t call) const { return *m_calls.find(call); }
     void dropStream(std::uint32_t index);
 
     MediaTrackerOptions m_options;
     MediaTrackerStats m_stats;
     // Keys count up and are never reused: a stream's key is its MediaStreamReport::index.
-    std::unordered_map<std::uint32_t, CallSlot> m_calls;
+    // By key, in a window of the counter (calls retire about in the order they came): found
+    // for every SDP, every message of a call and every new stream in one array access.
+    stack::IdTable<CallSlot> m_calls;
     std::uint32_t m_nextCall = 0;
-    StringMap<std::uint32_t> m_callById;
-    std::unordered_map<Endpoint, Binding, EndpointHash> m_bindings;
-    std::uint64_t m_generation = 1;  // grows with every binding learned or dropped
+    stack::DigestMap<std::uint32_t> m_callById;  // by callIdDigest
+    // Learned for every SDP line and looked up for every new or reclassified flow: open
+    // addressing finds one in a probe, where a node-based map took a bucket and a node.
+    stack::DigestMap<Binding> m_bindings;  // by bindingKey
+    std::uint64_t m_generation = 1;        // grows with every binding learned or dropped
     std::unordered_map<FlowKey, Flow, FlowKeyHash> m_flows;
     std::unordered_map<std::uint32_t, StreamSlot> m_streams;
     std::uint32_t m_nextStream = 0;

@@ -5,6 +5,7 @@
 #include <openssl/evp.h>
 
 #include <algorithm>
+#include <charconv>
 #include <cstdio>
 #include <memory>
 #include <unordered_map>
@@ -44,19 +45,28 @@ MessageRow messageRowOf(const ObservedMessage& m, const stack::MessageVerdict& v
     r.transport = transportName(m.transport);
     r.ipVersion = m.ipVersion;
     r.path = m.path;
-    for (std::size_t i = 0; i < m.frames.size(); ++i)
-        r.frames += (i ? "," : "") + std::to_string(m.frames[i]);
+    // Written in place, for every message: no temporary strings.
+    for (std::size_t i = 0; i < m.frames.size(); ++i) {
+        char buf[24];
+        char* end = buf;
+        if (i) *end++ = ',';
+        end = std::to_chars(end, buf + sizeof buf, m.frames[i]).ptr;
+        r.frames.append(buf, end);
+    }
     if (m.message) {
         const stack::SipMessage& s = *m.message;
-        if (s.isRequest()) r.method = std::string(s.method());
+        if (s.isRequest()) r.method.assign(s.method());
         r.status = s.status();
         r.cseq = k.cseq;
-        r.callId = std::string(k.callId);
+        r.callId.assign(k.callId);
     }
-    r.role = std::string(stack::messageRoleLabel(v.role));
+    r.role.assign(stack::messageRoleLabel(v.role));
     r.transaction = v.transaction;
     r.original = v.original;
-    for (const auto& issue : m.issues) r.issues += (r.issues.empty() ? "" : "\n") + issue.message;
+    for (const auto& issue : m.issues) {
+        if (!r.issues.empty()) r.issues += '\n';
+        r.issues += issue.message;
+    }
     r.buffer = m.bytes;
     r.bytes = *m.bytes;
     return r;
@@ -129,7 +139,18 @@ class Importer::Run {
         s.message = [this](const ObservedMessage& m, const stack::MessageVerdict& v,
                            std::uint64_t key, const stack::Observation& o) {
             if (key) m_media.noteCallKey(o.keys->callId, key);
-            m_batch.messages.push_back(messageRowOf(m, v, key, *o.keys));
+            // A batch's rows are placed once: growing the vector moved them all, again and again.
+            if (m_batch.messages.empty()) m_batch.messages.reserve(m_options.batchMessages);
+            // The row is built in its place: emplace_back converts a Row, and the result of the
+            // conversion initialises the element itself (no move of a dozen strings after).
+            struct Row {
+                const ObservedMessage& m;
+                const stack::MessageVerdict& v;
+                std::uint64_t key;
+                const stack::KeyHeaders& k;
+                operator MessageRow() const { return messageRowOf(m, v, key, k); }
+            };
+            m_batch.messages.emplace_back(Row{m, v, key, *o.keys});
             ++m_result.messages;
             m_roles.add(o.src, o.dst, *m.message, *o.keys, m.tsNs);
         };

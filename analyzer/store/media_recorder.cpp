@@ -11,10 +11,19 @@ MediaRecorder::MediaRecorder(bool keepPackets, bool rows) : m_keepRows(rows) {
         });
 }
 
+namespace {
+
+void addNew(std::vector<std::string>& out, std::vector<std::string>&& more) {
+    for (auto& p : more)
+        if (std::find(out.begin(), out.end(), p) == out.end()) out.push_back(std::move(p));
+}
+
+}  // namespace
+
 void MediaRecorder::noteCallKey(std::string_view callId, std::uint64_t key) {
-    // Looked up by view: a string is made once per call, not per message.
-    if (!callId.empty() && key && m_callKeys.find(callId) == m_callKeys.end())
-        m_callKeys.emplace(std::string(callId), key);
+    if (callId.empty() || !key) return;
+    std::uint64_t& known = m_callKeys[callIdDigest(callId)];  // 0: just added (keys are not 0)
+    if (!known) known = key;
 }
 
 void MediaRecorder::onDatagram(const TransportPacket& t) {
@@ -34,27 +43,25 @@ MediaTracker::ReportSink MediaRecorder::rowSink(std::optional<std::uint64_t> cal
 }
 
 std::vector<std::string> MediaRecorder::retire(const CallRecord& call) {
-    std::vector<std::string> problems = problemsOf(call);
+    // Each Call-ID's problems come with its retirement (as problemsOf would give them: retiring
+    // one leg changes nothing another leg's verdicts read), in problemsOf's order.
+    std::vector<std::string> problems;
     const MediaTracker::ReportSink toRow = rowSink(call.key);
-    m_tracker.retireCall(call.callId, toRow);
-    m_callKeys.erase(call.callId);
-    for (const auto& id : call.callIds) {
-        if (id == call.callId) continue;
-        m_tracker.retireCall(id, toRow);
-        m_callKeys.erase(id);
-    }
+    auto retireId = [&](std::string_view id) {
+        addNew(problems, m_tracker.retireCall(id, toRow));
+        m_callKeys.erase(callIdDigest(id));
+    };
+    retireId(call.callId);
+    for (const auto& id : call.callIds)
+        if (id != call.callId) retireId(id);
     return problems;
 }
 
 std::vector<std::string> MediaRecorder::problemsOf(const CallRecord& call) const {
     std::vector<std::string> out;
-    auto add = [&out](const std::vector<std::string>& more) {
-        for (const auto& p : more)
-            if (std::find(out.begin(), out.end(), p) == out.end()) out.push_back(p);
-    };
-    add(m_tracker.callProblemsSoFar(call.callId));
+    addNew(out, m_tracker.callProblemsSoFar(call.callId));
     for (const auto& id : call.callIds)
-        if (id != call.callId) add(m_tracker.callProblemsSoFar(id));
+        if (id != call.callId) addNew(out, m_tracker.callProblemsSoFar(id));
     return out;
 }
 
@@ -64,8 +71,9 @@ void MediaRecorder::finish() {
     if (!m_keepRows) return;
     for (const auto& r : m_tracker.streams()) {
         std::optional<std::uint64_t> key;
-        if (auto it = m_callKeys.find(r.callId); !r.callId.empty() && it != m_callKeys.end())
-            key = it->second;
+        if (const std::uint64_t* k = m_callKeys.find(callIdDigest(r.callId));
+            !r.callId.empty() && k)
+            key = *k;
         m_rows.push_back(mediaRowOf(r, key));
     }
 }

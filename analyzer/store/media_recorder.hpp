@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "calls/call_record.hpp"
+#include "core/digest_map.hpp"
 #include "core/string_hash.hpp"
 #include "media/media_tracker.hpp"
 #include "store/media_chunk.hpp"
@@ -57,7 +58,8 @@ class MediaRecorder {
 
     MediaTracker m_tracker;
     MediaChunker m_chunker;
-    StringMap<std::uint64_t> m_callKeys;
+    // Call keys by callIdDigest: noted for every message, so one probe and no string.
+    stack::DigestMap<std::uint64_t> m_callKeys;
     bool m_keepRows;
     std::vector<MediaStreamRow> m_rows;
     std::int64_t m_nextSweepNs = 0;

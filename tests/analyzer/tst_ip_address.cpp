@@ -23,6 +23,11 @@ void TestIpAddress::ipv4MatchesInetNtop() {
     std::mt19937 rng(7);
     std::vector<std::array<std::uint8_t, 4>> cases = {
         {0, 0, 0, 0}, {255, 255, 255, 255}, {10, 0, 0, 1}, {192, 0, 2, 100}, {1, 20, 100, 9}};
+    for (unsigned v = 0; v < 256; ++v) {  // every octet's text, in every position
+        const auto o = static_cast<std::uint8_t>(v), r = static_cast<std::uint8_t>(255 - v);
+        cases.push_back({o, r, o, r});
+        cases.push_back({r, o, r, o});
+    }
     for (int i = 0; i < 2000; ++i)
         cases.push_back({static_cast<std::uint8_t>(rng()), static_cast<std::uint8_t>(rng()),
                          static_cast<std::uint8_t>(rng()), static_cast<std::uint8_t>(rng())});
@@ -38,6 +43,9 @@ void TestIpAddress::endpoints() {
     QCOMPARE(endpointText(Endpoint{IpAddress::v4(v4), 5060}), std::string("192.0.2.1:5060"));
     QCOMPARE(endpointText(Endpoint{IpAddress::v4(v4), 0}), std::string("192.0.2.1:0"));
     QCOMPARE(endpointText(Endpoint{IpAddress::v4(v4), 65535}), std::string("192.0.2.1:65535"));
+    const std::uint8_t longest[4] = {255, 255, 255, 255};
+    QCOMPARE(endpointText(Endpoint{IpAddress::v4(longest), 65535}),
+             std::string("255.255.255.255:65535"));
     std::uint8_t v6[16] = {0x20, 0x01, 0x0d, 0xb8};
     v6[15] = 1;
     QCOMPARE(IpAddress::v6(v6).toString(), std::string("2001:db8::1"));

@@ -56,10 +56,15 @@ class TestMediaRetire : public QObject {
         whole.finish();
         for (const auto& r : whole.streams()) expected.push_back(seen(r));
         auto sink = [&got](const MediaStreamReport& r) { got.push_back(seen(r)); };
-        retiring.retireCall("c1", sink);
+        // Retiring gives the call's problems as they stood.
+        const auto c1 = retiring.callProblemsSoFar("c1"), c2 = retiring.callProblemsSoFar("c2");
+        QVERIFY(c1.empty());
+        QCOMPARE(c2, (std::vector<std::string>{"one_way_audio"}));
+        QCOMPARE(retiring.retireCall("c1", sink), c1);
         QCOMPARE(retiring.liveStreams(), std::size_t{1});
-        retiring.retireCall("c2", sink);
-        retiring.retireCall("unknown", sink);
+        QCOMPARE(retiring.retireCall("c2", sink), c2);
+        QVERIFY(retiring.retireCall("unknown", sink).empty());
+        QVERIFY(retiring.callProblemsSoFar("c2").empty());
         QCOMPARE(got.size(), std::size_t{3});
         QVERIFY(got == expected);
         QVERIFY(has(got[2].problems, "one_way_audio"));
