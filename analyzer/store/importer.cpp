@@ -202,7 +202,7 @@ class Importer::Run {
         m_batch.mediaChunks = m_media.takeChunks();
         m_batch.mediaStreams = m_media.takeRows();
         if (m_batch.empty()) return;
-        packBatch(m_batch);
+        if (m_writer.pending() > 0) packBatch(m_batch);
         m_writer.submit(m_result.captureId, std::move(m_batch));
         m_batch = Batch{};
         m_lastFlush = now;

@@ -154,6 +154,11 @@ std::int64_t StoreWriter::beginCapture(const CaptureInfo& info) {
     });
 }
 
+std::size_t StoreWriter::pending() {
+    std::lock_guard<std::mutex> lock(m_mutex);
+    return m_queue.size() + (m_busy ? 1 : 0);
+}
+
 void StoreWriter::submit(std::int64_t captureId, Batch&& batch) {
     auto shared = std::make_shared<Batch>(std::move(batch));
     post([captureId, shared](sql::Database& db) {

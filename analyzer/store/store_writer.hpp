@@ -102,6 +102,10 @@ class StoreWriter {
     void finishMedia(std::int64_t captureId);
     // The first write error, if one happened (later batches are then dropped).
     std::optional<std::string> error();
+    // Tasks queued or being written: a producer that finds the writer busy does the batch's
+    // packing itself (packBatch), one that finds it idle leaves it to the writer, so the work
+    // goes to whichever of the two threads has time for it.
+    std::size_t pending();
 
   private:
     using Task = std::function<void(sql::Database&)>;
@@ -121,8 +125,8 @@ class StoreWriter {
 };
 
 // Packs the batch's messages into blocks (and frees their rows) and the records of its calls
-// not packed yet. The importer calls it before submit(): encoding and deflating are a third
-// of the writer thread's work otherwise, and the writer is the slower of the two threads.
+// not packed yet: the writer's share of the work that needs no database (a third of it), which
+// the importer does itself before submit() when the writer is busy (StoreWriter::pending).
 void packBatch(Batch& batch);
 
 // Writes one batch in the calling thread's transaction (the writer thread uses it; tests too).
