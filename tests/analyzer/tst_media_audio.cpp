@@ -18,6 +18,7 @@
 #include "store/media_chunk.hpp"
 #include "store/media_packets.hpp"
 #include "store/store_reader.hpp"
+#include "store_test_util.hpp"
 
 using namespace sipscope::analyzer;
 using namespace sipscope::analyzer::store;
@@ -29,18 +30,13 @@ using sipscope::stack::ulawToLinear;
 namespace {
 
 FileImport importInto(const std::string& db, bool keepPackets = true) {
-    StoreWriter writer(db);
     ImportOptions options;
     options.keepMediaPackets = keepPackets;
-    Importer importer(writer, options);
-    std::atomic<bool> cancel{false};
-    return importer.importFile(SIPSCOPE_TEST_DATA_DIR "/media/rtp_calls.pcap", {}, cancel);
+    return sipscope::test::importCapture(db, SIPSCOPE_TEST_DATA_DIR "/media/rtp_calls.pcap",
+                                         options);
 }
 
-std::int64_t scalar(sql::Database& db, const std::string& query) {
-    sql::Statement s(db, query);
-    return s.step() ? s.integer(0) : -1;
-}
+using sipscope::test::scalar;
 
 const StoredStream* bySsrc(const std::vector<StoredStream>& all, std::uint32_t ssrc) {
     for (const auto& s : all)

@@ -21,6 +21,7 @@
 #include "store/pcap_export.hpp"
 #include "store/schema.hpp"
 #include "store/store_reader.hpp"
+#include "store_test_util.hpp"
 #include "test_util.hpp"
 
 using namespace sipscope;
@@ -33,10 +34,7 @@ const QString kExample = QStringLiteral(SIPSCOPE_SOURCE_DIR "/resources/examples
 const QString kCalls = QStringLiteral(SIPSCOPE_TEST_DATA_DIR "/calls");
 
 FileImport importInto(const std::string& db, const QString& file) {
-    StoreWriter writer(db);
-    Importer importer(writer, {});
-    std::atomic<bool> cancel{false};
-    return importer.importFile(file.toStdString(), {}, cancel);
+    return test::importCapture(db, file.toStdString());
 }
 
 // What `calls FILE --json` prints: the calls with their media verdicts (from a media pass;

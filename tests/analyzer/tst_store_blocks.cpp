@@ -16,6 +16,7 @@
 #include "store/schema.hpp"
 #include "store/store_panels.hpp"
 #include "store/store_reader.hpp"
+#include "store_test_util.hpp"
 
 using namespace sipscope;
 using namespace sipscope::analyzer;
@@ -27,16 +28,10 @@ const QString kExample = QStringLiteral(SIPSCOPE_SOURCE_DIR "/resources/examples
 const QString kCalls = QStringLiteral(SIPSCOPE_TEST_DATA_DIR "/calls");
 
 FileImport importInto(const std::string& db, const QString& file) {
-    StoreWriter writer(db);
-    Importer importer(writer, {});
-    std::atomic<bool> cancel{false};
-    return importer.importFile(file.toStdString(), {}, cancel);
+    return test::importCapture(db, file.toStdString());
 }
 
-std::int64_t scalar(sql::Database& db, const std::string& query) {
-    sql::Statement s(db, query);
-    return s.step() ? s.integer(0) : -1;
-}
+using test::scalar;
 
 // Every message of every call of the database, by (capture, call key), as the reader gives them.
 using CallMessages = std::map<std::pair<std::int64_t, std::int64_t>, std::vector<StoredMessage>>;

@@ -11,6 +11,7 @@
 #include "store/media_rows.hpp"
 #include "store/schema.hpp"
 #include "store/store_writer.hpp"
+#include "store_test_util.hpp"
 
 using namespace sipscope::analyzer;
 using namespace sipscope::analyzer::store;
@@ -22,16 +23,10 @@ QString capture() {
 }
 
 FileImport importInto(const std::string& db) {
-    StoreWriter writer(db);
-    Importer importer(writer, {});
-    std::atomic<bool> cancel{false};
-    return importer.importFile(capture().toStdString(), {}, cancel);
+    return sipscope::test::importCapture(db, capture().toStdString());
 }
 
-std::int64_t scalar(sql::Database& db, const std::string& query) {
-    sql::Statement s(db, query);
-    return s.step() ? s.integer(0) : -1;
-}
+using sipscope::test::scalar;
 
 }  // namespace
 
