@@ -32,8 +32,8 @@ std::string hex(const unsigned char* p, unsigned n) {
 
 }  // namespace
 
-MessageRow messageRowOf(const ObservedMessage& m, const stack::MessageVerdict& v, std::uint64_t key,
-                        const stack::KeyHeaders& k) {
+MessageRow messageRowOf(const ObservedMessage& m, const stack::MessageVerdict& v,
+                        std::uint64_t key) {
     MessageRow r;
     r.seq = m.id;
     r.callKey = key;
@@ -52,13 +52,6 @@ MessageRow messageRowOf(const ObservedMessage& m, const stack::MessageVerdict& v
         if (i) *end++ = ',';
         end = std::to_chars(end, buf + sizeof buf, m.frames[i]).ptr;
         r.frames.append(buf, end);
-    }
-    if (m.message) {
-        const stack::SipMessage& s = *m.message;
-        if (s.isRequest()) r.method.assign(s.method());
-        r.status = s.status();
-        r.cseq = k.cseq;
-        r.callId.assign(k.callId);
     }
     r.role.assign(stack::messageRoleLabel(v.role));
     r.transaction = v.transaction;
@@ -147,10 +140,9 @@ class Importer::Run {
                 const ObservedMessage& m;
                 const stack::MessageVerdict& v;
                 std::uint64_t key;
-                const stack::KeyHeaders& k;
-                operator MessageRow() const { return messageRowOf(m, v, key, k); }
+                operator MessageRow() const { return messageRowOf(m, v, key); }
             };
-            m_batch.messages.emplace_back(Row{m, v, key, *o.keys});
+            m_batch.messages.emplace_back(Row{m, v, key});
             ++m_result.messages;
             m_roles.add(o.src, o.dst, *m.message, *o.keys, m.tsNs);
         };

@@ -49,10 +49,9 @@ struct FileImport {
     std::uint64_t packets = 0, messages = 0, calls = 0;
 };
 
-// An observed message as the store keeps it (imports and recorded test calls); `keys` are the
-// message's key headers (CallTrackerSinks::message has them).
+// An observed message as the store keeps it (imports and recorded test calls).
 MessageRow messageRowOf(const ObservedMessage& m, const stack::MessageVerdict& verdict,
-                        std::uint64_t callKey, const stack::KeyHeaders& keys);
+                        std::uint64_t callKey);
 
 // SHA-256 of the file size, its first and its last 4 MiB, as hex: cheap on multi-GB captures,
 // and the same file gets the same value wherever it lies. Empty when the file cannot be read.

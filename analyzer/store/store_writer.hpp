@@ -23,7 +23,8 @@
 
 namespace sipscope::analyzer::store {
 
-// One message as stored: what the pcap export and the message view need.
+// One message as stored (block_messages.hpp): what the pcap export and the message view need.
+// Its method, status, CSeq and Call-ID are not kept apart: they are in its bytes.
 struct MessageRow {
     std::uint64_t seq = 0;      // the message id within its capture
     std::uint64_t callKey = 0;  // CallRecord::key of the call it belongs to
@@ -33,9 +34,7 @@ struct MessageRow {
     std::string transport;
     std::uint8_t ipVersion = 4;
     std::string path, frames;
-    std::string method, callId, role, issues;
-    std::optional<int> status;
-    std::optional<std::uint32_t> cseq;
+    std::string role, issues;
     std::uint64_t transaction = 0, original = 0;
     stack::Bytes buffer;  // keeps `bytes` alive
     std::string_view bytes;

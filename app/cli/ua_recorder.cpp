@@ -80,7 +80,7 @@ bool UaRecorder::open(const std::string& dbPath, const std::string& description,
     CallTrackerSinks sinks;
     sinks.message = [raw](const ObservedMessage& m, const stack::MessageVerdict& v,
                           std::uint64_t key, const stack::Observation& o) {
-        raw->batch.messages.push_back(store::messageRowOf(m, v, key, *o.keys));
+        raw->batch.messages.push_back(store::messageRowOf(m, v, key));
         if (m.message) raw->roles.add(o.src, o.dst, *m.message, *o.keys, m.tsNs);
     };
     sinks.call = [raw](CallRecord&& c) {

@@ -54,7 +54,6 @@ class FakeImport {
         m.dst = fromCaller ? "198.51.100.7" : "192.0.2.1";
         m.sport = m.dport = 5060;
         m.transport = "udp";
-        m.method = fromCaller ? "INVITE" : "";
         m.buffer = stack::makeBytes(text);
         m.bytes = *m.buffer;
         m_batch.messages.push_back(std::move(m));
