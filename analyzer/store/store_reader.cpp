@@ -160,6 +160,13 @@ StoredMessage storedOf(std::int64_t captureId, const BlockMessage& b) {
 
 }  // namespace
 
+// A writer may migrate the database while this reader is open (the GUI keeps one while it
+// imports): until the version says 6, it is read again before looking for messages in blocks.
+int StoreReader::blocksVersion() {
+    if (m_version < 6) m_version = schemaVersion(m_db);
+    return m_version;
+}
+
 // A block by row id, inflated and, when it is a schema-6 block (first_seq set), decoded.
 const CachedBlock& StoreReader::block(std::int64_t id) {
     if (const CachedBlock* cached = m_blocks.find(id)) return *cached;
@@ -277,7 +284,7 @@ std::vector<StoredMessage> StoreReader::messagesOf(const StoredCall& call) {
     s.bind(1, call.captureId).bind(2, call.key);
     std::vector<StoredMessage> out;
     while (s.step()) out.push_back(messageOf(s));
-    if (m_version < 6) return out;
+    if (blocksVersion() < 6) return out;
     sql::Statement blocks(m_db,
                           "SELECT block_id FROM block_calls WHERE capture_id = ? AND call_key = ?");
     blocks.bind(1, call.captureId).bind(2, call.key);
@@ -297,7 +304,7 @@ std::optional<StoredMessage> StoreReader::message(std::int64_t captureId, std::u
         m_db, "SELECT " + m_messageColumns + " FROM messages WHERE capture_id = ? AND seq = ?");
     s.bind(1, captureId).bind(2, static_cast<std::int64_t>(seq));
     if (s.step()) return messageOf(s);
-    if (m_version < 6) return std::nullopt;
+    if (blocksVersion() < 6) return std::nullopt;
     // Seqs grow from block to block, so the block starting last at or before `seq` holds it;
     // should a writer ever interleave them, the blocks whose range covers it are searched.
     sql::Statement nearest(m_db,

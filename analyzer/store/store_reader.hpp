@@ -77,6 +77,7 @@ class StoreReader {
   private:
     StoredMessage messageOf(const sql::Statement& s);
     const CachedBlock& block(std::int64_t id);
+    int blocksVersion();
     std::string messageBytes(const sql::Statement& s, int column);
 
     sql::Database m_db;

@@ -275,8 +275,13 @@ class TestStoreBlocks : public QObject {
             QCOMPARE(schemaVersion(db), 5);
         }
         QVERIFY(same(messagesByCall(path), before));
+        StoreReader early(path);  // open across the migration, as the GUI's list keeps one
         QCOMPARE(QString::fromStdString(importInto(path, kCalls + "/basic.pcap").status),
                  QString("complete"));
+        const auto basic = early.callsById("basic-udp-1@sipscope.test");
+        QCOMPARE(basic.size(), std::size_t(1));
+        QCOMPARE(early.messagesOf(basic[0]).size(), std::size_t(basic[0].record.messages));
+        QVERIFY(early.message(basic[0].captureId, basic[0].firstSeq).has_value());
         sql::Database db(path, sql::Database::Mode::ReadOnly);
         QCOMPARE(schemaVersion(db), kSchemaVersion);
         QCOMPARE(scalar(db, "SELECT count(*) FROM messages WHERE capture_id = 2"), 0);
