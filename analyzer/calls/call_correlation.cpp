@@ -68,7 +68,7 @@ CallData* CallTracker::correlate(const ObservedMessage& m) {
     for (std::string_view name : {"X-CID", "X-Call-ID", "X-Orig-Call-ID"}) {
         const stack::HeaderField* h = msg.header(name);
         if (!h) continue;
-        if (const std::uint64_t* no = m_byCallId.find(callIdKey(h->value)))
+        if (const std::uint64_t* no = m_byCallId.find(callIdDigest(h->value)))
             if (CallData* c = byNumber(*no)) return c;
     }
     for (const auto& uuid : sessionUuids(msg)) {

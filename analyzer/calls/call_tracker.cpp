@@ -139,7 +139,7 @@ void CallTracker::finish() {
 }
 
 CallData& CallTracker::callFor(const ObservedMessage& m, std::string_view callId) {
-    const std::uint64_t key = callIdKey(callId);
+    const std::uint64_t key = callIdDigest(callId);
     if (const std::uint64_t* no = m_byCallId.find(key))
         if (CallData* c = byNumber(*no)) return *c;
     CallData* c = correlate(m);
@@ -155,10 +155,6 @@ CallData& CallTracker::callFor(const ObservedMessage& m, std::string_view callId
     c->callIds.emplace_back(callId);
     m_byCallId[key] = c->no;
     return *c;
-}
-
-std::uint64_t CallTracker::callIdKey(std::string_view callId) {
-    return stack::Digest().add(callId).value();
 }
 
 CallData* CallTracker::byNumber(std::uint64_t no) {
@@ -293,7 +289,7 @@ void CallTracker::onAnomaly(const stack::Anomaly& a) {
 
 void CallTracker::onDialog(const stack::DialogEvent& e) {
     if (m_sinks.dialog) m_sinks.dialog(e);
-    const std::uint64_t* no = m_byCallId.find(callIdKey(e.callId));
+    const std::uint64_t* no = m_byCallId.find(callIdDigest(e.callId));
     if (!no) return;
     if (CallData* c = byNumber(*no)) {
         c->dialogs[e.uac + ">" + e.uas + " " + e.uacTag + " " + e.uasTag] = e.to;
@@ -343,7 +339,7 @@ CallRecord CallTracker::takeRecord(std::uint64_t no) {
     CallRecord r = buildRecord(c);
     m_openStarts.erase({c.startNs, c.no});
     for (const auto& id : c.callIds) {
-        const std::uint64_t key = callIdKey(id);
+        const std::uint64_t key = callIdDigest(id);
         if (const std::uint64_t* call = m_byCallId.find(key); call && *call == no)
             m_byCallId.erase(key);
     }

@@ -114,10 +114,9 @@ class CallTracker : private stack::ObserverListener {
     std::uint64_t m_nextCall = 1, m_nextNumber = 1;
     std::int64_t m_nowNs = 0;  // the latest message time (earlier ones are clamped)
     stack::IdTable<std::unique_ptr<CallData>> m_calls;  // open, by number
-    // Open calls by a Digest of each Call-ID (callIdKey). Two Call-IDs open at once share a
-    // digest with probability about n^2/2^65 (the observer's matching keys rely on the same).
+    // Open calls by callIdDigest of each Call-ID. Two Call-IDs open at once share a digest
+    // with probability about n^2/2^65 (the observer's matching keys rely on the same).
     stack::DigestMap<std::uint64_t> m_byCallId;
-    static std::uint64_t callIdKey(std::string_view callId);
     stack::IdTable<std::uint64_t> m_txCall;                        // transaction -> call
     std::unordered_map<std::string, std::uint64_t> m_bySessionId;  // RFC 7989 UUID -> call
     // Unanswered INVITE calls by the node they were sent to (B2BUA heuristic).
