@@ -41,11 +41,8 @@ void writeBlock(sql::Database& db, std::int64_t captureId, const PackedBlock& b)
     }
 }
 
-// The blocks packBatch made, then any messages it did not pack.
 void writeMessages(sql::Database& db, std::int64_t captureId, const Batch& b) {
     for (const PackedBlock& block : b.blocks) writeBlock(db, captureId, block);
-    if (b.messages.empty()) return;
-    for (const PackedBlock& block : packMessageBlocks(b.messages)) writeBlock(db, captureId, block);
 }
 
 void writeCallChildren(sql::Database& db, std::int64_t row, const CallRecord& c) {
@@ -154,16 +151,9 @@ void writeCalls(sql::Database& db, std::int64_t captureId, const Batch& b) {
     static const std::string updateSql = std::string("UPDATE calls SET (") + kCallColumns +
                                          ") = (" + sql::placeholders(kCallColumnCount) +
                                          ") WHERE id = ?";
-    JsonWriter w;
-    std::string local;
     for (std::size_t i = 0; i < b.calls.size(); ++i) {
         const CallRecord& c = b.calls[i];
-        if (i >= b.packedCalls.size()) {
-            w.clear();
-            writeCall(w, c);
-            local = packCallJson(w.str());
-        }
-        const std::string_view packed = i < b.packedCalls.size() ? b.packedCalls[i] : local;
+        const std::string_view packed = b.packedCalls[i];
         if (const auto row = snapshotRow(db, captureId, c.key)) {
             sql::Statement& s = db.prepared(updateSql);
             bindCall(s, captureId, c, packed);
@@ -289,7 +279,8 @@ void packBatch(Batch& batch) {
     }
 }
 
-void writeBatch(sql::Database& db, std::int64_t captureId, const Batch& batch) {
+void writeBatch(sql::Database& db, std::int64_t captureId, Batch& batch) {
+    packBatch(batch);  // what the producer left to this thread (StoreWriter::pending)
     writeMediaChunks(db, captureId, batch);
     writeMediaRows(db, captureId, batch.mediaStreams);
     writeMessages(db, captureId, batch);

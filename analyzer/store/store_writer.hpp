@@ -57,7 +57,7 @@ struct Batch {
     std::vector<MediaChunkRow> mediaChunks;    // RTP packets (media_chunk.hpp)
     std::vector<MediaStreamRow> mediaStreams;  // streams of finished calls (media_rows.hpp)
     // The first calls' records packed (call_json_blob.hpp) by packBatch, on the producer's
-    // thread; the writer packs the calls after them itself.
+    // thread or else by writeBatch.
     std::vector<std::string> packedCalls;
     bool empty() const {
         return messages.empty() && blocks.empty() && calls.empty() && transactions.empty() &&
@@ -128,7 +128,8 @@ class StoreWriter {
 // the importer does itself before submit() when the writer is busy (StoreWriter::pending).
 void packBatch(Batch& batch);
 
-// Writes one batch in the calling thread's transaction (the writer thread uses it; tests too).
-void writeBatch(sql::Database& db, std::int64_t captureId, const Batch& batch);
+// Writes one batch in the calling thread's transaction (the writer thread uses it; tests too),
+// packing first what the producer did not (packBatch).
+void writeBatch(sql::Database& db, std::int64_t captureId, Batch& batch);
 
 }  // namespace sipscope::analyzer::store
