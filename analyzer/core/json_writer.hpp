@@ -44,6 +44,8 @@ class JsonWriter {
 
   private:
     void separator();
+    template <typename T>
+    void integer(T n);
     void escaped(std::string_view s);
 
     std::string m_out;

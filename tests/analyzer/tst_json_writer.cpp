@@ -2,6 +2,7 @@
 // escaped byte by byte; checked on fixed cases and against a byte-at-a-time reference.
 #include <QtTest>
 
+#include <cstdio>
 #include <random>
 #include <string>
 
@@ -73,6 +74,37 @@ class TestJsonWriter : public QObject {
             for (char& c : s) c = static_cast<char>(plain(rng) ? 'a' + byte(rng) % 26 : byte(rng));
             QCOMPARE(written(s), reference(s));
         }
+    }
+
+    // Numbers are written with std::to_chars; they must read exactly as printf wrote them
+    // (stored records and golden outputs were made that way), ties and huge values included.
+    void numbersMatchPrintf() {
+        const auto viaPrintf = [](double d, int decimals) {
+            char buf[400];
+            std::snprintf(buf, sizeof buf, "%.*f", decimals, d);
+            return std::string(buf);
+        };
+        const auto viaWriter = [](double d, int decimals) {
+            JsonWriter w;
+            w.value(d, decimals);
+            return w.str();
+        };
+        std::mt19937_64 rng(11);
+        std::uniform_real_distribution<double> secs(0, 2e9);
+        std::uniform_int_distribution<std::int64_t> micros(0, 4'000'000'000'000'000);
+        for (int i = 0; i < 20000; ++i) {
+            const int decimals = i % 7;
+            const double samples[] = {secs(rng), static_cast<double>(micros(rng)) / 1e6,
+                                      static_cast<double>(i) / 1000.0 + 0.0005, -secs(rng) / 1e3};
+            for (double d : samples) QCOMPARE(viaWriter(d, decimals), viaPrintf(d, decimals));
+        }
+        for (double d : {0.0, -0.0, 0.5, 1.5, 2.5, 0.0015, 1e300, -1e45, 123456789.125})
+            for (int decimals : {0, 2, 3, 6})
+                QCOMPARE(viaWriter(d, decimals), viaPrintf(d, decimals));
+        JsonWriter w;
+        w.beginArray().value(std::int64_t{-9223372036854775807 - 1});
+        w.value(std::uint64_t{18446744073709551615u}).value(std::int64_t{0}).endArray();
+        QCOMPARE(w.str(), std::string("[-9223372036854775808,18446744073709551615,0]"));
     }
 };
 
