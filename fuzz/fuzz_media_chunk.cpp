@@ -2,11 +2,11 @@
 // read back from a database must give either packets whose payloads lie inside it, or an
 // error naming an offset inside it after the packets before the damage; packets that decode
 // must survive a round trip through the chunker unchanged. The same input is also read as a
-// deflated message block (store/message_blocks.hpp; its first 4 octets the claimed raw size):
-// it inflates to exactly that size or is refused, slices stay inside, and any bytes survive a
-// deflate/inflate round trip. It is read as a packed call record too (store/call_json_blob.hpp):
-// refused, or text within the size limit; and packing then unpacking it gives it back. And it
-// is read as an inflated schema-6 block (store/block_messages.hpp): refused, or messages whose
+// compressed message block (store/message_blocks.hpp; its first 4 octets the claimed raw
+// size; a zstd frame or a zlib stream): it expands to exactly that size or is refused, slices
+// stay inside, and any bytes survive a compress/expand round trip. It is read as a packed call
+// record too (store/call_json_blob.hpp, formats 1 and 2): refused, or text within the size
+// limit; and packing then unpacking it gives it back. And it is read as an expanded block (store/block_messages.hpp): refused, or messages whose
 // texts and bytes lie inside it, which encode again to a block that decodes to the same.
 
 #include <cstddef>
@@ -36,14 +36,14 @@ void checkMessageBlock(std::string_view in) {
         const std::size_t claimed = (std::size_t(std::uint8_t(in[0])) << 24) |
                                     (std::size_t(std::uint8_t(in[1])) << 16) |
                                     (std::size_t(std::uint8_t(in[2])) << 8) | std::uint8_t(in[3]);
-        if (auto block = inflateBlock(in.substr(4), claimed)) {
+        if (auto block = expandBlock(in.substr(4), claimed)) {
             check(block->size() == claimed);
             const auto half = static_cast<std::int64_t>(claimed / 2);
             check(sliceBlock(*block, half, half).has_value());
             check(!sliceBlock(*block, half, static_cast<std::int64_t>(claimed) + 1));
         }
     }
-    const auto again = inflateBlock(deflateBlock(in), in.size());
+    const auto again = expandBlock(compressBlock(in), in.size());
     check(again && *again == in);
     BlockCache cache(2);
     cache.insert(1, std::string(in));

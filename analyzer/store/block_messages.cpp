@@ -90,7 +90,7 @@ PackedBlock packBlock(const MessageRow* rows, std::size_t count) {
     PackedBlock b;
     const std::string raw = encodeBlockMessages(rows, count);
     b.rawSize = raw.size();
-    b.data = deflateBlock(raw);
+    b.data = compressBlock(raw);
     b.firstSeq = b.lastSeq = rows[0].seq;
     b.messages = count;
     b.callKeys.reserve(count);

@@ -1,6 +1,6 @@
 #pragma once
 // The messages of a schema-6 message block: each message's metadata and its bytes, packed
-// together before the block is deflated (message_blocks.hpp).
+// together before the block is compressed (message_blocks.hpp).
 //
 // Until schema 5 every message was also a row of `messages` (20 columns, an index on call):
 // two B-tree inserts per message made that table the writer's largest cost, and no query ever
@@ -25,7 +25,7 @@ namespace sipscope::analyzer::store {
 struct MessageRow;
 struct PackedBlock;
 
-// One message of a decoded block; the views point into the inflated block.
+// One message of a decoded block; the views point into the expanded block.
 struct BlockMessage {
     std::uint64_t seq = 0, callKey = 0, transaction = 0, original = 0;
     std::int64_t tsNs = 0;
@@ -34,12 +34,12 @@ struct BlockMessage {
     std::uint8_t ipVersion = 4;
 };
 
-// The inflated form of a block holding `rows` (at least one).
+// The uncompressed form of a block holding `rows` (at least one).
 std::string encodeBlockMessages(const MessageRow* rows, std::size_t count);
 // `rows` cut into runs of consecutive messages up to kMessageBlockBytes of bytes (a larger
-// message gets a block of its own), each encoded and deflated.
+// message gets a block of its own), each encoded and compressed.
 std::vector<PackedBlock> packMessageBlocks(const std::vector<MessageRow>& rows);
-// The messages of an inflated block; nullopt when it is not one encodeBlockMessages made
+// The messages of an expanded block; nullopt when it is not one encodeBlockMessages made
 // (truncated, inconsistent lengths, trailing octets).
 std::optional<std::vector<BlockMessage>> decodeBlockMessages(std::string_view raw);
 

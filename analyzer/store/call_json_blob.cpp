@@ -6,12 +6,15 @@
 #include <limits>
 
 #include "store/varint.hpp"
+#include "store/zstd_codec.hpp"
 
 namespace sipscope::analyzer::store {
 
 namespace {
 
-constexpr unsigned char kFormat = 1;
+// 1: zlib raw deflate with kDictionary (schema 5-6); 2: one zstd frame with kDictionary as raw
+// content (schema 7; about 3x faster to write at the same size).
+constexpr unsigned char kDeflated = 1, kZstd = 2;
 // A record never comes near this; a larger claim is damage, refused before any allocation.
 constexpr std::size_t kMaxJson = std::size_t{64} << 20;
 
@@ -45,16 +48,6 @@ const Bytef* bytesOf(std::string_view s) {
     return reinterpret_cast<const Bytef*>(s.data());
 }
 
-// One deflate stream per thread, reset for each record: setting up a stream costs far more
-// than deflating a record.
-struct Deflater {
-    z_stream z{};
-    bool ok = false;
-    Deflater() { ok = deflateInit2(&z, 1, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY) == Z_OK; }
-    ~Deflater() {
-        if (ok) deflateEnd(&z);
-    }
-};
 struct Inflater {
     z_stream z{};
     bool ok = false;
@@ -64,48 +57,51 @@ struct Inflater {
     }
 };
 
-}  // namespace
-
-std::string packCallJson(std::string_view json) {
-    thread_local Deflater d;
-    std::string out(1, static_cast<char>(kFormat));
-    putVarint(out, json.size());
-    if (!d.ok || json.size() > kMaxJson || deflateReset(&d.z) != Z_OK ||
-        deflateSetDictionary(&d.z, bytesOf(kDictionary), static_cast<uInt>(kDictionary.size())) !=
-            Z_OK)
-        return {};  // only on allocation failure: the writer stores an empty record
-    const std::size_t head = out.size();
-    out.resize(head + deflateBound(&d.z, static_cast<uLong>(json.size())));
-    d.z.next_in = const_cast<Bytef*>(bytesOf(json));
-    d.z.avail_in = static_cast<uInt>(json.size());
-    d.z.next_out = reinterpret_cast<Bytef*>(out.data() + head);
-    d.z.avail_out = static_cast<uInt>(out.size() - head);
-    if (deflate(&d.z, Z_FINISH) != Z_STREAM_END) return {};
-    out.resize(out.size() - d.z.avail_out);
-    return out;
+const zstd::Dictionary& dictionary() {
+    static const zstd::Dictionary d(kDictionary);
+    return d;
 }
 
-std::optional<std::string> unpackCallJson(std::string_view blob) {
+// Format 1, from the rows of schema 5 and 6.
+bool inflateRecord(std::string_view blob, std::string& out) {
     thread_local Inflater f;
-    if (blob.empty() || static_cast<unsigned char>(blob.front()) != kFormat) return std::nullopt;
-    blob.remove_prefix(1);
-    std::uint64_t size = 0;
-    if (!getVarint(blob, size) || size > kMaxJson) return std::nullopt;
-    // Deflate expands at most 1032:1; a larger claim is refused before allocating it.
-    if (size / 1032 > blob.size() || blob.size() > std::numeric_limits<uInt>::max())
-        return std::nullopt;
+    if (blob.size() > std::numeric_limits<uInt>::max()) return false;
     if (!f.ok || inflateReset(&f.z) != Z_OK ||
         inflateSetDictionary(&f.z, bytesOf(kDictionary), static_cast<uInt>(kDictionary.size())) !=
             Z_OK)
-        return std::nullopt;
-    std::string out(size, '\0');
+        return false;
     Bytef scratch = 0;  // zlib wants somewhere to point at for an empty output
     f.z.next_in = const_cast<Bytef*>(bytesOf(blob));
     f.z.avail_in = static_cast<uInt>(blob.size());
-    f.z.next_out = size ? reinterpret_cast<Bytef*>(out.data()) : &scratch;
-    f.z.avail_out = static_cast<uInt>(size);
+    f.z.next_out = out.empty() ? &scratch : reinterpret_cast<Bytef*>(out.data());
+    f.z.avail_out = static_cast<uInt>(out.size());
     const int rc = inflate(&f.z, Z_FINISH);
-    if (rc != Z_STREAM_END || f.z.avail_out != 0 || f.z.avail_in != 0) return std::nullopt;
+    return rc == Z_STREAM_END && f.z.avail_out == 0 && f.z.avail_in == 0;
+}
+
+}  // namespace
+
+std::string packCallJson(std::string_view json) {
+    std::string out(1, static_cast<char>(kZstd));
+    putVarint(out, json.size());
+    if (json.size() > kMaxJson || !zstd::compress(json, out, &dictionary())) return {};
+    return out;  // empty only on allocation failure: the writer stores an empty record
+}
+
+std::optional<std::string> unpackCallJson(std::string_view blob) {
+    if (blob.empty()) return std::nullopt;
+    const auto format = static_cast<unsigned char>(blob.front());
+    if (format != kDeflated && format != kZstd) return std::nullopt;
+    blob.remove_prefix(1);
+    std::uint64_t size = 0;
+    if (!getVarint(blob, size) || size > kMaxJson) return std::nullopt;
+    // A larger claim than the stream could expand to is refused before allocating it.
+    const std::size_t maxRatio = format == kDeflated ? 1032 : zstd::kMaxRatio;
+    if (size / maxRatio > blob.size()) return std::nullopt;
+    std::string out(size, '\0');
+    const bool ok = format == kDeflated ? inflateRecord(blob, out)
+                                        : zstd::expand(blob, out.data(), out.size(), &dictionary());
+    if (!ok) return std::nullopt;
     return out;
 }
 

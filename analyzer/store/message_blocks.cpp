@@ -4,41 +4,20 @@
 
 #include <limits>
 
+#include "store/zstd_codec.hpp"
+
 namespace sipscope::analyzer::store {
+
+std::string compressBlock(std::string_view raw) {
+    std::string out;
+    zstd::compress(raw, out);
+    return out;  // empty only on allocation failure: the writer reports the block's rows
+}
 
 namespace {
 
-// One zlib stream per thread, reset for each block: deflateInit sets up ~256 KiB of state,
-// which compress2 did for every block.
-struct BlockDeflater {
-    z_stream z{};
-    bool ok = false;
-    BlockDeflater() { ok = deflateInit(&z, 1) == Z_OK; }
-    ~BlockDeflater() {
-        if (ok) deflateEnd(&z);
-    }
-};
-
-}  // namespace
-
-std::string deflateBlock(std::string_view raw) {
-    thread_local BlockDeflater d;
-    if (!d.ok || raw.size() > std::numeric_limits<uInt>::max() || deflateReset(&d.z) != Z_OK)
-        return {};  // only on allocation failure: the writer reports the empty block's rows
-    std::string out(deflateBound(&d.z, static_cast<uLong>(raw.size())), '\0');
-    d.z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(raw.data()));
-    d.z.avail_in = static_cast<uInt>(raw.size());
-    d.z.next_out = reinterpret_cast<Bytef*>(out.data());
-    d.z.avail_out = static_cast<uInt>(out.size());
-    if (deflate(&d.z, Z_FINISH) != Z_STREAM_END) return {};
-    out.resize(out.size() - d.z.avail_out);
-    return out;
-}
-
-std::optional<std::string> inflateBlock(std::string_view data, std::size_t rawSize) {
-    // A block is at most one message larger than kMessageBlockBytes, and messages are bounded
-    // by the framer; anything claiming more than 256 MiB is not a block this writer made.
-    if (rawSize > (std::size_t{256} << 20)) return std::nullopt;
+// A zlib stream (schema 4-6 blocks).
+std::optional<std::string> inflateLegacy(std::string_view data, std::size_t rawSize) {
     if (data.size() > std::numeric_limits<uLong>::max()) return std::nullopt;
     // Deflate cannot expand an input more than 1032:1 (RFC 1951 blocks: 258 octets from one
     // 2-bit code at best), so a larger claim is refused before any allocation.
@@ -51,6 +30,19 @@ std::optional<std::string> inflateBlock(std::string_view data, std::size_t rawSi
     Bytef* dest = rawSize ? reinterpret_cast<Bytef*>(out.data()) : &scratch;
     const int rc = uncompress2(dest, &size, reinterpret_cast<const Bytef*>(data.data()), &used);
     if (rc != Z_OK || size != rawSize) return std::nullopt;
+    return out;
+}
+
+}  // namespace
+
+std::optional<std::string> expandBlock(std::string_view data, std::size_t rawSize) {
+    // A block is at most one message larger than kMessageBlockBytes, and messages are bounded
+    // by the framer; anything claiming more than 256 MiB is not a block this writer made.
+    if (rawSize > (std::size_t{256} << 20)) return std::nullopt;
+    if (!zstd::isFrame(data)) return inflateLegacy(data, rawSize);
+    if (rawSize / zstd::kMaxRatio > data.size()) return std::nullopt;
+    std::string out(rawSize, '\0');
+    if (!zstd::expand(data, out.data(), rawSize)) return std::nullopt;
     return out;
 }
 

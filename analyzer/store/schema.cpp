@@ -257,7 +257,14 @@ CREATE TABLE block_calls(
   PRIMARY KEY (capture_id, call_key, block_id)) WITHOUT ROWID;
 )sql";
 
-constexpr const char* kMigrations[] = {kV1, kV2, kV3, kV4, kV5, kV6};
+// Version 7: message blocks are zstd frames and call records format 2 (zstd with the same
+// dictionary), about 3x cheaper to write than deflate at the same size or smaller. Blocks and
+// records written before keep their zlib streams and are read as they are (blocks are told
+// apart by their first octets, records by their format octet); nothing in the tables changes,
+// the version tells an older SipScope that it cannot read the new rows.
+constexpr const char* kV7 = "SELECT 1;";
+
+constexpr const char* kMigrations[] = {kV1, kV2, kV3, kV4, kV5, kV6, kV7};
 static_assert(sizeof kMigrations / sizeof kMigrations[0] == kSchemaVersion);
 
 }  // namespace

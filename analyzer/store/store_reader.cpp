@@ -167,7 +167,7 @@ int StoreReader::blocksVersion() {
     return m_version;
 }
 
-// A block by row id, inflated and, when it is a schema-6 block (first_seq set), decoded.
+// A block by row id, expanded and, when it is a schema-6 block (first_seq set), decoded.
 const CachedBlock& StoreReader::block(std::int64_t id) {
     if (const CachedBlock* cached = m_blocks.find(id)) return *cached;
     sql::Statement b(m_db, m_version >= 6
@@ -175,7 +175,7 @@ const CachedBlock& StoreReader::block(std::int64_t id) {
                                : "SELECT raw_size, data, NULL FROM message_blocks WHERE id = ?");
     b.bind(1, id);
     if (!b.step()) throw sql::Error{"message block " + std::to_string(id) + " is missing"};
-    auto raw = inflateBlock(b.blob(1), static_cast<std::size_t>(b.integer(0)));
+    auto raw = expandBlock(b.blob(1), static_cast<std::size_t>(b.integer(0)));
     if (!raw) throw sql::Error{"message block " + std::to_string(id) + " is damaged"};
     CachedBlock& block = m_blocks.insert(id, std::move(*raw));
     if (!b.isNull(2)) {

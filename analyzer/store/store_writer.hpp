@@ -42,7 +42,7 @@ struct MessageRow {
 
 // A run of consecutive messages packed for message_blocks (block_messages.hpp).
 struct PackedBlock {
-    std::string data;  // the deflated block
+    std::string data;  // the compressed block (message_blocks.hpp)
     std::size_t rawSize = 0;
     std::uint64_t firstSeq = 0, lastSeq = 0, messages = 0;
     std::vector<std::uint64_t> callKeys;  // of its messages: distinct, sorted, never 0

@@ -16,7 +16,7 @@ set -euo pipefail
 runtime_pkgs=(
     libqt6core6 libqt6gui6 libqt6widgets6 libqt6svg6 libqt6concurrent6 qt6-qpa-plugins
     libqt6multimedia6 # the call player (QAudioSink)
-    libpcap0.8 libssl3 libsqlite3-0 zlib1g
+    libpcap0.8 libssl3 libsqlite3-0 libzstd1 zlib1g
     libjemalloc2 # the programs' heap allocator (cmake/SipScopeAllocator.cmake)
     libcap2-bin # setcap on the capture helper
     fonts-dejavu-core
@@ -26,7 +26,7 @@ build_pkgs=(
     qt6-base-dev # Qt6 Core, Gui, Widgets, Test (+ CMake packages)
     qt6-svg-dev  # Qt6 Svg, SvgWidgets (Debian 12 has no libqt6svg6-dev)
     qt6-multimedia-dev # Qt6 Multimedia: the call player
-    libpcap-dev libssl-dev libsqlite3-dev zlib1g-dev
+    libpcap-dev libssl-dev libsqlite3-dev libzstd-dev zlib1g-dev
     libjemalloc-dev
 )
 test_pkgs=(

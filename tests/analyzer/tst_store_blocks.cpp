@@ -1,9 +1,11 @@
-// Messages as stored from schema 6 (store/block_messages.hpp): inside their deflated blocks,
+// Messages as stored from schema 6 (store/block_messages.hpp): inside their compressed blocks,
 // with their metadata, found through block_calls by call and through the blocks' seq ranges
 // by seq. The codec round-trips and refuses damage; every message reads back exactly as the
 // pipeline extracted it; `messages` rows of earlier schemas (inline bytes, schema-4 blocks)
-// read as before, in the database they were written in and after its migration to 6.
+// read as before, in the database they were written in and after its migration to 6 and 7.
+// Blocks are zstd frames from schema 7; the zlib blocks of 4-6 still expand.
 
+#include <zlib.h>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -23,6 +25,16 @@ using namespace sipscope::analyzer;
 using namespace sipscope::analyzer::store;
 
 namespace {
+
+// A block as schema 4-6 wrote it: a zlib stream (deflate level 1).
+std::string zlibBlock(std::string_view raw) {
+    uLongf size = compressBound(static_cast<uLong>(raw.size()));
+    std::string out(size, '\0');
+    compress2(reinterpret_cast<Bytef*>(out.data()), &size,
+              reinterpret_cast<const Bytef*>(raw.data()), static_cast<uLong>(raw.size()), 1);
+    out.resize(size);
+    return out;
+}
 
 const QString kExample = QStringLiteral(SIPSCOPE_SOURCE_DIR "/resources/examples/basic-calls.pcap");
 const QString kCalls = QStringLiteral(SIPSCOPE_TEST_DATA_DIR "/calls");
@@ -104,7 +116,7 @@ void demoteToSchema5(const std::string& path, const CallMessages& calls) {
     sql::Statement block(db,
                          "INSERT INTO message_blocks(id, capture_id, raw_size, data) VALUES "
                          "(1, 1, ?, ?)");
-    block.bind(1, static_cast<std::int64_t>(raw.size())).bindBlob(2, deflateBlock(raw));
+    block.bind(1, static_cast<std::int64_t>(raw.size())).bindBlob(2, zlibBlock(raw));
     block.step();
     t.commit();
 }
@@ -242,7 +254,7 @@ class TestStoreBlocks : public QObject {
             db.exec("UPDATE message_blocks SET data = x'00112233' WHERE id = " +
                     std::to_string(first[0]));
             sql::Statement s(db, "UPDATE message_blocks SET data = ?, raw_size = 7 WHERE id = ?");
-            s.bindBlob(1, deflateBlock("garbage")).bind(2, first[1]);
+            s.bindBlob(1, compressBlock("garbage")).bind(2, first[1]);
             s.step();
         }
         StoreReader reader(path);
@@ -257,7 +269,16 @@ class TestStoreBlocks : public QObject {
                 QCOMPARE(error, QString("message block %1 is damaged").arg(first[capture - 1]));
             }
         }
-        QVERIFY(!inflateBlock("\x78\x01garbage", 10));
+        QVERIFY(!expandBlock("\x78\x01garbage", 10));
+        // A zstd frame: exactly its size or refused, truncated or with a claim beyond what a
+        // frame can expand to (refused before allocating it); zlib blocks still expand.
+        const std::string raw(100000, 'x'), frame = compressBlock(raw);
+        QVERIFY(frame.size() < 100 && expandBlock(frame, raw.size()) == raw);
+        QVERIFY(!expandBlock(frame, raw.size() - 1) && !expandBlock(frame, raw.size() + 1));
+        QVERIFY(!expandBlock(frame.substr(0, frame.size() - 1), raw.size()));
+        QVERIFY(!expandBlock(frame, std::size_t{200} << 20));
+        QVERIFY(expandBlock(zlibBlock(raw), raw.size()) == raw);
+        QVERIFY(expandBlock(compressBlock(""), 0) == std::string());
         QVERIFY(!sliceBlock("abc", 2, 2) && !sliceBlock("abc", -1, 1) && sliceBlock("abc", 1, 2));
     }
 

@@ -92,7 +92,7 @@ class TestStoreMedia : public QObject {
         QCOMPARE(QString::fromStdString(f.status), QString("complete"));
         sql::Database db(path, sql::Database::Mode::ReadOnly);
         QCOMPARE(schemaVersion(db), kSchemaVersion);
-        QCOMPARE(kSchemaVersion, 6);
+        QCOMPARE(kSchemaVersion, 7);
         QCOMPARE(readMediaStreams(db, "").size(), std::size_t{4});
     }
 

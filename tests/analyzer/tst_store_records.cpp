@@ -58,7 +58,7 @@ class TestStoreRecords : public QObject {
         QCOMPARE(records.size(), std::size_t(11));
         for (const auto& json : records) {
             const std::string blob = packCallJson(json);
-            QCOMPARE(blob.front(), '\x01');  // the format octet
+            QCOMPARE(blob.front(), '\x02');  // the format octet: zstd
             const auto back = unpackCallJson(blob);
             QVERIFY(back);
             QCOMPARE(*back, json);
@@ -73,15 +73,37 @@ class TestStoreRecords : public QObject {
             QCOMPARE(unpackCallJson(packCallJson(s)).value_or("!"), s);
     }
 
+    // Schema 5 and 6 wrote format 1 (raw deflate with the same dictionary); such rows stay
+    // readable. This blob was written by packCallJson of that version.
+    void deflatedRecordsOfEarlierVersions() {
+        // (Plain literals: moc does not read raw strings here.)
+        const std::string json =
+            "{\"call_id\":\"a84b4c76e66710@pc33.atlanta.example.com\",\"kind\":\"call\","
+            "\"state\":\"answered\",\"final_code\":200,\"reason\":\"OK\",\"messages\":7,"
+            "\"media\":[{\"origin\":\"offer\",\"codecs\":[\"PCMU\",\"PCMA\","
+            "\"telephone-event\"],\"hold\":false}],\"anomalies\":[]}";
+        const std::string v6(
+            "\x01\xe6\x01\x43\xce\x41\x89\x16\x26\x49\x26\xc9\xe6\x66\xa9\x66\x66\xe6\x86\x06"
+            "\x0e\x05\xc9\xc6\xc6\x7a\x89\x25\x39\x89\x79\x25\x89\x7a\xa9\x15\x89\xb9\x05\x39"
+            "\xa9\x7a\xc9\xf9\xb9\x40\xb7\xa3\x66\x2c\x0a\x13\x3f\x9e\xb4\x41\x7e\xd8\xa1\xfa"
+            "\x12\x00",
+            62);
+        QCOMPARE(unpackCallJson(v6).value_or("!"), json);
+        QVERIFY(!unpackCallJson(v6.substr(0, 40)));
+        QVERIFY(!unpackCallJson(std::string("\x02") + v6.substr(1)));  // deflate as zstd
+    }
+
     void damagedRecordsAreRefused() {
         const std::string json = recordsOfExample().front();
         const std::string blob = packCallJson(json);
         QVERIFY(!unpackCallJson(""));
-        QVERIFY(!unpackCallJson(std::string("\x02") + blob.substr(1)));  // unknown format
+        QVERIFY(!unpackCallJson(std::string("\x03") + blob.substr(1)));  // unknown format
         QVERIFY(!unpackCallJson(blob.substr(0, blob.size() / 2)));       // truncated
         QVERIFY(!unpackCallJson(blob + "x"));                            // trailing bytes
         // A size claim beyond what the stream can give is refused before allocating it.
         QVERIFY(!unpackCallJson(std::string("\x01\xff\xff\xff\x7f", 5) + blob.substr(2)));
+        QVERIFY(!unpackCallJson(std::string("\x02\xff\xff\xff\x1f", 5) + blob.substr(2)));
+        QVERIFY(!unpackCallJson(std::string("\x01") + blob.substr(1)));  // zstd as deflate
         // Flipped bits anywhere: refused or some text, never a crash (ASan runs this too).
         std::mt19937 rng(7);
         for (int i = 0; i < 2000; ++i) {
