@@ -46,7 +46,9 @@ void writeMessages(sql::Database& db, std::int64_t captureId, const Batch& b) {
 }
 
 void writeCallChildren(sql::Database& db, std::int64_t row, const CallRecord& c) {
-    sql::Statement& ids = db.prepared("INSERT INTO call_ids(call_row, call_id) VALUES (?, ?)");
+    // A Call-ID listed twice in a record names the call once.
+    sql::Statement& ids =
+        db.prepared("INSERT OR IGNORE INTO call_ids(call_row, call_id) VALUES (?, ?)");
     for (const auto& id : c.callIds) {
         ids.bind(1, row).bindStatic(2, id);
         ids.step();
@@ -70,16 +72,18 @@ void writeCallChildren(sql::Database& db, std::int64_t row, const CallRecord& c)
         an.reset();
     }
     sql::Statement& media = db.prepared(
-        "INSERT INTO media(call_row, message_seq, origin, type, address, port, "
-        "direction, codecs, hold) VALUES (?,?,?,?,?,?,?,?,?)");
-    for (const auto& m : c.media) {
+        "INSERT INTO media(call_row, position, message_seq, origin, type, address, port, "
+        "direction, codecs, hold) VALUES (?,?,?,?,?,?,?,?,?,?)");
+    for (std::size_t i = 0; i < c.media.size(); ++i) {
+        const auto& m = c.media[i];
         std::string codecs;
         for (const auto& codec : m.codecs) codecs += (codecs.empty() ? "" : ",") + codec;
-        media.bind(1, row).bind(2, static_cast<std::int64_t>(m.messageId));
-        media.bindStatic(3, m.origin).bindStatic(4, m.type);
-        media.bindStatic(5, m.address).bind(6, static_cast<std::int64_t>(m.port));
-        media.bindStatic(7, m.direction).bindStatic(8, codecs);
-        media.bind(9, static_cast<std::int64_t>(m.hold));
+        media.bind(1, row).bind(2, static_cast<std::int64_t>(i));
+        media.bind(3, static_cast<std::int64_t>(m.messageId));
+        media.bindStatic(4, m.origin).bindStatic(5, m.type);
+        media.bindStatic(6, m.address).bind(7, static_cast<std::int64_t>(m.port));
+        media.bindStatic(8, m.direction).bindStatic(9, codecs);
+        media.bind(10, static_cast<std::int64_t>(m.hold));
         media.step();
         media.reset();
     }

@@ -78,6 +78,7 @@ class TestStoreMedia : public QObject {
         { StoreWriter writer(path); }
         {
             sql::Database db(path, sql::Database::Mode::ReadWrite);
+            sipscope::test::childTablesBeforeV7(db);
             db.exec(
                 "DROP TABLE block_calls; DROP TABLE message_blocks; "
                 "ALTER TABLE messages DROP COLUMN block_id; "
