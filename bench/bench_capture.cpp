@@ -112,16 +112,14 @@ Figures pipeline(const std::string& path) {
 }
 
 void tshark(const std::string& path, std::uint64_t messages) {
-    if (std::system("command -v tshark >/dev/null 2>&1") != 0) {
+    if (!bench::installed("tshark")) {
         std::printf("  tshark: not installed\n");
         return;
     }
-    const auto t0 = Clock::now();
-    const std::string cmd = "tshark -n -r '" + path + "' -q -z sip,stat >/dev/null 2>&1";
-    const int rc = std::system(cmd.c_str());
-    const double s = seconds(t0);
-    std::printf("  %-34s %7.2f s  %10s        %10.0f msg/s (exit %d)\n", "tshark -q -z sip,stat", s,
-                "", static_cast<double>(messages) / s, rc);
+    const bench::ToolRun t = bench::runTool("tshark -n -r '" + path + "' -q -z sip,stat");
+    std::printf("  %-34s %7.2f s  %10s        %10.0f msg/s (exit %d, peak RSS %ld MB)\n",
+                "tshark -q -z sip,stat", t.seconds, "", static_cast<double>(messages) / t.seconds,
+                t.exitCode, t.peakRssMb);
 }
 
 }  // namespace

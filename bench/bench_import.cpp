@@ -1,11 +1,13 @@
 // bench_import: importing the synthetic capture of bench_capture into a new SipScope database
 // (capture layer + passive analysis + SQLite writer thread), next to the capture layer alone
-// and, when installed, tshark -z sip,stat.
+// and, when asked and installed, tshark -z sip,stat and sngrep reading the same file.
 //
-//   bench_import [--size-mb N] [--us-per-message N] [--tshark] [--keep] [--no-snapshots]
+//   bench_import [--size-mb N] [--us-per-message N] [--tshark] [--sngrep] [--keep]
+//                [--no-snapshots]
 //
 // Prints msgs/s, the ratio to the capture layer, the database size against the raw SIP bytes,
-// the peak RSS, and the time of a one-hour calls query. A benchmark, not a test: exits 0.
+// the peak RSS, the time of a one-hour calls query, and the ratios to tshark and sngrep (their
+// time and peak RSS too). A benchmark, not a test: exits 0.
 
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -56,7 +58,7 @@ double captureOnly(const std::string& path, std::uint64_t& messages) {
 int main(int argc, char** argv) {
     std::uint64_t mb = 200;
     std::uint32_t usPerMessage = 37;
-    bool withTshark = false, keep = false, snapshots = true;
+    bool withTshark = false, withSngrep = false, keep = false, snapshots = true;
     for (int i = 1; i < argc; ++i) {
         const std::string a = argv[i];
         if (a == "--size-mb" && i + 1 < argc)
@@ -65,14 +67,16 @@ int main(int argc, char** argv) {
             usPerMessage = static_cast<std::uint32_t>(std::strtoul(argv[++i], nullptr, 10));
         else if (a == "--tshark")
             withTshark = true;
+        else if (a == "--sngrep")
+            withSngrep = true;
         else if (a == "--keep")
             keep = true;
         else if (a == "--no-snapshots")  // calls in progress not written (ImportOptions)
             snapshots = false;
         else {
             std::printf(
-                "usage: bench_import [--size-mb N] [--us-per-message N] [--tshark] [--keep] "
-                "[--no-snapshots]\n");
+                "usage: bench_import [--size-mb N] [--us-per-message N] [--tshark] [--sngrep] "
+                "[--keep] [--no-snapshots]\n");
             return 0;
         }
     }
@@ -128,15 +132,20 @@ int main(int argc, char** argv) {
         std::printf("  calls of the first hour: %llu in %.1f ms\n",
                     static_cast<unsigned long long>(n), seconds(q0) * 1000);
     }
-    if (withTshark && std::system("command -v tshark >/dev/null 2>&1") == 0) {
-        const auto t1 = Clock::now();
-        const std::string cmd = "tshark -n -r '" + pcap + "' -q -z sip,stat >/dev/null 2>&1";
-        const int rc = std::system(cmd.c_str());
-        const double ts = seconds(t1);
+    // The yardsticks, run on the same file: import >= 12x tshark and >= 13x sngrep.
+    const auto compare = [&](const char* name, const std::string& command, double target) {
+        const bench::ToolRun t = bench::runTool(command);
         std::printf(
-            "  tshark -z sip,stat   %7.2f s  %10.0f msg/s (exit %d); import is %.1fx tshark\n", ts,
-            static_cast<double>(gen.messages) / ts, rc, ts / imp);
-    }
+            "  %-20s %7.2f s  %10.0f msg/s, peak RSS %ld MB (exit %d); import %.1fx as fast "
+            "(target >= %.0fx)\n",
+            name, t.seconds, static_cast<double>(gen.messages) / t.seconds, t.peakRssMb, t.exitCode,
+            t.seconds / imp, target);
+    };
+    if (withTshark && bench::installed("tshark"))
+        compare("tshark -z sip,stat", "tshark -n -r '" + pcap + "' -q -z sip,stat", 12);
+    // -N: no interface, -q: no output, -l: no dialog limit (sngrep stops at 20000 by default).
+    if (withSngrep && bench::installed("sngrep"))
+        compare("sngrep -N -q -I", "sngrep -N -q -l 100000000 -I '" + pcap + "'", 13);
     std::printf("peak RSS: %ld MB (machine: %ld cores)\n", peakRssMb(),
                 sysconf(_SC_NPROCESSORS_ONLN));
     if (!keep) {

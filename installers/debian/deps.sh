@@ -35,6 +35,7 @@ test_pkgs=(
     sip-tester # SIPp
     kamailio   # a real proxy/registrar peer for interop tests
     tcpdump tshark
+    sngrep # a yardstick for bench_import --sngrep
     python3 python3-scapy
     xvfb xauth
     fonts-dejavu-core
