@@ -6,8 +6,9 @@
 // size; a zstd frame or a zlib stream): it expands to exactly that size or is refused, slices
 // stay inside, and any bytes survive a compress/expand round trip. It is read as a packed call
 // record too (store/call_json_blob.hpp, formats 1 and 2): refused, or text within the size
-// limit; and packing then unpacking it gives it back. And it is read as an expanded block (store/block_messages.hpp): refused, or messages whose
-// texts and bytes lie inside it, which encode again to a block that decodes to the same.
+// limit; and packing then unpacking it gives it back. And it is read as an expanded block
+// (store/block_messages.hpp): refused, or messages whose texts and bytes lie inside it, which
+// encode again to a block that decodes to the same.
 
 #include <cstddef>
 #include <cstdint>
