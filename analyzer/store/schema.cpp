@@ -315,12 +315,26 @@ int schemaVersion(sql::Database& db) {
     return s.step() ? static_cast<int>(s.integer(0)) : 0;
 }
 
+namespace {
+
+// Its statement is finished before it returns: an open read would keep the page size as it is.
+std::int64_t tableCount(sql::Database& db) {
+    sql::Statement s(db, "SELECT count(*) FROM sqlite_schema");
+    return s.step() ? s.integer(0) : 0;
+}
+
+}  // namespace
+
 void configure(sql::Database& db) {
     db.exec("PRAGMA foreign_keys = ON");
 }
 
 void migrate(sql::Database& db) {
     configure(db);
+    // A new database gets 16 KiB pages (before WAL mode writes its header): an import appends
+    // rows to a dozen B-trees, and bigger pages mean fewer page splits and fewer WAL frames per
+    // commit. Existing databases keep theirs.
+    if (schemaVersion(db) == 0 && tableCount(db) == 0) db.exec("PRAGMA page_size = 16384");
     db.exec("PRAGMA journal_mode = WAL");
     db.exec("PRAGMA synchronous = NORMAL");
     const int current = schemaVersion(db);

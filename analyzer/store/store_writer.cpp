@@ -3,6 +3,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <future>
 
@@ -67,7 +68,11 @@ void StoreWriter::run() {
         // process (kill -9) still loses no committed batch.
         db->exec("PRAGMA synchronous = NORMAL");
         db->exec("PRAGMA cache_size = -32768");
-        db->exec("PRAGMA wal_autocheckpoint = 16384");
+        // Checkpoint when the WAL holds about 64 MiB, whatever the page size.
+        sql::Statement pageSize(*db, "PRAGMA page_size");
+        const std::int64_t page =
+            pageSize.step() ? std::max<std::int64_t>(pageSize.integer(0), 512) : 4096;
+        db->exec("PRAGMA wal_autocheckpoint = " + std::to_string((std::int64_t{64} << 20) / page));
     } catch (const sql::Error& e) {
         std::lock_guard<std::mutex> lock(m_mutex);
         m_error = e.message;

@@ -177,6 +177,7 @@ void TestStore::schemaVersion() {
         sql::Statement fk(db, "PRAGMA foreign_keys");
         QVERIFY(fk.step());
         QCOMPARE(fk.integer(0), std::int64_t(1));
+        QCOMPARE(test::scalar(db, "PRAGMA page_size"), std::int64_t(16384));  // a new database
         db.exec("PRAGMA user_version = 99");
     }
     bool refused = false;
@@ -186,6 +187,15 @@ void TestStore::schemaVersion() {
         refused = QString::fromStdString(e.message).contains("newer SipScope");
     }
     QVERIFY(refused);
+    // A database that already has pages keeps their size.
+    const std::string small = dir.filePath("small.sqlite").toStdString();
+    {
+        sql::Database db(small, sql::Database::Mode::ReadWrite);
+        db.exec("PRAGMA page_size = 4096; CREATE TABLE notes(text TEXT)");
+        migrate(db);
+        QCOMPARE(store::schemaVersion(db), kSchemaVersion);
+        QCOMPARE(test::scalar(db, "PRAGMA page_size"), std::int64_t(4096));
+    }
     // Not a SipScope database at all.
     const std::string empty = dir.filePath("empty.sqlite").toStdString();
     { sql::Database db(empty, sql::Database::Mode::ReadWrite); }
