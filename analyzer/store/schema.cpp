@@ -334,10 +334,10 @@ void migrate(sql::Database& db) {
     // A new database gets 16 KiB pages (before WAL mode writes its header): an import appends
     // rows to a dozen B-trees, and bigger pages mean fewer page splits and fewer WAL frames per
     // commit. Existing databases keep theirs.
-    if (schemaVersion(db) == 0 && tableCount(db) == 0) db.exec("PRAGMA page_size = 16384");
+    const int current = schemaVersion(db);
+    if (current == 0 && tableCount(db) == 0) db.exec("PRAGMA page_size = 16384");
     db.exec("PRAGMA journal_mode = WAL");
     db.exec("PRAGMA synchronous = NORMAL");
-    const int current = schemaVersion(db);
     if (current > kSchemaVersion)
         throw sql::Error{db.path() + " was written by a newer SipScope (schema " +
                          std::to_string(current) + ", this one knows " +
