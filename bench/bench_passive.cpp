@@ -72,7 +72,10 @@ Run passive(const std::string& path) {
     analyzer::CallTrackerSinks sinks;
     sinks.call = [&](analyzer::CallRecord&&) { ++r.calls; };
     sinks.transaction = [&](const stack::TransactionRecord&) { ++r.transactions; };
-    analyzer::CallTracker tracker({}, std::move(sinks));
+    // As the import and `calls --json` run it: each call given out as soon as it is over.
+    analyzer::CallTrackerOptions options;
+    options.startOrder = false;
+    analyzer::CallTracker tracker(options, std::move(sinks));
     analyzer::CapturePipeline pipe({}, [&](analyzer::ObservedMessage&& m) {
         ++r.messages;
         tracker.observe(m);

@@ -130,9 +130,7 @@ void CallTracker::finish() {
             emitReady(1);
             continue;
         }
-        const std::uint64_t no = m_openStarts.begin()->second;
-        CallRecord r = takeRecord(no);
-        r.number = m_nextNumber++;
+        CallRecord r = takeRecord(m_openStarts.begin()->second);
         if (m_sinks.call) m_sinks.call(std::move(r));
     }
     m_byCalleeNode.clear();
@@ -330,13 +328,21 @@ void CallTracker::closeDue(std::int64_t nowNs) {
             continue;
         }
         const auto start = std::make_pair(c->startNs, c->no);
-        m_ready.emplace(start, Ready{takeRecord(no)});
+        CallRecord r = takeRecord(no);
+        if (!m_options.startOrder) {
+            if (m_sinks.call) m_sinks.call(std::move(r));
+            continue;
+        }
+        m_ready.emplace(start, Ready{std::move(r)});
     }
 }
 
 CallRecord CallTracker::takeRecord(std::uint64_t no) {
     CallData& c = **m_calls.find(no);
     CallRecord r = buildRecord(c);
+    // Calls are numbered as they start (callFor) and every one is reported once, so its number
+    // is its place in start order whenever it is given out.
+    r.number = no;
     m_openStarts.erase({c.startNs, c.no});
     for (const auto& id : c.callIds) {
         const std::uint64_t key = callIdDigest(id);
@@ -355,7 +361,6 @@ void CallTracker::emitReady(std::size_t most) {
          ++given) {
         CallRecord r = std::move(m_ready.begin()->second.record);
         m_ready.erase(m_ready.begin());
-        r.number = m_nextNumber++;
         if (m_sinks.call) m_sinks.call(std::move(r));
     }
 }
@@ -363,7 +368,8 @@ void CallTracker::emitReady(std::size_t most) {
 std::size_t CallTracker::snapshotOpen(const std::function<void(CallRecord&&)>& sink,
                                       std::size_t max) {
     std::size_t given = 0;
-    // Over but not numbered yet: final already, given once.
+    // Over but waiting for an earlier call: final already, given once (number 0 marks every
+    // snapshot).
     for (auto& [start, ready] : m_ready) {
         if (given >= max) return given;
         if (ready.snapshotted) continue;

@@ -38,6 +38,12 @@ struct CallTrackerOptions {
     // CallRecord::firstRequest is filled (the bytes of the call's first request, for filters on
     // its headers). Off, an answered call does not keep its INVITE's datagram alive.
     bool keepFirstRequest = false;
+    // Calls are given out in start order: a call over while an earlier one is still open waits
+    // for it. Off, each call is given out as soon as it is over (its `number` is still its
+    // place in start order): memory then holds only the open calls, even when one of them
+    // stays open for maxIdle (a dialog whose BYE was not captured). The store orders by start
+    // itself and uses this.
+    bool startOrder = true;
 };
 
 struct CallTrackerSinks {
@@ -91,7 +97,7 @@ class CallTracker : private stack::ObserverListener {
     void scheduleClose(CallData& c);
     std::int64_t closeDeadline(const CallData& c) const;
     void closeDue(std::int64_t nowNs);
-    // Builds the call's record and forgets the call.
+    // Builds the call's record (numbered) and forgets the call.
     CallRecord takeRecord(std::uint64_t no);
     // Gives out finished calls that no open call started before (at most `most`).
     void emitReady(std::size_t most = SIZE_MAX);
@@ -111,8 +117,8 @@ class CallTracker : private stack::ObserverListener {
     };
     std::array<HopTextSlot, 64> m_hopTexts;
     std::string m_srcText, m_dstText;
-    std::uint64_t m_nextCall = 1, m_nextNumber = 1;
-    std::int64_t m_nowNs = 0;  // the latest message time (earlier ones are clamped)
+    std::uint64_t m_nextCall = 1;  // a call's number is its place in start order
+    std::int64_t m_nowNs = 0;      // the latest message time (earlier ones are clamped)
     stack::IdTable<std::unique_ptr<CallData>> m_calls;  // open, by number
     // Open calls by callIdDigest of each Call-ID. Two Call-IDs open at once share a digest
     // with probability about n^2/2^65 (the observer's matching keys rely on the same).

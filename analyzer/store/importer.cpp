@@ -92,6 +92,17 @@ std::string captureFingerprint(const std::string& path) {
     return hex(digest, len);
 }
 
+namespace {
+
+// The store orders calls by start itself: each call is written as soon as it is over, and
+// memory holds only the open ones (CallTrackerOptions::startOrder).
+CallTrackerOptions storeOrder(CallTrackerOptions o) {
+    o.startOrder = false;
+    return o;
+}
+
+}  // namespace
+
 // One file's import: the pipeline feeding the call tracker, node roles and the media side,
 // whose results are gathered in batches for the writer.
 class Importer::Run {
@@ -101,7 +112,7 @@ class Importer::Run {
           m_options(options),
           m_result(result),
           m_media(options.keepMediaPackets),
-          m_tracker(options.tracker, sinks()),
+          m_tracker(storeOrder(options.tracker), sinks()),
           m_pipeline(options.pipeline, [this](ObservedMessage&& m) { onMessage(m); }) {
         m_pipeline.setDatagramObserver([this](const TransportPacket& t) {
             m_media.onDatagram(t);

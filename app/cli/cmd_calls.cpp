@@ -14,6 +14,7 @@
 #include "commands.hpp"
 #include "query/call_subject.hpp"
 #include "store/media_recorder.hpp"
+#include "store/ordered_lines.hpp"
 #include "text_table.hpp"
 
 namespace sipscope::cli {
@@ -211,23 +212,36 @@ int cmdCalls(const Args& args) {
     TextTable table = callTable();
     JsonWriter w;
     std::uint64_t shown = 0;
+    // NDJSON: each call as soon as it is over, lines put in start order by `lines` (which holds
+    // them packed while an earlier call is still open). The table keeps every row anyway.
+    o.tracker.startOrder = !o.json;
+    analyzer::store::OrderedLines lines([&](std::string_view line) {
+        if (o.limit && shown >= o.limit) return;
+        ++shown;
+        std::cout << line << '\n' << std::flush;
+    });
     analyzer::store::MediaRecorder media(false, false);
     analyzer::CallTrackerSinks sinks;
     sinks.call = [&](analyzer::CallRecord&& c) {
         // Retired as it is reported: memory follows the calls in progress.
         c.mediaProblems = media.retire(c);
+        if (o.json) {
+            if ((o.limit && shown >= o.limit) || !passes(o, c)) {
+                lines.add(c.number, std::nullopt);
+                return;
+            }
+            w.clear();
+            writeCall(w, c);
+            lines.add(c.number, w.str());
+            return;
+        }
         if (o.limit && shown >= o.limit) return;
         if (!passes(o, c)) return;
         ++shown;
-        if (o.json) {
-            w.clear();
-            writeCall(w, c);
-            std::cout << w.str() << '\n' << std::flush;
-            return;
-        }
         addCallRow(table, c);
     };
     const int rc = run("calls", o, std::move(sinks), &media);
+    lines.finish();
     if (!o.json && rc != 2) table.print(std::cout);
     return rc;
 }
@@ -239,15 +253,12 @@ int cmdTransactions(const Args& args) {
                      "timeout", "client", "server", "branch"});
     JsonWriter w;
     // Transactions end out of order; print them by id as soon as every earlier one is out.
-    std::map<std::uint64_t, stack::TransactionRecord> pending;
+    analyzer::store::OrderedLines lines([](std::string_view line) {
+        std::cout << line << '\n' << std::flush;
+    });
+    std::map<std::uint64_t, stack::TransactionRecord> pending;  // for the table
     std::uint64_t next = 1;
     auto print = [&](const stack::TransactionRecord& t) {
-        if (o.json) {
-            w.clear();
-            writeTransaction(w, t);
-            std::cout << w.str() << '\n' << std::flush;
-            return;
-        }
         table.add({std::to_string(t.id), transactionKind(t), t.method, std::to_string(t.cseq),
                    analyzer::transactionStateName(t), optionalText(t.finalCode),
                    std::to_string(t.requests.size()), std::to_string(t.responses.size()),
@@ -256,6 +267,12 @@ int cmdTransactions(const Args& args) {
     };
     analyzer::CallTrackerSinks sinks;
     sinks.transaction = [&](const stack::TransactionRecord& t) {
+        if (o.json) {
+            w.clear();
+            writeTransaction(w, t);
+            lines.add(t.id, w.str());
+            return;
+        }
         pending.emplace(t.id, t);
         while (!pending.empty() && pending.begin()->first == next) {
             print(pending.begin()->second);
@@ -264,6 +281,7 @@ int cmdTransactions(const Args& args) {
         }
     };
     const int rc = run("transactions", o, std::move(sinks));
+    lines.finish();
     for (const auto& [id, t] : pending) print(t);
     if (!o.json && rc != 2) table.print(std::cout);
     return rc;

@@ -5,10 +5,13 @@
 
 #include <QtTest>
 
+#include <algorithm>
 #include <map>
 #include <set>
 
 #include "call_test_util.hpp"
+#include "calls/call_json.hpp"
+#include "core/json_writer.hpp"
 #include "test_util.hpp"
 
 using namespace sipscope;
@@ -87,6 +90,7 @@ class TestCalls : public QObject {
     void callsReportedWhileReading();
     void snapshotsOfCallsInProgress();
     void clockSteppingBackKeepsStartOrder();
+    void withoutStartOrderCallsGoOutWhenOver();
     void strayMessagesDoNotHoldBackLaterCalls();
     void registrationRefreshJoinsItsCall();
 };
@@ -351,6 +355,58 @@ void TestCalls::snapshotsOfCallsInProgress() {
     QCOMPARE(calls[1].key, keyB);
     QCOMPARE(calls[1].number, std::uint64_t(2));
     QVERIFY(snapshot().empty());
+}
+
+// CallTrackerOptions::startOrder off (the store's import): a call over goes out at once, even
+// while an earlier call stays open, numbered by its place in start order; every capture gives
+// the same records as in start order.
+void TestCalls::withoutStartOrderCallsGoOutWhenOver() {
+    std::vector<CallRecord> calls;
+    CallTrackerSinks sinks;
+    sinks.call = [&](CallRecord&& c) { calls.push_back(std::move(c)); };
+    CallTrackerOptions unordered;
+    unordered.startOrder = false;
+    CallTracker t(unordered, std::move(sinks));
+    // A is answered and its BYE never comes: it stays open for maxIdle.
+    const std::string a = invite("open-a", "z9hG4bK-oa", "10.0.0.1:5060", "bob");
+    t.observe(observed(1, 0.0, "10.0.0.1:5060", "10.0.0.3:5060", a));
+    t.observe(observed(2, 0.5, "10.0.0.3:5060", "10.0.0.1:5060", reply(a, 200, "OK", "t")));
+    const std::string b = invite("short-b", "z9hG4bK-sb", "10.0.0.1:5060", "carol");
+    t.observe(observed(3, 1.0, "10.0.0.1:5060", "10.0.0.4:5060", b));
+    t.observe(observed(4, 1.1, "10.0.0.4:5060", "10.0.0.1:5060", reply(b, 486, "Busy", "u")));
+    const std::string c = invite("later-c", "z9hG4bK-lc", "10.0.0.1:5060", "dave");
+    t.observe(observed(5, 120.0, "10.0.0.1:5060", "10.0.0.5:5060", c));
+    QCOMPARE(calls.size(), std::size_t(1));
+    QCOMPARE(calls[0].callId, std::string("short-b"));
+    QCOMPARE(calls[0].number, std::uint64_t(2));
+    std::vector<CallRecord> snapshots;
+    t.snapshotOpen([&](CallRecord&& r) { snapshots.push_back(std::move(r)); }, 16);
+    QCOMPARE(snapshots.size(), std::size_t(2));  // A and C, still open; B is out already
+    t.finish();
+    QCOMPARE(calls.size(), std::size_t(3));
+    QCOMPARE(calls[1].callId, std::string("open-a"));
+    QCOMPARE(calls[1].number, std::uint64_t(1));
+    QCOMPARE(calls[2].number, std::uint64_t(3));
+
+    for (const QString& name : QDir(kCallsDir).entryList({"*.pcap"}, QDir::Files, QDir::Name)) {
+        auto json = [](std::vector<CallRecord> records) {
+            std::sort(records.begin(), records.end(),
+                      [](const auto& x, const auto& y) { return x.number < y.number; });
+            std::vector<std::string> out;
+            for (std::size_t i = 0; i < records.size(); ++i) {
+                if (records[i].number != i + 1) return std::vector<std::string>{"gap"};
+                JsonWriter w;
+                writeCall(w, records[i]);
+                out.push_back(w.str());
+            }
+            return out;
+        };
+        const auto ordered = analyzeFile(kCallsDir + "/" + name);
+        const auto loose = analyzeFile(kCallsDir + "/" + name, unordered);
+        QVERIFY2(!ordered.calls.empty(), qPrintable(name));
+        QVERIFY2(json(ordered.calls) == json(loose.calls), qPrintable(name));
+        QCOMPARE(ordered.calls.back().number, std::uint64_t(ordered.calls.size()));
+    }
 }
 
 namespace {

@@ -13,6 +13,7 @@
 #include "calls/call_json.hpp"
 #include "store/call_json_blob.hpp"
 #include "store/importer.hpp"
+#include "store/ordered_lines.hpp"
 #include "store/schema.hpp"
 #include "store/store_reader.hpp"
 
@@ -71,6 +72,52 @@ class TestStoreRecords : public QObject {
         for (const std::string& s :
              {std::string(), std::string(5000, 'x'), std::string("\0\xff", 2)})
             QCOMPARE(unpackCallJson(packCallJson(s)).value_or("!"), s);
+    }
+
+    // OrderedLines (calls --json, transactions --json) writes lines in number order whatever
+    // order they come in, holds the waiting ones packed, skips numbers without a line, and at
+    // the end writes what is held over the numbers that never came.
+    void orderedLines() {
+        const auto records = recordsOfExample();
+        std::vector<std::string> out;
+        OrderedLines lines([&](std::string_view line) { out.emplace_back(line); });
+        const std::size_t n = records.size();  // 11: numbers 1..11, 5 has nothing to print
+        const std::vector<std::size_t> order = {3, 2, 9, 5, 1, 4, 7, 6, 11, 10, 8};
+        QCOMPARE(order.size(), n);
+        std::size_t text = 0;
+        for (std::size_t i = 0; i < n; ++i) {
+            const std::size_t no = order[i];
+            if (no == 5)
+                lines.add(no, std::nullopt);
+            else
+                lines.add(no, records[no - 1]);
+            if (i == 3) {  // 3, 2, 9 and 5 wait for 1
+                QVERIFY(out.empty());
+                QCOMPARE(lines.held(), std::size_t(4));
+                text = records[2].size() + records[1].size() + records[8].size();
+                QVERIFY(lines.heldBytes() * 100 < text * 40);
+            }
+            if (i == 4) QCOMPARE(out.size(), std::size_t(3));  // 1, 2, 3
+            if (i == 5) QCOMPARE(out.size(), std::size_t(4));  // 4, past 5, up to 6
+        }
+        QCOMPARE(lines.held(), std::size_t(0));
+        QCOMPARE(lines.heldBytes(), std::size_t(0));
+        QCOMPARE(out.size(), n - 1);
+        for (std::size_t i = 0, no = 1; no <= n; ++no)
+            if (no != 5) QCOMPARE(out[i++], records[no - 1]);
+
+        out.clear();
+        OrderedLines gaps([&](std::string_view line) { out.emplace_back(line); });
+        gaps.add(4, "four");
+        gaps.add(2, "two");
+        gaps.add(7, "seven");
+        QVERIFY(out.empty());
+        gaps.finish();
+        QCOMPARE(out, (std::vector<std::string>{"two", "four", "seven"}));
+        gaps.add(1, "late");  // passed already: at once
+        gaps.add(8, "eight");
+        QCOMPARE(out.back(), std::string("eight"));
+        QCOMPARE(out.size(), std::size_t(5));
     }
 
     // Schema 5 and 6 wrote format 1 (raw deflate with the same dictionary); such rows stay
