@@ -1,14 +1,15 @@
 // libFuzzer target for the passive call layer: CallTracker over TransactionObserver,
 // DialogObserver and Dialog. Input: 1 option byte (bit 0: T1 100 ms instead of 500 ms, bit 1:
-// B2BUA heuristic off), then records [flags][2-byte big-endian length][SIP message bytes].
-// Flags: bits 0-1 source and bits 2-3 destination among 4 endpoints, bit 4 TCP instead of UDP,
-// bits 5-7 the time step before the record (kSteps). A record whose bytes do not parse as SIP is
-// still fed (the tracker must skip it) and still takes a message id.
-// Invariants, each an abort(): call numbers are 1, 2, 3 ...; calls come out in start order;
-// messages >= retransmissions + duplicates; every parsed message is in exactly one call;
-// transaction ids are reported once; anomalies name parsed messages already fed; nothing is
-// open after finish().
+// B2BUA heuristic off, bit 2: calls as they end, CallTrackerOptions::startOrder off), then records
+// [flags][2-byte big-endian length][SIP message bytes]. Flags: bits 0-1 source and bits 2-3
+// destination among 4 endpoints, bit 4 TCP instead of UDP, bits 5-7 the time step before the record
+// (kSteps). A record whose bytes do not parse as SIP is still fed (the tracker must skip it) and
+// still takes a message id. Invariants, each an abort(): call numbers are 1, 2, 3 ...; calls come
+// out in start order (in number order, by the end, without startOrder); messages >= retransmissions
+// + duplicates; every parsed message is in exactly one call; transaction ids are reported once;
+// anomalies name parsed messages already fed; nothing is open after finish().
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -51,8 +52,10 @@ Endpoint endpoint(unsigned index) {
 }
 
 struct Checker {
+    bool startOrder = true;
     std::uint64_t nextNumber = 1;
     std::int64_t lastStart = INT64_MIN;
+    std::vector<std::pair<std::uint64_t, std::int64_t>> numbered;  // without startOrder
     std::vector<std::uint8_t> fed;  // per message id: 0 not yet, 1 fed unparsed, 2 fed parsed
     std::vector<std::uint8_t> inCall;
     std::set<std::uint64_t> transactions;
@@ -60,9 +63,13 @@ struct Checker {
     bool parsedFed(std::uint64_t id) const { return id < fed.size() && fed[id] == 2; }
 
     void onCall(const CallRecord& c) {
-        check(c.number == nextNumber++, "call numbers not 1, 2, 3 ...");
-        check(c.startNs >= lastStart, "calls not in start order");
-        lastStart = c.startNs;
+        if (startOrder) {
+            check(c.number == nextNumber++, "call numbers not 1, 2, 3 ...");
+            check(c.startNs >= lastStart, "calls not in start order");
+            lastStart = c.startNs;
+        } else {
+            numbered.emplace_back(c.number, c.startNs);
+        }
         check(std::uint64_t{c.messages} >= std::uint64_t{c.retransmissions} + c.duplicates,
               "messages < retransmissions + duplicates");
         check(c.messageIds.size() == c.messages, "messageIds.size() != messages");
@@ -77,6 +84,16 @@ struct Checker {
 
     void onAnomaly(const stack::Anomaly& a) {
         for (auto id : a.messageIds) check(parsedFed(id), "anomaly names an unfed message id");
+    }
+
+    // Without startOrder: the numbers are 1, 2, 3 ... in some order, and in start order.
+    void numbersInStartOrder() {
+        std::sort(numbered.begin(), numbered.end());
+        for (const auto& [number, start] : numbered) {
+            check(number == nextNumber++, "call numbers not 1, 2, 3 ...");
+            check(start >= lastStart, "call numbers not in start order");
+            lastStart = start;
+        }
     }
 
     void onTransaction(const stack::TransactionRecord& t) {
@@ -95,7 +112,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     options.observer.timers.t1 = std::chrono::milliseconds((data[0] & 1) ? 100 : 500);
     options.b2buaWindow = std::chrono::milliseconds((data[0] & 2) ? 0 : 2000);
 
+    options.startOrder = (data[0] & 4) == 0;
     Checker checker;
+    checker.startOrder = options.startOrder;
     checker.fed.push_back(0);  // ids are 1-based
     checker.inCall.push_back(0);
     CallTrackerSinks sinks;
@@ -130,6 +149,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         tracker.observe(m);
     }
     tracker.finish();
+    checker.numbersInStartOrder();
 
     check(tracker.openCalls() == 0, "open calls after finish()");
     check(tracker.openTransactions() == 0, "open transactions after finish()");

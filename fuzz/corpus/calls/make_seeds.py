@@ -190,6 +190,14 @@ def main():
         (0, 1, "1ms", req("ACK", 0, 1, "stray@a", 5, "gone2", ttag="s1")),
         (0, 1, "-1s", req("BYE", 0, 1, "stray@a", 6, "sbye", ttag="s1"))])
 
+    # An answered call whose BYE never comes, then a whole call and an OPTIONS later: given out
+    # as they end (option bit 2), the later ones come out first, numbered 2 and 3.
+    held = basic_call("held@a", prefix="h")[3][:5]
+    later = basic_call("later@a", a=2, b=1, prefix="l")[3]
+    ping = req("OPTIONS", 0, 1, "ping@a", 1, "ping")
+    write("open-call-holds-later", 4, held + later + [
+        (0, 1, "40s", ping), (1, 0, "1ms", resp(200, "OK", ping)), (0, 1, "40s", ping)])
+
     opt = req("OPTIONS", 0, 1, None, 1, "nocid")
     opt2 = req("OPTIONS", 0, 1, "opt@a", 1, "opt")
     write("no-call-id", 0, [(0, 1, "20ms", opt), (1, 0, "1ms", resp(200, "OK", opt)),
