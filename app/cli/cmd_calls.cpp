@@ -225,8 +225,9 @@ int cmdCalls(const Args& args) {
     sinks.call = [&](analyzer::CallRecord&& c) {
         // Retired as it is reported: memory follows the calls in progress.
         c.mediaProblems = media.retire(c);
+        const bool keep = !(o.limit && shown >= o.limit) && passes(o, c);
         if (o.json) {
-            if ((o.limit && shown >= o.limit) || !passes(o, c)) {
+            if (!keep) {
                 lines.add(c.number, std::nullopt);
                 return;
             }
@@ -235,8 +236,7 @@ int cmdCalls(const Args& args) {
             lines.add(c.number, w.str());
             return;
         }
-        if (o.limit && shown >= o.limit) return;
-        if (!passes(o, c)) return;
+        if (!keep) return;
         ++shown;
         addCallRow(table, c);
     };
@@ -256,9 +256,8 @@ int cmdTransactions(const Args& args) {
     analyzer::store::OrderedLines lines([](std::string_view line) {
         std::cout << line << '\n' << std::flush;
     });
-    std::map<std::uint64_t, stack::TransactionRecord> pending;  // for the table
-    std::uint64_t next = 1;
-    auto print = [&](const stack::TransactionRecord& t) {
+    std::map<std::uint64_t, stack::TransactionRecord> rows;  // the table's, by id
+    auto addRow = [&](const stack::TransactionRecord& t) {
         table.add({std::to_string(t.id), transactionKind(t), t.method, std::to_string(t.cseq),
                    analyzer::transactionStateName(t), optionalText(t.finalCode),
                    std::to_string(t.requests.size()), std::to_string(t.responses.size()),
@@ -273,16 +272,11 @@ int cmdTransactions(const Args& args) {
             lines.add(t.id, w.str());
             return;
         }
-        pending.emplace(t.id, t);
-        while (!pending.empty() && pending.begin()->first == next) {
-            print(pending.begin()->second);
-            pending.erase(pending.begin());
-            ++next;
-        }
+        rows.emplace(t.id, t);
     };
     const int rc = run("transactions", o, std::move(sinks));
     lines.finish();
-    for (const auto& [id, t] : pending) print(t);
+    for (const auto& [id, t] : rows) addRow(t);
     if (!o.json && rc != 2) table.print(std::cout);
     return rc;
 }
