@@ -24,6 +24,7 @@ struct TimerConfig {
     Duration t4{5000};
 
     Duration sixtyFourT1() const noexcept { return 64 * t1; }
+    bool operator==(const TimerConfig&) const = default;
 };
 
 // RFC 3261 Table 4: Timer D is "> 32 s for UDP" whatever T1 is.

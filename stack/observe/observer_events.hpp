@@ -92,6 +92,7 @@ struct TransactionRecord {
     // Confirmed (non-2xx ACKed).
     TransactionState outcome = TransactionState::Calling;
     std::uint64_t cancels = 0;  // for CANCEL transactions: the INVITE transaction cancelled
+    bool operator==(const TransactionRecord&) const = default;
 };
 
 // Receives the observer's output. Default implementations ignore everything.

@@ -38,6 +38,7 @@ bool TransactionObserver::advanceTo(Instant at) {
         fire(*due);
     }
     m_timers.compactIfStale(slotsOf);
+    settle();
     m_now = at;
     return true;
 }
@@ -46,6 +47,7 @@ void TransactionObserver::fire(const ShadowTimers::Due& key) {
     auto* found = m_tx.find(key.tx);
     if (!found) return;
     TransactionShadow& s = **found;
+    TransactionShadow::Live& l = wake(s);
     switch (key.side) {
         case ShadowSide::Client:
             apply(s, key.side, s.toClient(TimerFired{key.timer}));
@@ -54,15 +56,15 @@ void TransactionObserver::fire(const ShadowTimers::Due& key) {
             apply(s, key.side, s.toServer(TimerFired{key.timer}));
             break;
         case ShadowSide::Idle:
-            if (s.lastActivity + m_options.inviteIdle > m_now) {
-                m_timers.schedule(s.record.id, s.timers, ShadowSide::Idle, TimerName::A, m_now,
-                                  s.lastActivity + m_options.inviteIdle);
+            if (l.lastActivity + m_options.inviteIdle > m_now) {
+                m_timers.schedule(s.id, s.timers, ShadowSide::Idle, TimerName::A, m_now,
+                                  l.lastActivity + m_options.inviteIdle);
                 break;
             }
             // RFC 3261 §16.6 step 11: nobody answers an INVITE for longer than Timer C.
-            if (!s.ended) {
-                s.record.abandoned = true;
-                anomalyFor(&s, anomaly::kAbandoned, s.record.requests, "RFC 3261 §16.6",
+            if (!l.ended) {
+                l.record.abandoned = true;
+                anomalyFor(&s, anomaly::kAbandoned, l.record.requests, "RFC 3261 §16.6",
                            "no final response and no activity for " +
                                std::to_string(m_options.inviteIdle.count() / 1000) + " s");
                 endTransaction(s);
@@ -75,37 +77,37 @@ void TransactionObserver::fire(const ShadowTimers::Due& key) {
 }
 
 void TransactionObserver::apply(TransactionShadow& s, ShadowSide side, const Actions& actions) {
+    TransactionShadow::Live& l = s.live();
     for (const auto& action : actions) {
         if (const auto* send = std::get_if<SendMessage>(&action)) {
             // What the shadow would put on the wire: a request retransmission (Timer A/E) is
             // checked against the capture when the copy shows up.
             if (side == ShadowSide::Client && send->message.isRequest() &&
                 send->message.method() != "ACK") {
-                s.expectedSends.push_back(m_now);
-                if (s.matchedAhead && *s.matchedAhead == m_now) {
-                    s.consumedSends = s.expectedSends.size();
-                    s.matchedAhead.reset();
+                l.expectedSends.push_back(m_now);
+                if (l.matchedAhead && *l.matchedAhead == m_now) {
+                    l.consumedSends = l.expectedSends.size();
+                    l.matchedAhead.reset();
                 }
             }
         } else if (const auto* start = std::get_if<StartTimer>(&action)) {
-            m_timers.schedule(s.record.id, s.timers, side, start->timer, m_now,
-                              m_now + start->duration);
+            m_timers.schedule(s.id, s.timers, side, start->timer, m_now, m_now + start->duration);
         } else if (const auto* stop = std::get_if<StopTimer>(&action)) {
             ShadowTimers::cancel(s.timers, side, stop->timer);
         } else if (const auto* timeout = std::get_if<TimeoutToTu>(&action)) {
             if (side == ShadowSide::Client) {
                 // RFC 3261 §17.1.1.2 (Timer B) / §17.1.2.2 (Timer F).
-                s.record.timeout = true;
-                anomalyFor(&s, anomaly::kTransactionTimeout, s.record.requests,
-                           section(s.record.invite, "RFC 3261 §17.1.1.2", "RFC 3261 §17.1.2.2"),
+                l.record.timeout = true;
+                anomalyFor(&s, anomaly::kTransactionTimeout, l.record.requests,
+                           section(l.record.invite, "RFC 3261 §17.1.1.2", "RFC 3261 §17.1.2.2"),
                            "Timer " + std::string(timerLabel(timeout->timer)) +
-                               " fired: no final response to " + s.record.method);
+                               " fired: no final response to " + l.record.method);
             } else {
                 // RFC 3261 §17.2.1: Timer H: the ACK for a non-2xx final response never came.
-                s.record.ackMissing = true;
-                anomalyFor(&s, anomaly::kAckMissing, {s.finalId}, "RFC 3261 §17.2.1",
+                l.record.ackMissing = true;
+                anomalyFor(&s, anomaly::kAckMissing, {l.finalId}, "RFC 3261 §17.2.1",
                            "Timer H fired: no ACK for the " +
-                               std::to_string(s.record.finalCode.value_or(0)) + " response");
+                               std::to_string(l.record.finalCode.value_or(0)) + " response");
             }
         } else if (std::holds_alternative<TransactionTerminated>(action)) {
             sideTerminated(s, side);
@@ -114,22 +116,24 @@ void TransactionObserver::apply(TransactionShadow& s, ShadowSide side, const Act
 }
 
 void TransactionObserver::sideTerminated(TransactionShadow& s, ShadowSide side) {
-    if (side == ShadowSide::Client) s.clientDone = true;
-    if (side == ShadowSide::Server) s.serverDone = true;
+    TransactionShadow::Live& l = s.live();
+    if (side == ShadowSide::Client) l.clientDone = true;
+    if (side == ShadowSide::Server) l.serverDone = true;
     // A server shadow that never sent a final response has no timer of its own: it ends with
     // its client (the request timed out or was given up).
-    if (s.clientDone && !s.serverDone && !s.record.finalCode) s.serverDone = true;
-    if (s.clientDone && s.serverDone) endTransaction(s);
+    if (l.clientDone && !l.serverDone && !l.record.finalCode) l.serverDone = true;
+    if (l.clientDone && l.serverDone) endTransaction(s);
 }
 
 void TransactionObserver::endTransaction(TransactionShadow& s) {
-    if (s.ended) return;
-    s.ended = true;
-    s.record.end = m_now;
+    TransactionShadow::Live& l = s.live();
+    if (l.ended) return;
+    l.ended = true;
+    l.record.end = m_now;
     ShadowTimers::cancelAll(s.timers);
     // Kept findable for another T4 (the longest a copy stays in the network) so late copies
     // are recognised, then reported.
-    m_timers.schedule(s.record.id, s.timers, ShadowSide::Evict, TimerName::A, m_now,
+    m_timers.schedule(s.id, s.timers, ShadowSide::Evict, TimerName::A, m_now,
                       m_now + m_options.timers.t4);
 }
 
@@ -137,9 +141,10 @@ void TransactionObserver::evict(std::uint64_t id) {
     auto* found = m_tx.find(id);
     if (!found) return;
     TransactionShadow& s = **found;
-    TransactionRecord& r = s.record;
+    TransactionShadow::Live& l = wake(s);
+    TransactionRecord& r = l.record;
     if (r.finalCode && *r.finalCode >= 300 && r.invite) {
-        r.outcome = s.confirmed ? TransactionState::Confirmed : TransactionState::Completed;
+        r.outcome = l.confirmed ? TransactionState::Confirmed : TransactionState::Completed;
     } else if (r.finalCode) {
         r.outcome = r.invite && *r.finalCode < 300 ? TransactionState::Accepted
                                                    : TransactionState::Completed;
@@ -147,11 +152,11 @@ void TransactionObserver::evict(std::uint64_t id) {
         r.outcome = r.firstProvisional ? TransactionState::Proceeding
                     : r.invite         ? TransactionState::Calling
                                        : TransactionState::Trying;
-        if (!s.ended || !r.timeout) r.abandoned = true;
+        if (!l.ended || !r.timeout) r.abandoned = true;
     }
-    if (!s.ended) r.end = m_now;
+    if (!l.ended) r.end = m_now;
     // RFC 3261 §13.3.1.4: a 2xx that was never acknowledged.
-    for (const auto& key : s.pending2xx) {
+    for (const auto& key : l.pending2xx) {
         std::vector<Pending2xx>* pending = m_pending2xx.find(key);
         if (!pending) continue;
         auto& list = *pending;
@@ -188,15 +193,34 @@ void TransactionObserver::finish() {
 }
 
 void TransactionObserver::touch(TransactionShadow& s) {
-    if (!s.record.invite || s.ended || s.record.finalCode) {
+    TransactionShadow::Live& l = s.live();
+    if (!l.record.invite || l.ended || l.record.finalCode) {
         ShadowTimers::cancel(s.timers, ShadowSide::Idle, TimerName::A);
         return;
     }
     // Armed once; when it comes up early (activity since) it is moved to the new deadline.
-    s.lastActivity = m_now;
+    l.lastActivity = m_now;
     if (!ShadowTimers::deadlineOf(s.timers, ShadowSide::Idle, TimerName::A))
-        m_timers.schedule(s.record.id, s.timers, ShadowSide::Idle, TimerName::A, m_now,
+        m_timers.schedule(s.id, s.timers, ShadowSide::Idle, TimerName::A, m_now,
                           m_now + m_options.inviteIdle);
+}
+
+TransactionShadow::Live& TransactionObserver::wake(TransactionShadow& s) {
+    s.wake();
+    m_awake.push_back(s.id);  // also when already awake: settle() sees each shadow worked on
+    return s.live();
+}
+
+void TransactionObserver::settle() {
+    // A shadow with its final response (or ended) only waits for its timers and for copies:
+    // it sleeps until one comes (transaction_shadow.hpp).
+    for (std::uint64_t id : m_awake) {
+        auto* found = m_tx.find(id);
+        if (!found || !(*found)->awake()) continue;
+        const TransactionShadow::Live& l = (*found)->live();
+        if (l.record.finalCode || l.ended) (*found)->sleep(m_packer);
+    }
+    m_awake.clear();
 }
 
 void TransactionObserver::anomalyFor(const TransactionShadow* s, std::string_view code,
@@ -208,7 +232,7 @@ void TransactionObserver::anomalyFor(const TransactionShadow* s, std::string_vie
     a.rfc = std::string(rfc);
     a.text = std::move(text);
     a.at = m_now;
-    a.transaction = s ? s->record.id : 0;
+    a.transaction = s ? s->id : 0;
     m_listener.onAnomaly(a);
 }
 

@@ -11,6 +11,7 @@
 #include "core/digest_map.hpp"
 #include "core/id_table.hpp"
 #include "observe/observer_events.hpp"
+#include "observe/shadow_packer.hpp"
 #include "observe/transaction_shadow.hpp"
 
 namespace sipscope::stack {
@@ -68,6 +69,11 @@ class TransactionObserver {
     TransactionShadow* find(std::uint64_t key, std::string_view client, std::string_view server,
                             bool anyHop);
 
+    MessageVerdict observeOne(const Observation& o);
+    // The shadow awake (unpacked), listed for settle(), which puts to sleep those that only
+    // wait; called where the observer's work goes from the index or timers into a shadow.
+    TransactionShadow::Live& wake(TransactionShadow& s);
+    void settle();
     MessageVerdict onNewRequest(const Observation& o, std::uint64_t key);
     MessageVerdict onRequestAgain(TransactionShadow& s, const Observation& o);
     MessageVerdict onAck(const Observation& o);
@@ -100,6 +106,8 @@ class TransactionObserver {
     std::uint64_t m_key = 0;                          // keyOf's result
     DigestMap<std::vector<Pending2xx>> m_pending2xx;  // by dialogCSeqOf
     ShadowTimers m_timers;
+    ShadowPacker m_packer;
+    std::vector<std::uint64_t> m_awake;  // shadows woken or made since the last settle()
     struct RecentCopy {
         Instant at{0};
         std::uint64_t id = 0;

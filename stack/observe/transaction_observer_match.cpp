@@ -32,12 +32,25 @@ TransactionShadow* TransactionObserver::find(std::uint64_t key, std::string_view
                                              std::string_view server, bool anyHop) {
     TransactionShadow* const* newest = m_index.find(key);
     if (!newest) return nullptr;
-    for (TransactionShadow* s = *newest; s; s = s->olderSameKey)
-        if (s->record.client == client && s->record.server == server) return s;
-    return anyHop ? *newest : nullptr;
+    // The hop digest rules out the shadows of other hops without waking them.
+    const std::uint64_t hop = hopDigest(client, server);
+    for (TransactionShadow* s = *newest; s; s = s->olderSameKey) {
+        if (s->hop != hop) continue;
+        TransactionRecord& r = wake(*s).record;
+        if (r.client == client && r.server == server) return s;
+    }
+    if (!anyHop) return nullptr;
+    wake(**newest);
+    return *newest;
 }
 
 MessageVerdict TransactionObserver::observe(const Observation& observed) {
+    const MessageVerdict v = observeOne(observed);
+    settle();
+    return v;
+}
+
+MessageVerdict TransactionObserver::observeOne(const Observation& observed) {
     Observation o = observed;
     if (!o.keys) o.keys = &o.message->keyHeaders();  // read once, kept with the message
     if (!advanceTo(o.at)) {
@@ -104,10 +117,10 @@ MessageVerdict TransactionObserver::remember(std::uint64_t hash, const Observati
 
 MessageVerdict TransactionObserver::onNewRequest(const Observation& o, std::uint64_t key) {
     const SipMessage& m = *o.message;
-    auto shadow = std::make_unique<TransactionShadow>(o, m_options.timers);
+    auto shadow = std::make_unique<TransactionShadow>(m_nextId++, o, m_options.timers);
     TransactionShadow& s = *shadow;
-    TransactionRecord& r = s.record;
-    r.id = m_nextId++;
+    m_awake.push_back(s.id);
+    TransactionRecord& r = s.live().record;
     r.invite = m.method() == "INVITE";
     r.method = std::string(m.method());
     const KeyHeaders& k = *o.keys;
@@ -120,15 +133,15 @@ MessageVerdict TransactionObserver::onNewRequest(const Observation& o, std::uint
     r.transport = o.transport;
     r.start = o.at;
     r.requests.push_back(o.id);
-    s.lastSend = o.at;
+    s.live().lastSend = o.at;
     if (m.method() == "CANCEL") {
         // RFC 3261 §9.2: the CANCEL names the INVITE by the same branch, Call-ID, From tag and
         // CSeq number on the same hop.
         if (keyOf(k, "INVITE"))
-            if (TransactionShadow* invite = find(m_key, o.src, o.dst, true))
-                r.cancels = invite->record.id;
+            if (TransactionShadow* invite = find(m_key, o.src, o.dst, true)) r.cancels = invite->id;
     }
     s.matchKey = key;
+    s.hop = hopDigest(o.src, o.dst);
     TransactionShadow*& newest = m_index[key];
     s.olderSameKey = newest;
     newest = &s;
@@ -146,12 +159,13 @@ MessageVerdict TransactionObserver::onNewRequest(const Observation& o, std::uint
 }
 
 MessageVerdict TransactionObserver::onRequestAgain(TransactionShadow& s, const Observation& o) {
-    TransactionRecord& r = s.record;
+    TransactionShadow::Live& l = s.live();
+    TransactionRecord& r = l.record;
     MessageVerdict v{MessageRole::Retransmission, r.id, r.requests.front()};
     m_listener.onMessage(o, v);
     r.requests.push_back(o.id);
     ++r.retransmissions;
-    if (s.ended) {
+    if (l.ended) {
         anomalyFor(&s, anomaly::kLateMessage, {r.requests.front(), o.id}, "RFC 3261 §17",
                    r.method + " retransmitted after its transaction ended");
         return v;
@@ -166,7 +180,8 @@ MessageVerdict TransactionObserver::onRequestAgain(TransactionShadow& s, const O
 }
 
 void TransactionObserver::checkSchedule(TransactionShadow& s, const Observation& o) {
-    const TransactionRecord& r = s.record;
+    TransactionShadow::Live& l = s.live();
+    const TransactionRecord& r = l.record;
     if (o.transport == TransportKind::Reliable) {
         // RFC 3261 §17.1.1.2 / §17.1.2.2: Timers A and E are not used on reliable transports.
         anomalyFor(&s, anomaly::kRetransmissionReliable, {r.requests.front(), o.id},
@@ -178,25 +193,25 @@ void TransactionObserver::checkSchedule(TransactionShadow& s, const Observation&
     // doubling up to T2) that the capture has not matched yet, or the next one it will make.
     const auto pending = ShadowTimers::deadlineOf(s.timers, ShadowSide::Client,
                                                   r.invite ? TimerName::A : TimerName::E);
-    const std::size_t sent = s.expectedSends.size();
-    const Instant previous = s.lastSend;
-    for (std::size_t i = s.consumedSends; i <= sent; ++i) {
+    const std::size_t sent = l.expectedSends.size();
+    const Instant previous = l.lastSend;
+    for (std::size_t i = l.consumedSends; i <= sent; ++i) {
         if (i == sent && !pending) break;
-        const Instant expected = i < sent ? s.expectedSends[i] : *pending;
-        const Instant before = i == 0 ? r.start : s.expectedSends[i - 1];
+        const Instant expected = i < sent ? l.expectedSends[i] : *pending;
+        const Instant before = i == 0 ? r.start : l.expectedSends[i - 1];
         // Within max(tolerance, a quarter of the interval that led to this send).
         const Instant tolerance =
             std::max<Instant>(m_options.scheduleTolerance, (expected - before) / 4);
         if (Instant{std::abs((o.at - expected).count())} > tolerance) continue;
-        s.consumedSends = std::min(i + 1, sent);
-        if (i == sent) s.matchedAhead = expected;
-        s.lastSend = o.at;
+        l.consumedSends = std::min(i + 1, sent);
+        if (i == sent) l.matchedAhead = expected;
+        l.lastSend = o.at;
         return;
     }
     // A client that never saw the provisional response the capture shows keeps the schedule of
     // Calling/Trying: that is on time too.
     const std::int64_t since = std::chrono::duration_cast<Duration>(o.at - previous).count();
-    s.lastSend = o.at;
+    l.lastSend = o.at;
     if (onIdealSchedule(s, o.at, m_options.scheduleTolerance)) return;
     anomalyFor(&s, anomaly::kRetransmissionSchedule, {r.requests.front(), o.id},
                r.invite ? "RFC 3261 §17.1.1.2" : "RFC 3261 §17.1.2.2",
@@ -209,14 +224,15 @@ void TransactionObserver::checkSchedule(TransactionShadow& s, const Observation&
 // doubling, capped at T2) as seen from the first copy, up to 64*T1.
 bool TransactionObserver::onIdealSchedule(const TransactionShadow& s, Instant at,
                                           Instant tolerance) const {
+    const TransactionRecord& r = s.live().record;
     const TimerConfig& t = m_options.timers;
-    Instant when = s.record.start;
+    Instant when = r.start;
     Duration interval = t.t1;
-    while (when - s.record.start <= t.sixtyFourT1()) {
+    while (when - r.start <= t.sixtyFourT1()) {
         when += interval;
         const Instant slack = std::max<Instant>(tolerance, Instant(interval) / 4);
         if (std::abs((at - when).count()) <= slack.count()) return true;
-        interval = s.record.invite ? 2 * interval : std::min(2 * interval, t.t2);
+        interval = r.invite ? 2 * interval : std::min(2 * interval, t.t2);
     }
     return false;
 }
@@ -226,8 +242,9 @@ MessageVerdict TransactionObserver::onAck(const Observation& o) {
     // An ACK with the INVITE's branch belongs to the INVITE transaction only when that one
     // ended with a non-2xx final response (RFC 3261 §17.1.1.3); the ACK for a 2xx is its own
     // transaction (§13.2.2.4) even when an RFC 2543 UA gives it the same key.
-    if (!s || (s->record.finalCode && *s->record.finalCode < 300)) return onAck2xx(o);
-    TransactionRecord& r = s->record;
+    if (!s || (s->live().record.finalCode && *s->live().record.finalCode < 300)) return onAck2xx(o);
+    TransactionShadow::Live& l = s->live();
+    TransactionRecord& r = l.record;
     MessageVerdict v{MessageRole::AckNon2xx, r.id, 0};
     if (!r.acks.empty()) {
         v = MessageVerdict{MessageRole::Retransmission, r.id, r.acks.front()};
@@ -235,7 +252,7 @@ MessageVerdict TransactionObserver::onAck(const Observation& o) {
     }
     m_listener.onMessage(o, v);
     r.acks.push_back(o.id);
-    if (s->ended) {
+    if (l.ended) {
         anomalyFor(s, anomaly::kLateMessage, {o.id}, "RFC 3261 §17.2.1",
                    "ACK after its INVITE transaction ended");
         return v;
@@ -245,7 +262,7 @@ MessageVerdict TransactionObserver::onAck(const Observation& o) {
     const bool completed = s->serverState() == TransactionState::Completed;
     apply(*s, ShadowSide::Server,
           s->toServer(MessageFromNetwork{TransactionShadow::standIn(*o.message)}));
-    if (completed && s->serverState() != TransactionState::Completed) s->confirmed = true;
+    if (completed && s->serverState() != TransactionState::Completed) l.confirmed = true;
     return v;
 }
 
@@ -289,7 +306,7 @@ MessageVerdict TransactionObserver::onAck2xx(const Observation& o) {
         seen != first.acks.end()) {
         // RFC 3261 §13.2.2.4: the UAC sends the ACK again for every retransmitted 2xx.
         v = MessageVerdict{MessageRole::Retransmission, first.tx, seen->second};
-        if (auto* t = m_tx.find(first.tx)) ++(*t)->record.retransmissions;
+        if (auto* t = m_tx.find(first.tx)) ++wake(**t).record.retransmissions;
     }
     for (Pending2xx* p : targets) {
         p->acked = true;
@@ -316,19 +333,20 @@ MessageVerdict TransactionObserver::onResponse(const Observation& o) {
 }
 
 MessageVerdict TransactionObserver::onResponseIn(TransactionShadow& s, const Observation& o) {
+    TransactionShadow::Live& l = s.live();
     const SipMessage& m = *o.message;
-    TransactionRecord& r = s.record;
+    TransactionRecord& r = l.record;
     const int code = m.status().value_or(0);
     const KeyHeaders& k = *o.keys;
     const auto sig = TransactionShadow::signatureOf(code, k.toTag, m.headerValue(HeaderId::RSeq));
     r.responses.push_back(o.id);
-    auto seen = std::find_if(s.responsesSeen.begin(), s.responsesSeen.end(),
+    auto seen = std::find_if(l.responsesSeen.begin(), l.responsesSeen.end(),
                              [&](const auto& e) { return e.first == sig; });
-    if (seen != s.responsesSeen.end()) {
+    if (seen != l.responsesSeen.end()) {
         MessageVerdict v{MessageRole::Retransmission, r.id, seen->second};
         m_listener.onMessage(o, v);
         ++r.retransmissions;
-        if (s.ended)
+        if (l.ended)
             anomalyFor(&s, anomaly::kLateMessage, {seen->second, o.id}, "RFC 3261 §17",
                        std::to_string(code) + " retransmitted after its transaction ended");
         // RFC 3261 §17.1.1.2: a retransmitted non-2xx final makes the client resend its ACK.
@@ -337,10 +355,10 @@ MessageVerdict TransactionObserver::onResponseIn(TransactionShadow& s, const Obs
                   s.toClient(MessageFromNetwork{TransactionShadow::standIn(m)}));
         return v;
     }
-    s.responsesSeen.emplace_back(sig, o.id);
+    l.responsesSeen.emplace_back(sig, o.id);
     MessageVerdict v{MessageRole::Response, r.id, 0};
     m_listener.onMessage(o, v);
-    if (s.ended)
+    if (l.ended)
         anomalyFor(&s, anomaly::kLateMessage, {o.id}, "RFC 3261 §17",
                    std::to_string(code) + " after its transaction ended");
     // RFC 3261 §13.2.2.4: only an INVITE may get several 2xx (one per fork).
@@ -357,7 +375,7 @@ MessageVerdict TransactionObserver::onResponseIn(TransactionShadow& s, const Obs
     if (code >= 200 && !r.finalCode) {
         r.finalCode = code;
         r.firstFinal = o.at;
-        s.finalId = o.id;
+        l.finalId = o.id;
     }
     if (r.invite && code >= 200 && code < 300 && k.cseq) {
         const std::uint64_t key = dialogCSeqOf(k);
@@ -369,10 +387,10 @@ MessageVerdict TransactionObserver::onResponseIn(TransactionShadow& s, const Obs
             p.response = o.id;
             p.hop = hopDigest(r.client, r.server);
             list.push_back(std::move(p));
-            s.pending2xx.push_back(key);
+            l.pending2xx.push_back(key);
         }
     }
-    if (!s.ended) {
+    if (!l.ended) {
         const SipMessage standIn = TransactionShadow::standIn(m);
         apply(s, ShadowSide::Client, s.toClient(MessageFromNetwork{standIn}));
         apply(s, ShadowSide::Server, s.toServer(MessageFromTu{standIn}));

@@ -4,6 +4,7 @@
 #include <unordered_map>
 
 #include "core/digest.hpp"
+#include "observe/shadow_packer.hpp"
 
 namespace sipscope::stack {
 
@@ -32,13 +33,15 @@ TransactionShadow::Server makeServer(const SipMessage& request, TransportKind tr
 
 }  // namespace
 
-TransactionShadow::TransactionShadow(const Observation& request, TimerConfig timers)
-    : TransactionShadow(standIn(*request.message), request.transport, timers) {}
-
-TransactionShadow::TransactionShadow(const SipMessage& standInRequest, TransportKind transport,
+TransactionShadow::TransactionShadow(std::uint64_t id_, const Observation& request,
                                      TimerConfig timers)
-    : m_client(makeClient(standInRequest, transport, timers)),
-      m_server(makeServer(standInRequest, transport, timers)) {}
+    : id(id_), m_live(std::make_unique<Live>()) {
+    const SipMessage standInRequest = standIn(*request.message);
+    m_machines =
+        std::make_shared<Machines>(Machines{makeClient(standInRequest, request.transport, timers),
+                                            makeServer(standInRequest, request.transport, timers)});
+    m_live->record.id = id_;
+}
 
 TransactionShadow::ResponseSignature TransactionShadow::signatureOf(int status,
                                                                     std::string_view toTag,
@@ -64,8 +67,14 @@ SipMessage TransactionShadow::standIn(const SipMessage& m) {
     return made;
 }
 
+TransactionShadow::Machines& TransactionShadow::machines() {
+    // Shared with the packer's pool (and so with other sleeping shadows): copy on write.
+    if (m_machines.use_count() > 1) m_machines = std::make_shared<Machines>(*m_machines);
+    return *m_machines;
+}
+
 Actions TransactionShadow::startClient() {
-    return std::visit([](auto& fsm) { return fsm.start(); }, m_client);
+    return std::visit([](auto& fsm) { return fsm.start(); }, machines().client);
 }
 
 Actions TransactionShadow::startServer() {
@@ -77,23 +86,38 @@ Actions TransactionShadow::startServer() {
             else
                 return fsm.start();
         },
-        m_server);
+        machines().server);
 }
 
 Actions TransactionShadow::toClient(const TransactionEvent& event) {
-    return std::visit([&](auto& fsm) { return fsm.handle(event); }, m_client);
+    return std::visit([&](auto& fsm) { return fsm.handle(event); }, machines().client);
 }
 
 Actions TransactionShadow::toServer(const TransactionEvent& event) {
-    return std::visit([&](auto& fsm) { return fsm.handle(event); }, m_server);
+    return std::visit([&](auto& fsm) { return fsm.handle(event); }, machines().server);
 }
 
 TransactionState TransactionShadow::clientState() const {
-    return std::visit([](const auto& fsm) { return fsm.state(); }, m_client);
+    return std::visit([](const auto& fsm) { return fsm.state(); }, m_machines->client);
 }
 
 TransactionState TransactionShadow::serverState() const {
-    return std::visit([](const auto& fsm) { return fsm.state(); }, m_server);
+    return std::visit([](const auto& fsm) { return fsm.state(); }, m_machines->server);
+}
+
+void TransactionShadow::sleep(ShadowPacker& packer) {
+    if (!m_live) return;
+    m_packed = packer.pack(*m_live);
+    m_live.reset();
+    m_machines = packer.intern(std::move(m_machines));
+}
+
+void TransactionShadow::wake() {
+    if (m_live) return;
+    auto live = std::make_unique<Live>();
+    ShadowPacker::unpack(m_packed.get(), *live);
+    m_live = std::move(live);
+    m_packed.reset();
 }
 
 }  // namespace sipscope::stack

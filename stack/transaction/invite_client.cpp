@@ -32,6 +32,12 @@ Result<SipMessage> makeAckForNon2xx(const SipMessage& invite, const SipMessage& 
     return builder.build();
 }
 
+bool InviteClientTransaction::operator==(const InviteClientTransaction& other) const noexcept {
+    return m_state == other.m_state && m_transport == other.m_transport &&
+           m_timers == other.m_timers && m_timerA == other.m_timerA &&
+           sameMessage(m_invite, other.m_invite) && sameMessage(m_ack, other.m_ack);
+}
+
 InviteClientTransaction::InviteClientTransaction(SipMessage invite, TransportKind transport,
                                                  TimerConfig timers)
     : m_invite(std::move(invite)), m_transport(transport), m_timers(timers) {}

@@ -17,6 +17,8 @@ class InviteClientTransaction {
     Actions onTransportError();
 
     TransactionState state() const noexcept { return m_state; }
+    // Same state, transport, timers and messages (sameMessage): the same behaviour from now on.
+    bool operator==(const InviteClientTransaction& other) const noexcept;
     const SipMessage& request() const noexcept { return m_invite; }
     // The ACK sent for a non-2xx final response (RFC 3261 §17.1.1.3), once there is one.
     const std::optional<SipMessage>& ack() const noexcept { return m_ack; }

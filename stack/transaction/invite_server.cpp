@@ -6,6 +6,13 @@
 
 namespace sipscope::stack {
 
+bool InviteServerTransaction::operator==(const InviteServerTransaction& other) const noexcept {
+    return m_state == other.m_state && m_transport == other.m_transport &&
+           m_timers == other.m_timers && m_timerG == other.m_timerG &&
+           sameMessage(m_invite, other.m_invite) &&
+           sameMessage(m_lastResponse, other.m_lastResponse);
+}
+
 InviteServerTransaction::InviteServerTransaction(SipMessage invite, TransportKind transport,
                                                  TimerConfig timers)
     : m_invite(std::move(invite)), m_transport(transport), m_timers(timers) {}

@@ -4,6 +4,13 @@
 
 namespace sipscope::stack {
 
+bool NonInviteClientTransaction::operator==(
+    const NonInviteClientTransaction& other) const noexcept {
+    return m_state == other.m_state && m_transport == other.m_transport &&
+           m_timers == other.m_timers && m_timerE == other.m_timerE &&
+           sameMessage(m_request, other.m_request);
+}
+
 NonInviteClientTransaction::NonInviteClientTransaction(SipMessage request, TransportKind transport,
                                                        TimerConfig timers)
     : m_request(std::move(request)), m_transport(transport), m_timers(timers) {}

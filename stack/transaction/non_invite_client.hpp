@@ -18,6 +18,8 @@ class NonInviteClientTransaction {
     Actions onTransportError();
 
     TransactionState state() const noexcept { return m_state; }
+    // Same state, transport, timers and messages (sameMessage): the same behaviour from now on.
+    bool operator==(const NonInviteClientTransaction& other) const noexcept;
     const SipMessage& request() const noexcept { return m_request; }
 
   private:

@@ -2,6 +2,13 @@
 
 namespace sipscope::stack {
 
+bool NonInviteServerTransaction::operator==(
+    const NonInviteServerTransaction& other) const noexcept {
+    return m_state == other.m_state && m_transport == other.m_transport &&
+           m_timers == other.m_timers && sameMessage(m_request, other.m_request) &&
+           sameMessage(m_lastResponse, other.m_lastResponse);
+}
+
 NonInviteServerTransaction::NonInviteServerTransaction(SipMessage request, TransportKind transport,
                                                        TimerConfig timers)
     : m_request(std::move(request)), m_transport(transport), m_timers(timers) {}

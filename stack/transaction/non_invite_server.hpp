@@ -19,6 +19,8 @@ class NonInviteServerTransaction {
     Actions onTransportError();
 
     TransactionState state() const noexcept { return m_state; }
+    // Same state, transport, timers and messages (sameMessage): the same behaviour from now on.
+    bool operator==(const NonInviteServerTransaction& other) const noexcept;
     const SipMessage& request() const noexcept { return m_request; }
     const std::optional<SipMessage>& lastResponse() const noexcept { return m_lastResponse; }
 

@@ -100,6 +100,17 @@ struct TransactionKey {
 };
 
 // ---- inline helpers ----
+
+// What the machines' equality (operator== of each) compares messages by: their bytes, from
+// which everything a machine reads of them is parsed. Two machines that compare equal make the
+// same transitions and actions from then on.
+inline bool sameMessage(const SipMessage& a, const SipMessage& b) noexcept {
+    return a.bytes() == b.bytes();
+}
+inline bool sameMessage(const std::optional<SipMessage>& a,
+                        const std::optional<SipMessage>& b) noexcept {
+    return a.has_value() == b.has_value() && (!a || sameMessage(*a, *b));
+}
 inline std::string_view timerLabel(TimerName t) noexcept {
     constexpr std::string_view kLabels[] = {"A", "B", "D", "E", "F", "G",
                                             "H", "I", "J", "K", "L", "M"};
