@@ -1,5 +1,6 @@
 #include "observe/dialog_observer.hpp"
 
+#include <algorithm>
 #include <utility>
 
 #include "message/key_headers.hpp"
@@ -57,20 +58,23 @@ void DialogObserver::observe(const Observation& observed, const MessageVerdict& 
 void DialogObserver::transactionEnded(const TransactionRecord& r, Instant now) {
     // RFC 6026 §8.4 / RFC 3261 §13.2.2.4: early dialogs of a dialog-creating request that were
     // never confirmed end with its client transaction (lost forks, failed or timed-out request).
-    if (std::vector<Key>* keys = m_byCreatingTx.find(r.id)) {
-        for (const Key& key : *keys) {
-            Dialogs* dialogs = dialogsOf(key.callId);
-            auto it = dialogs ? dialogs->find(key) : Dialogs::iterator{};
-            if (!dialogs || it == dialogs->end() || it->second.uac.state() != DialogState::Early)
-                continue;
-            const DialogUpdate u = it->second.uac.terminate(
-                r.finalCode && *r.finalCode < 300 ? DialogReason::Forked : DialogReason::External);
-            it->second.uas.terminate(it->second.uac.endReason());
-            report(it->first, it->second, u, nullptr, false, now);
-            eraseEnded(key.callId, {it});
-        }
-        m_byCreatingTx.erase(r.id);
+    // The transaction's Call-ID is its responses' (the observer's matching key includes it).
+    Dialogs* dialogs = createsDialog(r.method) ? dialogsOf(r.callId) : nullptr;
+    std::vector<Dialogs::iterator> early;
+    if (dialogs)
+        for (auto it = dialogs->begin(); it != dialogs->end(); ++it)
+            if (it->second.creatingTx == r.id && it->second.uac.state() == DialogState::Early)
+                early.push_back(it);
+    // In the order they were created.
+    std::sort(early.begin(), early.end(),
+              [](auto a, auto b) { return a->second.created < b->second.created; });
+    for (auto it : early) {
+        const DialogUpdate u = it->second.uac.terminate(
+            r.finalCode && *r.finalCode < 300 ? DialogReason::Forked : DialogReason::External);
+        it->second.uas.terminate(it->second.uac.endReason());
+        report(it->first, it->second, u, nullptr, false, now);
     }
+    if (!early.empty()) eraseEnded(r.callId, early);
     m_requests.erase(r.id);
 }
 
@@ -171,9 +175,9 @@ void DialogObserver::onCreatingResponse(const Observation& o, Request& req, std:
         if (!uac || !uas) return;
         if (!dialogs) dialogs = &m_dialogs[key.callId];
         auto [pos, inserted] = dialogs->emplace(
-            key, Pair{std::move(*uac), std::move(*uas), tx, std::string(request.method())});
+            key,
+            Pair{std::move(*uac), std::move(*uas), tx, m_created++, std::string(request.method())});
         ++m_open;
-        m_byCreatingTx[tx].push_back(key);
         DialogUpdate u;
         u.matched = true;
         u.to = pos->second.uac.state();

@@ -48,6 +48,7 @@ class DialogObserver {
     struct Pair {
         Dialog uac, uas;
         std::uint64_t creatingTx = 0;
+        std::uint64_t created = 0;  // creation order
         std::string method;
     };
     // A request waiting for its responses. A creating request answered with 2xx waits for
@@ -91,7 +92,7 @@ class DialogObserver {
     std::unordered_map<std::string, Dialogs, TextHash, std::equal_to<>> m_dialogs;
     std::size_t m_open = 0;
     IdTable<std::unique_ptr<Request>> m_requests;  // open transactions' requests
-    IdTable<std::vector<Key>> m_byCreatingTx;
+    std::uint64_t m_created = 0;
 };
 
 }  // namespace sipscope::stack
