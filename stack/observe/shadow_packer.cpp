@@ -1,5 +1,6 @@
 #include "observe/shadow_packer.hpp"
 
+#include <cassert>
 #include <cstring>
 
 #include "core/digest.hpp"
@@ -34,34 +35,55 @@ std::int64_t unzigzag(std::uint64_t v) {
     return static_cast<std::int64_t>(v >> 1) ^ -static_cast<std::int64_t>(v & 1);
 }
 
+// Writes into a buffer sized beforehand for the worst case (boundOf), without checks per byte.
 class Writer {
   public:
-    explicit Writer(std::string& out) : m_out(out) { m_out.clear(); }
+    Writer(std::string& out, std::size_t bound) : m_out(out) {
+        m_out.resize(bound);
+        m_p = m_out.data();
+    }
     void u(std::uint64_t v) {
         while (v >= 0x80) {
-            m_out.push_back(static_cast<char>(v | 0x80));
+            *m_p++ = static_cast<char>(v | 0x80);
             v >>= 7;
         }
-        m_out.push_back(static_cast<char>(v));
+        *m_p++ = static_cast<char>(v);
     }
     void s(std::int64_t v) { u(zigzag(v)); }
     void str(const std::string& v) {
         u(v.size());
-        m_out.append(v);
+        std::memcpy(m_p, v.data(), v.size());
+        m_p += v.size();
     }
     void ids(const std::vector<std::uint64_t>& v) {
         u(v.size());
         for (auto id : v) u(id);
     }
     void digest(std::uint64_t v) {  // uniformly spread: 8 bytes, where a varint takes 9 or 10
-        char bytes[8];
-        std::memcpy(bytes, &v, 8);
-        m_out.append(bytes, 8);
+        std::memcpy(m_p, &v, 8);
+        m_p += 8;
+    }
+    std::size_t size() const {
+        const auto n = static_cast<std::size_t>(m_p - m_out.data());
+        assert(n <= m_out.size());
+        return n;
     }
 
   private:
     std::string& m_out;
+    char* m_p;
 };
+
+// At most 10 bytes per integer: the fixed fields, then the strings and lists.
+std::size_t boundOf(const Live& l) {
+    const TransactionRecord& r = l.record;
+    constexpr std::size_t kVarint = 10, kFixedFields = 32;
+    return kVarint * (kFixedFields + r.requests.size() + r.responses.size() + r.acks.size() +
+                      l.expectedSends.size() + 3 * l.responsesSeen.size() +
+                      l.pending2xx.size()) +
+           r.method.size() + r.branch.size() + r.callId.size() + r.fromTag.size() +
+           r.client.size() + r.server.size();
+}
 
 class Reader {
   public:
@@ -122,7 +144,7 @@ std::uint32_t flagsOf(const Live& l) {
 std::unique_ptr<char[]> ShadowPacker::pack(const Live& l) {
     const TransactionRecord& r = l.record;
     const std::uint32_t flags = flagsOf(l);
-    Writer w(m_scratch);
+    Writer w(m_scratch, boundOf(l));
     // Times as offsets from the start: a few bytes each.
     const auto at = [&](Instant t) { w.s((t - r.start).count()); };
     w.u(flags);
@@ -160,8 +182,8 @@ std::unique_ptr<char[]> ShadowPacker::pack(const Live& l) {
     }
     w.u(l.pending2xx.size());
     for (auto key : l.pending2xx) w.digest(key);
-    auto packed = std::make_unique<char[]>(m_scratch.size());
-    std::memcpy(packed.get(), m_scratch.data(), m_scratch.size());
+    auto packed = std::make_unique_for_overwrite<char[]>(w.size());
+    std::memcpy(packed.get(), m_scratch.data(), w.size());
     return packed;
 }
 
