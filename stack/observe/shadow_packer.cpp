@@ -1,9 +1,7 @@
 #include "observe/shadow_packer.hpp"
 
-#include <cassert>
-#include <cstring>
-
 #include "core/digest.hpp"
+#include "core/packing.hpp"
 
 namespace sipscope::stack {
 
@@ -26,95 +24,6 @@ enum Flag : std::uint32_t {
     kEnded = 1u << 10,
     kConfirmed = 1u << 11,
     kMatchedAhead = 1u << 12,
-};
-
-std::uint64_t zigzag(std::int64_t v) {
-    return (static_cast<std::uint64_t>(v) << 1) ^ static_cast<std::uint64_t>(v >> 63);
-}
-std::int64_t unzigzag(std::uint64_t v) {
-    return static_cast<std::int64_t>(v >> 1) ^ -static_cast<std::int64_t>(v & 1);
-}
-
-// Writes into a buffer sized beforehand for the worst case (boundOf), without checks per byte.
-class Writer {
-  public:
-    Writer(std::string& out, std::size_t bound) : m_out(out) {
-        m_out.resize(bound);
-        m_p = m_out.data();
-    }
-    void u(std::uint64_t v) {
-        while (v >= 0x80) {
-            *m_p++ = static_cast<char>(v | 0x80);
-            v >>= 7;
-        }
-        *m_p++ = static_cast<char>(v);
-    }
-    void s(std::int64_t v) { u(zigzag(v)); }
-    void str(const std::string& v) {
-        u(v.size());
-        std::memcpy(m_p, v.data(), v.size());
-        m_p += v.size();
-    }
-    void ids(const std::vector<std::uint64_t>& v) {
-        u(v.size());
-        for (auto id : v) u(id);
-    }
-    void digest(std::uint64_t v) {  // uniformly spread: 8 bytes, where a varint takes 9 or 10
-        std::memcpy(m_p, &v, 8);
-        m_p += 8;
-    }
-    std::size_t size() const {
-        const auto n = static_cast<std::size_t>(m_p - m_out.data());
-        assert(n <= m_out.size());
-        return n;
-    }
-
-  private:
-    std::string& m_out;
-    char* m_p;
-};
-
-// At most 10 bytes per integer: the fixed fields, then the strings and lists.
-std::size_t boundOf(const Live& l) {
-    const TransactionRecord& r = l.record;
-    constexpr std::size_t kVarint = 10, kFixedFields = 32;
-    return kVarint * (kFixedFields + r.requests.size() + r.responses.size() + r.acks.size() +
-                      l.expectedSends.size() + 3 * l.responsesSeen.size() +
-                      l.pending2xx.size()) +
-           r.method.size() + r.branch.size() + r.callId.size() + r.fromTag.size() +
-           r.client.size() + r.server.size();
-}
-
-class Reader {
-  public:
-    explicit Reader(const char* p) : m_p(p) {}
-    std::uint64_t u() {
-        std::uint64_t v = 0;
-        for (int shift = 0;; shift += 7) {
-            const auto byte = static_cast<unsigned char>(*m_p++);
-            v |= std::uint64_t{byte & 0x7fu} << shift;
-            if (byte < 0x80) return v;
-        }
-    }
-    std::int64_t s() { return unzigzag(u()); }
-    void str(std::string& v) {
-        const std::size_t n = u();
-        v.assign(m_p, n);
-        m_p += n;
-    }
-    void ids(std::vector<std::uint64_t>& v) {
-        v.resize(u());
-        for (auto& id : v) id = u();
-    }
-    std::uint64_t digest() {
-        std::uint64_t v;
-        std::memcpy(&v, m_p, 8);
-        m_p += 8;
-        return v;
-    }
-
-  private:
-    const char* m_p;
 };
 
 std::uint32_t flagsOf(const Live& l) {
@@ -144,7 +53,7 @@ std::uint32_t flagsOf(const Live& l) {
 std::unique_ptr<char[]> ShadowPacker::pack(const Live& l) {
     const TransactionRecord& r = l.record;
     const std::uint32_t flags = flagsOf(l);
-    Writer w(m_scratch, boundOf(l));
+    PackWriter w(m_scratch);
     // Times as offsets from the start: a few bytes each.
     const auto at = [&](Instant t) { w.s((t - r.start).count()); };
     w.u(flags);
@@ -182,14 +91,12 @@ std::unique_ptr<char[]> ShadowPacker::pack(const Live& l) {
     }
     w.u(l.pending2xx.size());
     for (auto key : l.pending2xx) w.digest(key);
-    auto packed = std::make_unique_for_overwrite<char[]>(w.size());
-    std::memcpy(packed.get(), m_scratch.data(), w.size());
-    return packed;
+    return w.take();
 }
 
 void ShadowPacker::unpack(const char* packed, Live& l) {
     TransactionRecord& r = l.record;
-    Reader in(packed);
+    PackReader in(packed);
     const auto flags = static_cast<std::uint32_t>(in.u());
     const auto at = [&]() { return r.start + Instant{in.s()}; };
     r.id = in.u();
