@@ -23,6 +23,7 @@ struct Attempt {
     std::optional<std::int64_t> finalNs, ringNs, firstResponseNs;
     bool cancelled = false;
     bool timeout = false;
+    bool operator==(const Attempt&) const = default;
 };
 
 struct CallData {
@@ -55,6 +56,8 @@ struct CallData {
     // A registration or subscription stays one call until it expires (RFC 3261 §10.2.1,
     // RFC 6665 §4.1.2): refreshes with the same Call-ID join it.
     std::int64_t holdUntilNs = 0;
+
+    bool operator==(const CallData&) const = default;
 
     // Nothing open any more; or (idleSince) quiet for so long that a dialog still up is a call
     // whose end was not captured.

@@ -35,6 +35,7 @@ struct MediaSummary {
     std::string direction;            // sendrecv, sendonly, recvonly, inactive
     std::vector<std::string> codecs;  // "PCMU/8000", "telephone-event/8000"
     bool hold = false;  // sendonly/inactive or a 0.0.0.0 connection address (RFC 3264 §8.4)
+    bool operator==(const MediaSummary&) const = default;
 };
 
 // RFC 6076 metrics of one call, in milliseconds (see metrics.hpp for the formulas).

@@ -107,6 +107,7 @@ void CallTracker::observe(const ObservedMessage& m) {
     m_currentCall = nullptr;
     closeDue(m_nowNs);
     emitReady();
+    settleCalls();
 }
 
 const std::string& CallTracker::hopText(const Endpoint& e) {
@@ -134,6 +135,7 @@ void CallTracker::finish() {
         if (m_sinks.call) m_sinks.call(std::move(r));
     }
     m_byCalleeNode.clear();
+    m_awakeCalls.clear();
 }
 
 CallData& CallTracker::callFor(const ObservedMessage& m, std::string_view callId) {
@@ -148,16 +150,12 @@ CallData& CallTracker::callFor(const ObservedMessage& m, std::string_view callId
         data->lastNs = m_nowNs;
         c = data.get();
         m_openStarts.emplace(c->startNs, c->no);
-        m_calls.insertOrAssign(c->no, std::move(data));
+        m_calls.insertOrAssign(c->no, OpenCall{std::move(data), nullptr, nullptr, 0, 0});
+        m_awakeCalls.push_back(c->no);
     }
     c->callIds.emplace_back(callId);
     m_byCallId[key] = c->no;
     return *c;
-}
-
-CallData* CallTracker::byNumber(std::uint64_t no) {
-    auto* found = m_calls.find(no);
-    return found ? found->get() : nullptr;
 }
 
 void CallTracker::onMessage(const stack::Observation& o, const stack::MessageVerdict& v) {
@@ -338,7 +336,7 @@ void CallTracker::closeDue(std::int64_t nowNs) {
 }
 
 CallRecord CallTracker::takeRecord(std::uint64_t no) {
-    CallData& c = **m_calls.find(no);
+    CallData& c = *byNumber(no);
     CallRecord r = buildRecord(c);
     // Calls are numbered as they start (callFor) and every one is reported once, so its number
     // is its place in start order whenever it is given out.
@@ -381,14 +379,18 @@ std::size_t CallTracker::snapshotOpen(const std::function<void(CallRecord&&)>& s
     }
     for (const auto& [start, no] : m_openStarts) {
         if (given >= max) break;
+        // A sleeping call has not changed since it fell asleep: no need to wake it to know.
+        const OpenCall* open = m_calls.find(no);
+        if (!open || (!open->live && open->revision == open->snapshotRevision)) continue;
         CallData* c = byNumber(no);
-        if (!c || c->revision == c->snapshotRevision) continue;
+        if (c->revision == c->snapshotRevision) continue;
         c->snapshotRevision = c->revision;
         CallRecord r = buildRecord(*c);
         r.number = 0;
         sink(std::move(r));
         ++given;
     }
+    settleCalls();
     return given;
 }
 

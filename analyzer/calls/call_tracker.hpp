@@ -93,7 +93,10 @@ class CallTracker : private stack::ObserverListener {
     CallData* correlateByNumber(const ObservedMessage& m);
     void registerSessionId(CallData& c, const stack::SipMessage& m);
     void registerCallee(CallData& c);
+    // The open call numbered `no`, awake (unpacked) and listed for settleCalls().
     CallData* byNumber(std::uint64_t no);
+    // Puts to sleep the calls woken since the last settle that only wait (call_packer.hpp).
+    void settleCalls();
     void scheduleClose(CallData& c);
     std::int64_t closeDeadline(const CallData& c) const;
     void closeDue(std::int64_t nowNs);
@@ -119,7 +122,17 @@ class CallTracker : private stack::ObserverListener {
     std::string m_srcText, m_dstText;
     std::uint64_t m_nextCall = 1;  // a call's number is its place in start order
     std::int64_t m_nowNs = 0;      // the latest message time (earlier ones are clamped)
-    stack::IdTable<std::unique_ptr<CallData>> m_calls;  // open, by number
+    struct OpenCall {
+        std::unique_ptr<CallData> live;                    // awake
+        std::unique_ptr<char[]> packed;                    // asleep (call_packer.hpp)
+        stack::Bytes firstRequest;                         // the sleeping call's, kept aside
+        std::uint64_t revision = 0, snapshotRevision = 0;  // the sleeping call's
+    };
+    stack::IdTable<OpenCall> m_calls;         // open, by number
+    std::vector<std::uint64_t> m_awakeCalls;  // woken or made since the last settleCalls()
+    std::string m_packScratch;
+    static constexpr std::size_t kMaxSpareCalls = 64;
+    std::vector<std::unique_ptr<CallData>> m_spareCalls;  // slept, kept for reuse
     // Open calls by callIdDigest of each Call-ID. Two Call-IDs open at once share a digest
     // with probability about n^2/2^65 (the observer's matching keys rely on the same).
     stack::DigestMap<std::uint64_t> m_byCallId;

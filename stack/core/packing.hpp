@@ -4,6 +4,7 @@
 // zigzag-encoded first, strings as length and bytes, digests as 8 raw bytes. The format is
 // private to the process (never stored or sent), so a reader trusts what its writer wrote.
 
+#include <algorithm>
 #include <cstdint>
 #include <cstring>
 #include <memory>
@@ -57,8 +58,13 @@ class PackWriter {
     }
 
   private:
+    // The growth path out of line, so that the writes stay small enough to inline.
     void room(std::size_t n) {
-        if (m_size + n > m_buf.size()) m_buf.resize(std::max(2 * m_buf.size(), m_size + n + 256));
+        if (m_size + n > m_buf.size()) [[unlikely]]
+            grow(n);
+    }
+    [[gnu::noinline]] void grow(std::size_t n) {
+        m_buf.resize(std::max(2 * m_buf.size(), m_size + n + 256));
     }
 
     std::string& m_buf;

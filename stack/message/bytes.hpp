@@ -30,6 +30,10 @@ class Bytes {
     const std::string_view* operator->() const noexcept { return &m_view; }
     explicit operator bool() const noexcept { return m_owner != nullptr; }
     bool operator==(std::nullptr_t) const noexcept { return m_owner == nullptr; }
+    // The same bytes (or both holding none), whoever owns them.
+    bool operator==(const Bytes& other) const noexcept {
+        return (m_owner == nullptr) == (other.m_owner == nullptr) && m_view == other.m_view;
+    }
 
     std::string_view view() const noexcept { return m_view; }
     // A slice of these bytes sharing the owner; `pos`/`count` as in std::string_view::substr.

@@ -70,6 +70,7 @@ struct Anomaly {
     std::string text;
     Instant at{0};
     std::uint64_t transaction = 0;
+    bool operator==(const Anomaly&) const = default;
 };
 
 // One transaction as both shadows saw it, reported when it has ended.

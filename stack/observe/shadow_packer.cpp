@@ -114,9 +114,11 @@ void ShadowPacker::unpack(const char* packed, Live& l) {
     r.timeout = flags & kTimeout;
     r.ackMissing = flags & kAckMissing;
     r.abandoned = flags & kAbandoned;
-    if (flags & kFinalCode) r.finalCode = static_cast<int>(in.s());
-    if (flags & kFirstProvisional) r.firstProvisional = at();
-    if (flags & kFirstFinal) r.firstFinal = at();
+    r.finalCode =
+        flags & kFinalCode ? decltype(r.finalCode)(static_cast<int>(in.s())) : std::nullopt;
+    r.firstProvisional =
+        flags & kFirstProvisional ? decltype(r.firstProvisional)(at()) : std::nullopt;
+    r.firstFinal = flags & kFirstFinal ? decltype(r.firstFinal)(at()) : std::nullopt;
     in.ids(r.requests);
     in.ids(r.responses);
     in.ids(r.acks);
@@ -126,7 +128,7 @@ void ShadowPacker::unpack(const char* packed, Live& l) {
     l.expectedSends.resize(in.u());
     for (Instant& t : l.expectedSends) t = at();
     l.consumedSends = in.u();
-    if (flags & kMatchedAhead) l.matchedAhead = at();
+    l.matchedAhead = flags & kMatchedAhead ? decltype(l.matchedAhead)(at()) : std::nullopt;
     l.finalId = in.u();
     l.lastSend = at();
     l.lastActivity = at();
@@ -164,6 +166,17 @@ std::shared_ptr<TransactionShadow::Machines> ShadowPacker::intern(
     if (m_pool.size() >= m_pruneAt) prune();
     m_pool.emplace(hash, machines);
     return machines;
+}
+
+std::unique_ptr<TransactionShadow::Live> ShadowPacker::takeLive() {
+    if (m_spare.empty()) return std::make_unique<Live>();
+    auto live = std::move(m_spare.back());
+    m_spare.pop_back();
+    return live;
+}
+
+void ShadowPacker::giveLive(std::unique_ptr<TransactionShadow::Live> live) {
+    if (m_spare.size() < kMaxSpare) m_spare.push_back(std::move(live));
 }
 
 void ShadowPacker::prune() {

@@ -7,6 +7,7 @@
 #include <memory>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "observe/transaction_shadow.hpp"
 
@@ -14,9 +15,15 @@ namespace sipscope::stack {
 
 class ShadowPacker {
   public:
-    // The packed form of `live`, which unpack() turns back into an equal Live.
+    // The packed form of `live`, which unpack() turns back into an equal Live (every field
+    // of `live` is set, so it may be a used one).
     std::unique_ptr<char[]> pack(const TransactionShadow::Live& live);
     static void unpack(const char* packed, TransactionShadow::Live& live);
+
+    // Lives of shadows gone to sleep, kept with their strings' and vectors' capacity for the
+    // next shadow that wakes: waking and sleeping then rarely allocate.
+    std::unique_ptr<TransactionShadow::Live> takeLive();
+    void giveLive(std::unique_ptr<TransactionShadow::Live> live);
 
     // A pair equal to `machines` that the pool already holds, else `machines`, now held. The
     // pool drops pairs no shadow uses any more as it grows, so it stays as large as the number
@@ -29,7 +36,9 @@ class ShadowPacker {
     static std::uint64_t hashOf(const TransactionShadow::Machines& m);
     void prune();
 
+    static constexpr std::size_t kMaxSpare = 64;
     std::string m_scratch;
+    std::vector<std::unique_ptr<TransactionShadow::Live>> m_spare;
     std::unordered_multimap<std::uint64_t, std::shared_ptr<TransactionShadow::Machines>> m_pool;
     std::size_t m_pruneAt = 256;
 };

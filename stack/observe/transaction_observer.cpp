@@ -206,7 +206,7 @@ void TransactionObserver::touch(TransactionShadow& s) {
 }
 
 TransactionShadow::Live& TransactionObserver::wake(TransactionShadow& s) {
-    s.wake();
+    s.wake(m_packer);
     m_awake.push_back(s.id);  // also when already awake: settle() sees each shadow worked on
     return s.live();
 }

@@ -84,7 +84,7 @@ class TransactionShadow {
     Live& live() noexcept { return *m_live; }  // awake only
     const Live& live() const noexcept { return *m_live; }
     void sleep(ShadowPacker& packer);
-    void wake();
+    void wake(ShadowPacker& packer);
 
     // Kept while asleep.
     const std::uint64_t id;

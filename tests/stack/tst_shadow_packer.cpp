@@ -75,11 +75,11 @@ Live everything() {
     return l;
 }
 
+Live everything();
+
 Live roundTrip(ShadowPacker& packer, const Live& l) {
     const auto packed = packer.pack(l);
-    Live back;
-    back.record.method = "stale";  // unpacking replaces every field
-    back.expectedSends = {Instant{9}};
+    Live back = everything();  // unpacking sets every field: a used Live will do
     ShadowPacker::unpack(packed.get(), back);
     return back;
 }
@@ -162,7 +162,7 @@ class TestShadowPacker : public QObject {
         const SipMessage invite = request("INVITE");
         auto shadow = finished(1, invite, 200, packer);
         QVERIFY(!shadow->awake());
-        shadow->wake();
+        shadow->wake(packer);
         QVERIFY(shadow->awake());
         QCOMPARE(shadow->live().record.id, std::uint64_t{1});
         QCOMPARE(*shadow->live().record.finalCode, 200);
@@ -182,7 +182,7 @@ class TestShadowPacker : public QObject {
         QCOMPARE(c->clientState(), TransactionState::Completed);
 
         // Timer M ends a's client (RFC 6026 §8.4); b, which shared the pair, still waits.
-        a->wake();
+        a->wake(packer);
         const Actions done = a->toClient(TimerFired{TimerName::M});
         QVERIFY(!done.empty());
         QCOMPARE(a->clientState(), TransactionState::Terminated);
@@ -229,7 +229,7 @@ class TestShadowPacker : public QObject {
         QVERIFY(packer.pooled() <= 256);
         for (const auto& s : kept) {
             QCOMPARE(s->clientState(), TransactionState::Idle);
-            s->wake();
+            s->wake(packer);
             QCOMPARE(s->live().record.id, s->id);
         }
     }
