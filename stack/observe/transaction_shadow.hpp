@@ -23,6 +23,16 @@ namespace sipscope::stack {
 
 class ShadowPacker;
 
+// (status, To tag, RSeq) of each response seen: a second sighting is a retransmission. The To
+// tag and RSeq enter as a 64-bit hash: a shadow keeps no strings per response, and two
+// different responses of one transaction collide with probability 2^-64. (Outside the class:
+// clang 14 does not see a nested struct's member initialisers from within the enclosing class.)
+struct ShadowResponseSignature {
+    int status = 0;
+    std::uint64_t tagAndRseq = 0;
+    bool operator==(const ShadowResponseSignature&) const = default;
+};
+
 class TransactionShadow {
   public:
     using Client = std::variant<InviteClientTransaction, NonInviteClientTransaction>;
@@ -33,14 +43,7 @@ class TransactionShadow {
         bool operator==(const Machines&) const = default;
     };
 
-    // (status, To tag, RSeq) of each response seen: a second sighting is a retransmission.
-    // The To tag and RSeq enter as a 64-bit hash: a shadow keeps no strings per response, and
-    // two different responses of one transaction collide with probability 2^-64.
-    struct ResponseSignature {
-        int status = 0;
-        std::uint64_t tagAndRseq = 0;
-        bool operator==(const ResponseSignature&) const = default;
-    };
+    using ResponseSignature = ShadowResponseSignature;
     static ResponseSignature signatureOf(int status, std::string_view toTag, std::string_view rseq);
 
     // What only an awake shadow holds; packed (shadow_packer.cpp) while it sleeps.
