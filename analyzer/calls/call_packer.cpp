@@ -63,12 +63,12 @@ void packAttempt(PackWriter& w, const Attempt& a, std::int64_t start) {
     w.u(a.tx);
     w.str(a.branch);
     w.u(a.cseq);
-    w.s(a.ns - start);
+    w.delta(a.ns, start);
     if (a.finalCode) w.s(*a.finalCode);
     w.str(a.reason);
-    if (a.finalNs) w.s(*a.finalNs - start);
-    if (a.ringNs) w.s(*a.ringNs - start);
-    if (a.firstResponseNs) w.s(*a.firstResponseNs - start);
+    if (a.finalNs) w.delta(*a.finalNs, start);
+    if (a.ringNs) w.delta(*a.ringNs, start);
+    if (a.firstResponseNs) w.delta(*a.firstResponseNs, start);
 }
 
 void unpackAttempt(PackReader& in, Attempt& a, std::int64_t start) {
@@ -76,13 +76,13 @@ void unpackAttempt(PackReader& in, Attempt& a, std::int64_t start) {
     a.tx = in.u();
     in.str(a.branch);
     a.cseq = static_cast<std::uint32_t>(in.u());
-    a.ns = start + in.s();
+    a.ns = in.delta(start);
     a.finalCode = f & kFinalCode ? decltype(a.finalCode)(static_cast<int>(in.s())) : std::nullopt;
     in.str(a.reason);
-    a.finalNs = f & kFinalNs ? decltype(a.finalNs)(start + in.s()) : std::nullopt;
-    a.ringNs = f & kRingNs ? decltype(a.ringNs)(start + in.s()) : std::nullopt;
+    a.finalNs = f & kFinalNs ? decltype(a.finalNs)(in.delta(start)) : std::nullopt;
+    a.ringNs = f & kRingNs ? decltype(a.ringNs)(in.delta(start)) : std::nullopt;
     a.firstResponseNs =
-        f & kFirstResponseNs ? decltype(a.firstResponseNs)(start + in.s()) : std::nullopt;
+        f & kFirstResponseNs ? decltype(a.firstResponseNs)(in.delta(start)) : std::nullopt;
     a.cancelled = f & kCancelled;
     a.timeout = f & kTimeout;
 }
@@ -145,7 +145,7 @@ std::unique_ptr<char[]> packCall(const CallData& c, std::string& scratch) {
         w.str(*s);
     strings(w, c.sessionIds);
     w.s(start);
-    w.s(c.lastNs - start);
+    w.delta(c.lastNs, start);
     ascending(w, c.messageIds);
     for (std::uint32_t n :
          {c.messages, c.retransmissions, c.duplicates, c.transactions, c.authChallenges})
@@ -159,8 +159,8 @@ std::unique_ptr<char[]> packCall(const CallData& c, std::string& scratch) {
     w.u(c.attempts.size());
     for (const Attempt& a : c.attempts) packAttempt(w, a, start);
     w.ids(c.openTx);
-    if (c.byeNs) w.s(*c.byeNs - start);
-    if (c.byeDoneNs) w.s(*c.byeDoneNs - start);
+    if (c.byeNs) w.delta(*c.byeNs, start);
+    if (c.byeDoneNs) w.delta(*c.byeDoneNs, start);
     w.u(c.byeTx);
     w.u(c.dialogs.size());
     for (const auto& [key, state] : c.dialogs) {
@@ -187,7 +187,7 @@ void unpackCall(const char* packed, CallData& c) {
         in.str(*s);
     strings(in, c.sessionIds);
     const std::int64_t start = c.startNs = in.s();
-    c.lastNs = start + in.s();
+    c.lastNs = in.delta(start);
     ascending(in, c.messageIds);
     for (std::uint32_t* n :
          {&c.messages, &c.retransmissions, &c.duplicates, &c.transactions, &c.authChallenges})
@@ -203,8 +203,8 @@ void unpackCall(const char* packed, CallData& c) {
     in.ids(c.openTx);
     c.inviteDialog = f & kInviteDialog;
     c.closeScheduled = f & kCloseScheduled;
-    c.byeNs = f & kByeNs ? decltype(c.byeNs)(start + in.s()) : std::nullopt;
-    c.byeDoneNs = f & kByeDoneNs ? decltype(c.byeDoneNs)(start + in.s()) : std::nullopt;
+    c.byeNs = f & kByeNs ? decltype(c.byeNs)(in.delta(start)) : std::nullopt;
+    c.byeDoneNs = f & kByeDoneNs ? decltype(c.byeDoneNs)(in.delta(start)) : std::nullopt;
     c.byeTx = in.u();
     c.dialogs.clear();
     for (std::uint64_t n = in.u(); n > 0; --n) {

@@ -33,6 +33,12 @@ class PackWriter {
     void s(std::int64_t v) {
         u((static_cast<std::uint64_t>(v) << 1) ^ static_cast<std::uint64_t>(v >> 63));
     }
+    // `v` as its difference from `base`, taken modulo 2^64 so that any pair of values
+    // round-trips (delta(base) gives `v` back) without signed overflow.
+    void delta(std::int64_t v, std::int64_t base) {
+        s(static_cast<std::int64_t>(static_cast<std::uint64_t>(v) -
+                                    static_cast<std::uint64_t>(base)));
+    }
     void str(std::string_view v) {
         u(v.size());
         room(v.size());
@@ -86,6 +92,10 @@ class PackReader {
     std::int64_t s() noexcept {
         const std::uint64_t v = u();
         return static_cast<std::int64_t>(v >> 1) ^ -static_cast<std::int64_t>(v & 1);
+    }
+    std::int64_t delta(std::int64_t base) noexcept {
+        return static_cast<std::int64_t>(static_cast<std::uint64_t>(base) +
+                                         static_cast<std::uint64_t>(s()));
     }
     void str(std::string& out) {
         const std::size_t n = u();

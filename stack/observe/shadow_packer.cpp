@@ -55,7 +55,7 @@ std::unique_ptr<char[]> ShadowPacker::pack(const Live& l) {
     const std::uint32_t flags = flagsOf(l);
     PackWriter w(m_scratch);
     // Times as offsets from the start: a few bytes each.
-    const auto at = [&](Instant t) { w.s((t - r.start).count()); };
+    const auto at = [&](Instant t) { w.delta(t.count(), r.start.count()); };
     w.u(flags);
     w.u(r.id);
     w.str(r.method);
@@ -98,7 +98,7 @@ void ShadowPacker::unpack(const char* packed, Live& l) {
     TransactionRecord& r = l.record;
     PackReader in(packed);
     const auto flags = static_cast<std::uint32_t>(in.u());
-    const auto at = [&]() { return r.start + Instant{in.s()}; };
+    const auto at = [&]() { return Instant{in.delta(r.start.count())}; };
     r.id = in.u();
     in.str(r.method);
     in.str(r.branch);
