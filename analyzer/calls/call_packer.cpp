@@ -239,13 +239,7 @@ CallData* CallTracker::byNumber(std::uint64_t no) {
     OpenCall* open = m_calls.find(no);
     if (!open) return nullptr;
     if (!open->live) {
-        std::unique_ptr<CallData> c;
-        if (m_spareCalls.empty()) {
-            c = std::make_unique<CallData>();
-        } else {
-            c = std::move(m_spareCalls.back());
-            m_spareCalls.pop_back();
-        }
+        std::unique_ptr<CallData> c = m_spareCalls.take();
         unpackCall(open->packed.get(), *c);
         c->firstRequest = std::move(open->firstRequest);
         open->packed.reset();
@@ -260,13 +254,10 @@ void CallTracker::settleCalls() {
         OpenCall* open = m_calls.find(no);
         if (!open || !open->live || !onlyWaits(*open->live)) continue;
         CallData& c = *open->live;
-        open->revision = c.revision;
-        open->snapshotRevision = c.snapshotRevision;
+        open->unsnapshotted = c.revision != c.snapshotRevision;
         open->firstRequest = std::move(c.firstRequest);
         open->packed = packCall(c, m_packScratch);
-        // Kept with its capacity for the next call that wakes (unpackCall sets every field).
-        if (m_spareCalls.size() < kMaxSpareCalls) m_spareCalls.push_back(std::move(open->live));
-        open->live.reset();
+        m_spareCalls.give(std::move(open->live));
     }
     m_awakeCalls.clear();
 }

@@ -150,7 +150,7 @@ CallData& CallTracker::callFor(const ObservedMessage& m, std::string_view callId
         data->lastNs = m_nowNs;
         c = data.get();
         m_openStarts.emplace(c->startNs, c->no);
-        m_calls.insertOrAssign(c->no, OpenCall{std::move(data), nullptr, nullptr, 0, 0});
+        m_calls.insertOrAssign(c->no, OpenCall{std::move(data), nullptr, nullptr, false});
         m_awakeCalls.push_back(c->no);
     }
     c->callIds.emplace_back(callId);
@@ -381,7 +381,7 @@ std::size_t CallTracker::snapshotOpen(const std::function<void(CallRecord&&)>& s
         if (given >= max) break;
         // A sleeping call has not changed since it fell asleep: no need to wake it to know.
         const OpenCall* open = m_calls.find(no);
-        if (!open || (!open->live && open->revision == open->snapshotRevision)) continue;
+        if (!open || (!open->live && !open->unsnapshotted)) continue;
         CallData* c = byNumber(no);
         if (c->revision == c->snapshotRevision) continue;
         c->snapshotRevision = c->revision;

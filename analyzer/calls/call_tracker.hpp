@@ -17,6 +17,7 @@
 #include "core/digest_map.hpp"
 #include "core/id_table.hpp"
 #include "core/observed_message.hpp"
+#include "core/packing.hpp"
 #include "core/string_hash.hpp"
 #include "observe/dialog_observer.hpp"
 #include "observe/transaction_observer.hpp"
@@ -123,16 +124,15 @@ class CallTracker : private stack::ObserverListener {
     std::uint64_t m_nextCall = 1;  // a call's number is its place in start order
     std::int64_t m_nowNs = 0;      // the latest message time (earlier ones are clamped)
     struct OpenCall {
-        std::unique_ptr<CallData> live;                    // awake
-        std::unique_ptr<char[]> packed;                    // asleep (call_packer.hpp)
-        stack::Bytes firstRequest;                         // the sleeping call's, kept aside
-        std::uint64_t revision = 0, snapshotRevision = 0;  // the sleeping call's
+        std::unique_ptr<CallData> live;  // awake
+        std::unique_ptr<char[]> packed;  // asleep (call_packer.hpp)
+        stack::Bytes firstRequest;       // the sleeping call's, kept aside
+        bool unsnapshotted = false;      // the sleeping call changed since its last snapshot
     };
     stack::IdTable<OpenCall> m_calls;         // open, by number
     std::vector<std::uint64_t> m_awakeCalls;  // woken or made since the last settleCalls()
     std::string m_packScratch;
-    static constexpr std::size_t kMaxSpareCalls = 64;
-    std::vector<std::unique_ptr<CallData>> m_spareCalls;  // slept, kept for reuse
+    stack::SparePool<CallData> m_spareCalls;  // CallData of calls gone to sleep
     // Open calls by callIdDigest of each Call-ID. Two Call-IDs open at once share a digest
     // with probability about n^2/2^65 (the observer's matching keys rely on the same).
     stack::DigestMap<std::uint64_t> m_byCallId;

@@ -122,4 +122,23 @@ class PackReader {
     const char* m_p;
 };
 
+// Objects whose owner went to sleep, kept with their strings' and vectors' capacity for the
+// next one that wakes (its unpacking sets every field), so waking and sleeping rarely allocate.
+template <class T, std::size_t kMax = 64>
+class SparePool {
+  public:
+    std::unique_ptr<T> take() {
+        if (m_kept.empty()) return std::make_unique<T>();
+        std::unique_ptr<T> p = std::move(m_kept.back());
+        m_kept.pop_back();
+        return p;
+    }
+    void give(std::unique_ptr<T> p) {
+        if (p && m_kept.size() < kMax) m_kept.push_back(std::move(p));
+    }
+
+  private:
+    std::vector<std::unique_ptr<T>> m_kept;
+};
+
 }  // namespace sipscope::stack

@@ -168,17 +168,6 @@ std::shared_ptr<TransactionShadow::Machines> ShadowPacker::intern(
     return machines;
 }
 
-std::unique_ptr<TransactionShadow::Live> ShadowPacker::takeLive() {
-    if (m_spare.empty()) return std::make_unique<Live>();
-    auto live = std::move(m_spare.back());
-    m_spare.pop_back();
-    return live;
-}
-
-void ShadowPacker::giveLive(std::unique_ptr<TransactionShadow::Live> live) {
-    if (m_spare.size() < kMaxSpare) m_spare.push_back(std::move(live));
-}
-
 void ShadowPacker::prune() {
     for (auto it = m_pool.begin(); it != m_pool.end();)
         it = it->second.use_count() == 1 ? m_pool.erase(it) : std::next(it);

@@ -9,6 +9,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "core/packing.hpp"
 #include "observe/transaction_shadow.hpp"
 
 namespace sipscope::stack {
@@ -20,10 +21,8 @@ class ShadowPacker {
     std::unique_ptr<char[]> pack(const TransactionShadow::Live& live);
     static void unpack(const char* packed, TransactionShadow::Live& live);
 
-    // Lives of shadows gone to sleep, kept with their strings' and vectors' capacity for the
-    // next shadow that wakes: waking and sleeping then rarely allocate.
-    std::unique_ptr<TransactionShadow::Live> takeLive();
-    void giveLive(std::unique_ptr<TransactionShadow::Live> live);
+    // Lives of shadows gone to sleep, for the next shadow that wakes.
+    SparePool<TransactionShadow::Live> spareLives;
 
     // A pair equal to `machines` that the pool already holds, else `machines`, now held. The
     // pool drops pairs no shadow uses any more as it grows, so it stays as large as the number
@@ -36,9 +35,7 @@ class ShadowPacker {
     static std::uint64_t hashOf(const TransactionShadow::Machines& m);
     void prune();
 
-    static constexpr std::size_t kMaxSpare = 64;
     std::string m_scratch;
-    std::vector<std::unique_ptr<TransactionShadow::Live>> m_spare;
     std::unordered_multimap<std::uint64_t, std::shared_ptr<TransactionShadow::Machines>> m_pool;
     std::size_t m_pruneAt = 256;
 };

@@ -108,13 +108,13 @@ TransactionState TransactionShadow::serverState() const {
 void TransactionShadow::sleep(ShadowPacker& packer) {
     if (!m_live) return;
     m_packed = packer.pack(*m_live);
-    packer.giveLive(std::move(m_live));
+    packer.spareLives.give(std::move(m_live));
     m_machines = packer.intern(std::move(m_machines));
 }
 
 void TransactionShadow::wake(ShadowPacker& packer) {
     if (m_live) return;
-    auto live = packer.takeLive();
+    auto live = packer.spareLives.take();
     ShadowPacker::unpack(m_packed.get(), *live);
     m_live = std::move(live);
     m_packed.reset();
