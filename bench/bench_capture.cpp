@@ -126,8 +126,8 @@ void tshark(const std::string& path, std::uint64_t messages) {
 
 int main(int argc, char** argv) {
     std::uint64_t udpMb = 200, tcpMb = 100;
-    std::string file;
-    bool withTshark = false, keep = false;
+    std::string file, input;
+    bool withTshark = false, keep = false, pipelineOnly = false;
     for (int i = 1; i < argc; ++i) {
         const std::string a = argv[i];
         if (a == "--size-mb" && i + 1 < argc)
@@ -136,6 +136,10 @@ int main(int argc, char** argv) {
             tcpMb = std::strtoull(argv[++i], nullptr, 10);
         else if (a == "--file" && i + 1 < argc)
             file = argv[++i];
+        else if (a == "--input" && i + 1 < argc)
+            input = argv[++i];
+        else if (a == "--pipeline-only")
+            pipelineOnly = true;
         else if (a == "--tshark")
             withTshark = true;
         else if (a == "--keep")
@@ -143,9 +147,25 @@ int main(int argc, char** argv) {
         else {
             std::printf(
                 "usage: bench_capture [--size-mb N] [--tcp-size-mb N] [--file F] [--tshark] "
-                "[--keep]\n");
+                "[--keep]\n"
+                "       bench_capture --input CAPTURE [--pipeline-only] [--tshark]\n"
+                "           (measure an existing capture; --pipeline-only skips the reference "
+                "loops, for profiles)\n");
             return 0;
         }
+    }
+    if (!input.empty()) {
+        if (pipelineOnly) {
+            print("pipeline to ObservedMessage", pipeline(input), 0);
+            return 0;
+        }
+        const Figures bare = bareLibpcap(input);
+        print("bare libpcap pcap_next_ex loop", bare, 0);
+        print("SipScope reader only", readerOnly(input), bare.secs);
+        const Figures full = pipeline(input);
+        print("pipeline to ObservedMessage", full, bare.secs);
+        if (withTshark) tshark(input, full.messages);
+        return 0;
     }
     const std::string base =
         file.empty() ? "/tmp/sipscope-bench-" + std::to_string(getpid()) : file;

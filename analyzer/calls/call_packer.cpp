@@ -249,6 +249,12 @@ CallData* CallTracker::byNumber(std::uint64_t no) {
     return open->live.get();
 }
 
+std::size_t CallTracker::awakeCalls() const {
+    std::size_t n = 0;
+    m_calls.forEach([&n](std::uint64_t, const OpenCall& c) { n += c.live ? 1 : 0; });
+    return n;
+}
+
 void CallTracker::settleCalls() {
     for (std::uint64_t no : m_awakeCalls) {
         OpenCall* open = m_calls.find(no);

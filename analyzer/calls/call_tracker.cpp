@@ -269,6 +269,15 @@ void CallTracker::onTransactionEnded(const stack::TransactionRecord& t) {
         scheduleClose(*c);
     }
     m_txCall.erase(t.id);
+    settleBetweenMessages();
+}
+
+// Between messages (timers, the end of input) the transactions of many calls end, time out or
+// meet their dialogs' ends in one go: their calls go back to sleep in batches, not all at once
+// after the jump. Only the listener callbacks call this, and while no message is being handled
+// no call is held across them.
+void CallTracker::settleBetweenMessages() {
+    if (!m_current && m_awakeCalls.size() >= kSettleBatch) settleCalls();
 }
 
 void CallTracker::onAnomaly(const stack::Anomaly& a) {
@@ -281,6 +290,7 @@ void CallTracker::onAnomaly(const stack::Anomaly& a) {
         c->anomalies.push_back(a);
         ++c->revision;
     }
+    settleBetweenMessages();
 }
 
 void CallTracker::onDialog(const stack::DialogEvent& e) {
@@ -292,6 +302,7 @@ void CallTracker::onDialog(const stack::DialogEvent& e) {
         ++c->revision;
         scheduleClose(*c);
     }
+    settleBetweenMessages();
 }
 
 // When a call with nothing open may be reported: after the linger (late messages with its

@@ -81,6 +81,9 @@ class CallTracker : private stack::ObserverListener {
 
     std::size_t openCalls() const noexcept { return m_calls.size(); }
     std::size_t openTransactions() const noexcept { return m_observer.openTransactions(); }
+    // How many open calls and transactions are awake (unpacked) now; counts them, for tests.
+    std::size_t awakeCalls() const;
+    std::size_t awakeTransactions() const { return m_observer.awakeTransactions(); }
 
   private:
     void onMessage(const stack::Observation& o, const stack::MessageVerdict& v) override;
@@ -98,6 +101,7 @@ class CallTracker : private stack::ObserverListener {
     CallData* byNumber(std::uint64_t no);
     // Puts to sleep the calls woken since the last settle that only wait (call_packer.hpp).
     void settleCalls();
+    void settleBetweenMessages();  // settleCalls() when a batch is awake and no message is held
     void scheduleClose(CallData& c);
     std::int64_t closeDeadline(const CallData& c) const;
     void closeDue(std::int64_t nowNs);
@@ -129,8 +133,9 @@ class CallTracker : private stack::ObserverListener {
         stack::Bytes firstRequest;       // the sleeping call's, kept aside
         bool unsnapshotted = false;      // the sleeping call changed since its last snapshot
     };
-    stack::IdTable<OpenCall> m_calls;         // open, by number
-    std::vector<std::uint64_t> m_awakeCalls;  // woken or made since the last settleCalls()
+    stack::IdTable<OpenCall> m_calls;                  // open, by number
+    std::vector<std::uint64_t> m_awakeCalls;           // woken or made since the last settleCalls()
+    static constexpr std::size_t kSettleBatch = 1024;  // settled at once between messages
     std::string m_packScratch;
     stack::SparePool<CallData> m_spareCalls;  // CallData of calls gone to sleep
     // Open calls by callIdDigest of each Call-ID. Two Call-IDs open at once share a digest

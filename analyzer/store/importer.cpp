@@ -164,10 +164,16 @@ class Importer::Run {
             // The end of a capture gives out all its open calls at once.
             if (m_batch.calls.size() >= m_options.batchMessages / 4) flush(true);
         };
+        // Between messages (the end of a capture above all) transactions and dialogs end by the
+        // hundred thousand with no message to make the batch due: their count does.
         s.transaction = [this](const stack::TransactionRecord& t) {
             m_batch.transactions.push_back(t);
+            if (m_batch.transactions.size() >= m_options.batchMessages) flush(true);
         };
-        s.dialog = [this](const stack::DialogEvent& e) { m_batch.dialogs.push_back(e); };
+        s.dialog = [this](const stack::DialogEvent& e) {
+            m_batch.dialogs.push_back(e);
+            if (m_batch.dialogs.size() >= m_options.batchMessages) flush(true);
+        };
         return s;
     }
 

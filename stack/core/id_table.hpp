@@ -80,6 +80,13 @@ class IdTable {
             if (std::optional<V>& slot = at(i)) f(m_base + i, *slot);
         for (auto& [id, v] : m_outside) f(id, v);
     }
+    template <class F>
+    void forEach(F&& f) const {
+        for (std::size_t i = 0; i < m_length; ++i)
+            if (const std::optional<V>& slot = m_ring[(m_head + i) & (m_ring.size() - 1)])
+                f(m_base + i, *slot);
+        for (const auto& [id, v] : m_outside) f(id, v);
+    }
 
   private:
     std::optional<V>& at(std::size_t offset) {

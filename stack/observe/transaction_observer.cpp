@@ -36,6 +36,9 @@ bool TransactionObserver::advanceTo(Instant at) {
     while (auto due = m_timers.popDue(at, slotsOf)) {
         m_now = std::max(m_now, due->at);
         fire(*due);
+        // A long jump (the end of input runs 32 s of timers at once) wakes a shadow per timer:
+        // they go back to sleep in batches, not all at the end.
+        if (m_awake.size() >= kSettleBatch) settle();
     }
     m_timers.compactIfStale(slotsOf);
     settle();
@@ -209,6 +212,12 @@ TransactionShadow::Live& TransactionObserver::wake(TransactionShadow& s) {
     s.wake(m_packer);
     m_awake.push_back(s.id);  // also when already awake: settle() sees each shadow worked on
     return s.live();
+}
+
+std::size_t TransactionObserver::awakeTransactions() const {
+    std::size_t n = 0;
+    m_tx.forEach([&n](std::uint64_t, const auto& s) { n += s->awake() ? 1 : 0; });
+    return n;
 }
 
 void TransactionObserver::settle() {

@@ -49,6 +49,9 @@ class TransactionObserver {
 
     Instant now() const noexcept { return m_now; }
     std::size_t openTransactions() const noexcept { return m_tx.size(); }
+    // How many open transactions are awake (unpacked) now; counts them all, for tests and
+    // figures.
+    std::size_t awakeTransactions() const;
     const ObserverOptions& options() const noexcept { return m_options; }
 
   private:
@@ -108,6 +111,7 @@ class TransactionObserver {
     ShadowTimers m_timers;
     ShadowPacker m_packer;
     std::vector<std::uint64_t> m_awake;  // shadows woken or made since the last settle()
+    static constexpr std::size_t kSettleBatch = 1024;  // advanceTo() settles this many at once
     struct RecentCopy {
         Instant at{0};
         std::uint64_t id = 0;

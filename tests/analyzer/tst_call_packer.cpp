@@ -6,7 +6,9 @@
 #include <limits>
 #include <random>
 
+#include "call_test_util.hpp"
 #include "calls/call_packer.hpp"
+#include "calls/call_tracker.hpp"
 
 using namespace sipscope::analyzer;
 using sipscope::stack::Anomaly;
@@ -151,6 +153,46 @@ class TestCallPacker : public QObject {
             const CallData c = randomCall(rng);
             if (!(roundTrip(c) == c)) QFAIL(qPrintable(QString("call %1 differs").arg(i)));
         }
+    }
+
+    // Thousands of calls whose transactions all end in one jump of the clock (here the end of
+    // input, which runs 32 s of timers at once): calls and shadows woken by the ends go back to
+    // sleep in batches, so the memory of the jump stays that of a batch, not of every call.
+    void aJumpOfTheClockWakesABatchAtATime() {
+        constexpr int kCalls = 3000;
+        std::size_t calls = 0, mostCalls = 0, mostShadows = 0;
+        CallTracker* tracker = nullptr;
+        CallTrackerSinks sinks;
+        sinks.call = [&](CallRecord&&) { ++calls; };
+        sinks.transaction = [&](const sipscope::stack::TransactionRecord&) {
+            mostCalls = std::max(mostCalls, tracker->awakeCalls());
+            mostShadows = std::max(mostShadows, tracker->awakeTransactions());
+        };
+        CallTracker t({}, std::move(sinks));
+        tracker = &t;
+        for (int i = 0; i < kCalls; ++i) {
+            const std::string n = std::to_string(i);
+            const std::string via = "Via: SIP/2.0/UDP 10.0.0.1:5060;branch=z9hG4bK-j" + n + "\r\n";
+            const std::string common = "From: <sip:a@example.com>;tag=f" + n +
+                                       "\r\nCall-ID: jump-" + n + "\r\nCSeq: 1 INVITE\r\n";
+            const double at = i * 0.0001;  // all within a third of a second
+            t.observe(sipscope::test::observed(
+                2 * i + 1, at, "10.0.0.1:5060", "10.0.0.2:5060",
+                "INVITE sip:b@example.net SIP/2.0\r\n" + via + common +
+                    "To: <sip:b@example.net>\r\nContent-Length: 0\r\n\r\n"));
+            t.observe(sipscope::test::observed(
+                2 * i + 2, at + 0.00005, "10.0.0.2:5060", "10.0.0.1:5060",
+                "SIP/2.0 486 Busy Here\r\n" + via + common +
+                    "To: <sip:b@example.net>;tag=t\r\nContent-Length: 0\r\n\r\n"));
+        }
+        QCOMPARE(t.openCalls(), std::size_t(kCalls));
+        QVERIFY(t.awakeCalls() <= 1);         // each call waits asleep for its transaction's end
+        QVERIFY(t.awakeTransactions() <= 1);  // each shadow waits asleep for Timer H
+        t.finish();
+        QCOMPARE(calls, std::size_t(kCalls));
+        QVERIFY2(mostCalls <= 1100, qPrintable(QString::number(mostCalls)));
+        QVERIFY2(mostShadows <= 1100, qPrintable(QString::number(mostShadows)));
+        QVERIFY(mostCalls > 0);
     }
 };
 
