@@ -82,10 +82,8 @@ class IdTable {
     }
     template <class F>
     void forEach(F&& f) const {
-        for (std::size_t i = 0; i < m_length; ++i)
-            if (const std::optional<V>& slot = m_ring[(m_head + i) & (m_ring.size() - 1)])
-                f(m_base + i, *slot);
-        for (const auto& [id, v] : m_outside) f(id, v);
+        const_cast<IdTable*>(this)->forEach(
+            [&f](std::uint64_t id, V& v) { f(id, std::as_const(v)); });
     }
 
   private:
