@@ -59,6 +59,27 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     m_model = new CallListModel(this);
     m_import = new ImportJob(this);
     m_live = new LiveCapture(this);
+    buildCentral();
+    buildDocks();
+    buildMenus();
+    buildStatusBar();
+    m_liveTimer = new QTimer(this);
+    m_liveTimer->setInterval(500);
+    connect(m_liveTimer, &QTimer::timeout, this, [this] {
+        if (m_model->appendNew() > 0) updateCount();
+    });
+    connectViews();
+    connectJobs();
+    QSettings settings;
+    m_table->restoreLayout();
+    restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray());
+    restoreState(settings.value(QStringLiteral("window/state")).toByteArray());
+    m_filter->setHiddenKinds(settings.value(QStringLiteral("filter/hiddenKinds")).toStringList());
+    m_model->setHiddenKinds(m_filter->hiddenKinds());
+}
+
+// The call list with its filter bar above the ladder and the message view.
+void MainWindow::buildCentral() {
     auto* top = new QWidget;
     auto* v = new QVBoxLayout(top);
     v->setContentsMargins(4, 4, 4, 0);
@@ -81,7 +102,10 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     split->setStretchFactor(1, 3);
     split->setSizes({280, 620});
     setCentralWidget(split);
+}
 
+// Anomalies, statistics and media: docked on the right, tabbed, hidden until asked for.
+void MainWindow::buildDocks() {
     m_anomalies = new AnomalyPanel;
     m_stats = new StatsPanel;
     auto* anomalyDock = new QDockWidget(tr("Anomalies"), this);
@@ -106,14 +130,10 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     anomalyDock->hide();
     statsDock->hide();
     mediaDock->hide();
+}
 
-    buildMenus();
-    buildStatusBar();
-    m_liveTimer = new QTimer(this);
-    m_liveTimer->setInterval(500);
-    connect(m_liveTimer, &QTimer::timeout, this, [this] {
-        if (m_model->appendNew() > 0) updateCount();
-    });
+// Filter, call list, ladder and anomaly panel: what each selection shows in the others.
+void MainWindow::connectViews() {
     // A call in progress drawn in the ladder is drawn again as it goes on.
     connect(m_model, &CallListModel::callsChanged, this, [this](const QList<qint64>& rows) {
         for (qint64 row : rows)
@@ -138,6 +158,10 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
         const int r = m_model->rowOfCall(row);
         if (r >= 0) selectCall(r);
     });
+}
+
+// Import and live capture: progress and results in the status bar and the call list.
+void MainWindow::connectJobs() {
     connect(m_import, &ImportJob::captureStarted, this, [this](const QString&, qint64 id) {
         if (std::find(m_scope.begin(), m_scope.end(), id) != m_scope.end()) return;
         m_scope.push_back(id);
@@ -166,12 +190,6 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
                 this, tr("Live capture"),
                 tr("sipscope-capture stopped (exit %1):\n%2").arg(code).arg(messages));
     });
-    QSettings settings;
-    m_table->restoreLayout();
-    restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray());
-    restoreState(settings.value(QStringLiteral("window/state")).toByteArray());
-    m_filter->setHiddenKinds(settings.value(QStringLiteral("filter/hiddenKinds")).toStringList());
-    m_model->setHiddenKinds(m_filter->hiddenKinds());
 }
 
 MainWindow::~MainWindow() {

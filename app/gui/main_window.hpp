@@ -70,6 +70,10 @@ class MainWindow : public QMainWindow {
     void dropEvent(QDropEvent* event) override;
 
   private:
+    void buildCentral();
+    void buildDocks();
+    void connectViews();
+    void connectJobs();
     void buildMenus();
     static void changeFont(int delta);
     void buildStatusBar();
