@@ -181,58 +181,73 @@ void CallTracker::noteMessage(CallData& c, const stack::Observation& o,
         if (isInviteDialogMethod(m.method())) c.inviteDialog = true;
         if (c.firstRequestMethod.empty()) c.firstRequestMethod = std::string(m.method());
     }
-    if (v.role == stack::MessageRole::Request) {
-        ++c.transactions;
-        if (std::find(c.openTx.begin(), c.openTx.end(), v.transaction) == c.openTx.end())
-            c.openTx.push_back(v.transaction);
-        m_txCall[v.transaction] = c.no;
-        const stack::KeyHeaders& k = *o.keys;
-        if (m.method() == "CANCEL") {
-            for (auto& a : c.attempts)
-                if (a.branch == k.topViaBranch && a.cseq == k.cseq.value_or(0)) a.cancelled = true;
-        } else if (m.method() == "BYE" && !c.byeNs) {
-            c.byeNs = m_nowNs;
-            c.byeTx = v.transaction;
-        }
-        if (k.toTag.empty() && m.method() != "CANCEL" && m.method() != "ACK") {
-            if (c.method.empty()) {
-                c.method = std::string(m.method());
-                c.caller = std::string(o.src);
-                c.callee = std::string(o.dst);
-                c.fromUser = userOf(m, stack::HeaderId::From);
-                c.toUser = userOf(m, stack::HeaderId::To);
-                c.requestUser = requestUser(m);
-                c.userAgent = std::string(m.headerValue(stack::HeaderId::UserAgent));
-                c.transport = transportName(m_current->transport);
-            }
-            if (m.method() == "INVITE") registerSessionId(c, m);
-            if (m.method() == c.method) {
-                const auto sameHop = [&o](const auto& h) {
-                    return h.first == o.src && h.second == o.dst;
-                };
-                if (std::none_of(c.legHops.begin(), c.legHops.end(), sameHop))
-                    c.legHops.emplace_back(o.src, o.dst);
-                if (!c.firstRequestId) {
-                    c.firstRequestId = o.id;
-                    // Not its index: parsed when needed.
-                    if (m_options.keepFirstRequest) c.firstRequest = m.wireBytes();
-                }
-                if (o.src == c.caller) {
-                    Attempt a;
-                    a.tx = v.transaction;
-                    a.branch = std::string(k.topViaBranch);
-                    a.cseq = k.cseq.value_or(0);
-                    a.ns = m_nowNs;
-                    c.attempts.push_back(std::move(a));
-                    if (c.attempts.size() == 1 && c.method == "INVITE") registerCallee(c);
-                }
-            }
-        }
-        noteMedia(c, o, v);
-        return;
-    }
+    if (v.role == stack::MessageRole::Request) noteRequest(c, o, v);
     noteMedia(c, o, v);
-    if (v.role != stack::MessageRole::Response) return;
+    if (v.role == stack::MessageRole::Response) noteResponse(c, o, v);
+}
+
+// A request that starts a transaction.
+void CallTracker::noteRequest(CallData& c, const stack::Observation& o,
+                              const stack::MessageVerdict& v) {
+    const stack::SipMessage& m = *o.message;
+    ++c.transactions;
+    if (std::find(c.openTx.begin(), c.openTx.end(), v.transaction) == c.openTx.end())
+        c.openTx.push_back(v.transaction);
+    m_txCall[v.transaction] = c.no;
+    const stack::KeyHeaders& k = *o.keys;
+    if (m.method() == "CANCEL") {
+        for (auto& a : c.attempts)
+            if (a.branch == k.topViaBranch && a.cseq == k.cseq.value_or(0)) a.cancelled = true;
+    } else if (m.method() == "BYE" && !c.byeNs) {
+        c.byeNs = m_nowNs;
+        c.byeTx = v.transaction;
+    }
+    if (k.toTag.empty() && m.method() != "CANCEL" && m.method() != "ACK")
+        noteOutOfDialogRequest(c, o, v);
+}
+
+// A request outside any dialog (no To tag): the first one names the call's method, ends and
+// users; each sighting of that method on a new hop is a leg, and each one the caller sends is
+// an attempt (RFC 6076 counts attempts).
+void CallTracker::noteOutOfDialogRequest(CallData& c, const stack::Observation& o,
+                                         const stack::MessageVerdict& v) {
+    const stack::SipMessage& m = *o.message;
+    const stack::KeyHeaders& k = *o.keys;
+    if (c.method.empty()) {
+        c.method = std::string(m.method());
+        c.caller = std::string(o.src);
+        c.callee = std::string(o.dst);
+        c.fromUser = userOf(m, stack::HeaderId::From);
+        c.toUser = userOf(m, stack::HeaderId::To);
+        c.requestUser = requestUser(m);
+        c.userAgent = std::string(m.headerValue(stack::HeaderId::UserAgent));
+        c.transport = transportName(m_current->transport);
+    }
+    if (m.method() == "INVITE") registerSessionId(c, m);
+    if (m.method() != c.method) return;
+    const auto sameHop = [&o](const auto& h) { return h.first == o.src && h.second == o.dst; };
+    if (std::none_of(c.legHops.begin(), c.legHops.end(), sameHop))
+        c.legHops.emplace_back(o.src, o.dst);
+    if (!c.firstRequestId) {
+        c.firstRequestId = o.id;
+        // Not its index: parsed when needed.
+        if (m_options.keepFirstRequest) c.firstRequest = m.wireBytes();
+    }
+    if (o.src != c.caller) return;
+    Attempt a;
+    a.tx = v.transaction;
+    a.branch = std::string(k.topViaBranch);
+    a.cseq = k.cseq.value_or(0);
+    a.ns = m_nowNs;
+    c.attempts.push_back(std::move(a));
+    if (c.attempts.size() == 1 && c.method == "INVITE") registerCallee(c);
+}
+
+// A response matched to a transaction: registration and subscription hold times, challenges,
+// the end of the BYE, and the times and final answer of the attempt it answers.
+void CallTracker::noteResponse(CallData& c, const stack::Observation& o,
+                               const stack::MessageVerdict& v) {
+    const stack::SipMessage& m = *o.message;
     const int code = m.status().value_or(0);
     const std::string_view cseqMethod = o.keys->cseqMethod;
     if (code >= 200 && code < 300 && (cseqMethod == "REGISTER" || cseqMethod == "SUBSCRIBE")) {

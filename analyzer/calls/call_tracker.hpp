@@ -91,6 +91,10 @@ class CallTracker : private stack::ObserverListener {
     void onAnomaly(const stack::Anomaly& a) override;
     void onDialog(const stack::DialogEvent& e);
     void noteMessage(CallData& c, const stack::Observation& o, const stack::MessageVerdict& v);
+    void noteRequest(CallData& c, const stack::Observation& o, const stack::MessageVerdict& v);
+    void noteOutOfDialogRequest(CallData& c, const stack::Observation& o,
+                                const stack::MessageVerdict& v);
+    void noteResponse(CallData& c, const stack::Observation& o, const stack::MessageVerdict& v);
 
     CallData& callFor(const ObservedMessage& m, std::string_view callId);
     CallData* correlate(const ObservedMessage& m);
