@@ -3,12 +3,16 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
+#include <optional>
+#include <string>
+#include <vector>
 
 #include "calls/call_ladder.hpp"
 #include "calls/call_tracker.hpp"
@@ -36,10 +40,10 @@ constexpr const char* kImportHelp =
     "Analyses each capture (pcap, pcapng, gzip) and stores its messages (raw bytes, times,\n"
     "endpoints, frames), transactions, dialogs and calls in the SipScope database LIB, which is\n"
     "created when missing. RTP streams are stored with their statistics and their packets (for\n"
-    "`audio` and `export-pcap`); --no-media-packets keeps only the statistics. A file already "
-    "imported completely is recognised by its fingerprint\n"
-    "and skipped. Progress goes to stderr on a terminal; Ctrl-C stops cleanly (the interrupted\n"
-    "capture is kept, marked incomplete). At the end one JSON object:\n"
+    "`audio` and `export-pcap`); --no-media-packets keeps only the statistics. A file\n"
+    "already imported completely is recognised by its fingerprint and skipped. Progress goes\n"
+    "to stderr on a terminal; Ctrl-C stops cleanly (the interrupted capture is kept, marked\n"
+    "incomplete). At the end one JSON object:\n"
     "{\"captures\", \"skipped\", \"messages\", \"calls\", \"seconds\", \"files\": [...]}.\n"
     "\n"
     "Exit status: 0 success, 1 a file was damaged or the import interrupted, 2 usage error or\n"
@@ -91,21 +95,24 @@ void writeFile(JsonWriter& w, const analyzer::store::FileImport& f) {
     w.endObject();
 }
 
-}  // namespace
-
-int cmdImport(const Args& args) {
+struct ImportArgs {
     std::string db;
     std::vector<std::string> files;
     analyzer::store::ImportOptions options;
+};
+
+// Reads the command line into `out`; returns an exit code when the command ends here (help, or
+// a usage error already reported).
+std::optional<int> parseImportArgs(const Args& args, ImportArgs& out) {
     for (std::size_t i = 0; i < args.size(); ++i) {
         const auto a = args[i];
         if (a == "--help" || a == "-h") {
             std::cout << kImportHelp;
             return 0;
         } else if (a == "--db" && i + 1 < args.size()) {
-            db = std::string(args[++i]);
+            out.db = std::string(args[++i]);
         } else if (a == "--t1-ms" && i + 1 < args.size()) {
-            if (!parseMilliseconds(args[++i], options.tracker.observer.timers.t1, false)) {
+            if (!parseMilliseconds(args[++i], out.options.tracker.observer.timers.t1, false)) {
                 std::cerr << "sipscope-cli import: bad --t1-ms value\n";
                 return 2;
             }
@@ -115,50 +122,49 @@ int cmdImport(const Args& args) {
                 std::cerr << "sipscope-cli import: bad port\n";
                 return 2;
             }
-            options.pipeline.sipPorts.push_back(port);
+            out.options.pipeline.sipPorts.push_back(port);
         } else if (a == "--no-media-packets") {
-            options.keepMediaPackets = false;
+            out.options.keepMediaPackets = false;
         } else if (a.size() > 1 && a[0] == '-' && a != "-") {
             std::cerr << "sipscope-cli import: unknown option '" << a << "'\n" << kImportHelp;
             return 2;
         } else {
-            files.emplace_back(a);
+            out.files.emplace_back(a);
         }
     }
-    if (db.empty() || files.empty()) {
+    if (out.db.empty() || out.files.empty()) {
         std::cerr << kImportHelp;
         return 2;
     }
-    const auto start = std::chrono::steady_clock::now();
-    std::signal(SIGINT, onInterrupt);
-    std::signal(SIGTERM, onInterrupt);
+    return std::nullopt;
+}
+
+// Imports each file in turn until done or interrupted; errors go to stderr, and `rc` becomes
+// 2 for a file that could not be read, 1 for one damaged or cut short.
+std::vector<analyzer::store::FileImport> importAll(const ImportArgs& a, int& rc) {
     std::vector<analyzer::store::FileImport> results;
-    int rc = 0;
-    try {
-        analyzer::store::StoreWriter writer(db);
-        analyzer::store::Importer importer(writer, options);
-        ImportProgressLine line;
-        for (const auto& file : files) {
-            if (g_cancel.load()) break;
-            auto r = importer.importFile(
-                file, [&](const analyzer::store::ImportProgress& p) { line.show(file, p); },
-                g_cancel);
-            if (r.status == "error") {
-                std::cerr << "sipscope-cli import: " << file << ": " << r.error << '\n';
-                rc = 2;
-            } else if (r.status != "complete") {
-                std::cerr << "sipscope-cli import: " << file << ": " << r.status << ": " << r.error
-                          << '\n';
-                rc = std::max(rc, 1);
-            }
-            results.push_back(std::move(r));
+    analyzer::store::StoreWriter writer(a.db);
+    analyzer::store::Importer importer(writer, a.options);
+    ImportProgressLine line;
+    for (const auto& file : a.files) {
+        if (g_cancel.load()) break;
+        auto r = importer.importFile(
+            file, [&](const analyzer::store::ImportProgress& p) { line.show(file, p); }, g_cancel);
+        if (r.status == "error") {
+            std::cerr << "sipscope-cli import: " << file << ": " << r.error << '\n';
+            rc = 2;
+        } else if (r.status != "complete") {
+            std::cerr << "sipscope-cli import: " << file << ": " << r.status << ": " << r.error
+                      << '\n';
+            rc = std::max(rc, 1);
         }
-    } catch (const analyzer::sql::Error& e) {
-        std::cerr << "sipscope-cli import: " << e.message << '\n';
-        return 2;
+        results.push_back(std::move(r));
     }
-    std::signal(SIGINT, SIG_DFL);
-    std::signal(SIGTERM, SIG_DFL);
+    return results;
+}
+
+// The JSON summary on stdout: {"captures", "skipped", "messages", "calls", "seconds", "files"}.
+void printSummary(const std::vector<analyzer::store::FileImport>& results, double seconds) {
     std::uint64_t captures = 0, skipped = 0, messages = 0, calls = 0;
     for (const auto& r : results) {
         if (r.skipped)
@@ -174,13 +180,34 @@ int cmdImport(const Args& args) {
     w.key("skipped").value(skipped);
     w.key("messages").value(messages);
     w.key("calls").value(calls);
-    w.key("seconds").value(
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), 3);
+    w.key("seconds").value(seconds, 3);
     w.key("files").beginArray();
     for (const auto& r : results) writeFile(w, r);
     w.endArray();
     w.endObject();
     std::cout << w.str() << '\n';
+}
+
+}  // namespace
+
+int cmdImport(const Args& args) {
+    ImportArgs a;
+    if (const auto rc = parseImportArgs(args, a)) return *rc;
+    const auto start = std::chrono::steady_clock::now();
+    std::signal(SIGINT, onInterrupt);
+    std::signal(SIGTERM, onInterrupt);
+    std::vector<analyzer::store::FileImport> results;
+    int rc = 0;
+    try {
+        results = importAll(a, rc);
+    } catch (const analyzer::sql::Error& e) {
+        std::cerr << "sipscope-cli import: " << e.message << '\n';
+        return 2;
+    }
+    std::signal(SIGINT, SIG_DFL);
+    std::signal(SIGTERM, SIG_DFL);
+    printSummary(results,
+                 std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
     if (g_cancel.load()) rc = std::max(rc, 1);
     return rc;
 }
