@@ -98,74 +98,57 @@ void printReport(const stack::ua::CallReport& r, const UaSession& session) {
     std::cout << w.str() << '\n' << std::flush;
 }
 
-}  // namespace
-
-int cmdCall(const Args& args) {
-    UaCommonOptions common;
-    stack::ua::CallOptions call;
-    for (std::size_t i = 0; i < args.size(); ++i) {
-        const std::string_view a = args[i];
-        std::string error;
-        const int c = parseCommonOption(args, i, common, error);
-        if (c < 0) {
-            std::cerr << "sipscope-cli call: " << error << '\n';
-            return 2;
-        }
-        if (c > 0) continue;
-        const bool hasValue = i + 1 < args.size();
-        stack::Duration d{0};
-        if (a == "--help" || a == "-h") {
-            printHelp();
-            return 0;
-        } else if (a == "--duration" && hasValue && parseSeconds(args[i + 1], d)) {
-            call.duration = d;
-            ++i;
-        } else if (a == "--timeout" && hasValue && parseSeconds(args[i + 1], d) && d.count() > 0) {
-            call.timeout = d;
-            ++i;
-        } else if (a == "--one-way-after" && hasValue && parseSeconds(args[i + 1], d)) {
-            call.oneWayAfter = d;
-            ++i;
-        } else if (a == "--codec" && hasValue && (args[i + 1] == "pcmu" || args[i + 1] == "pcma")) {
-            call.codecs = args[++i] == "pcmu"
-                              ? std::vector<int>{stack::ua::kPcmu, stack::ua::kPcma}
-                              : std::vector<int>{stack::ua::kPcma, stack::ua::kPcmu};
-        } else if (a == "--hold" && hasValue && parseSeconds(args[i + 1], d)) {
-            call.holdAfter = d;
-            ++i;
-        } else if (a == "--no-media") {
-            call.media = false;
-        } else if (a == "--wav" && hasValue) {
-            call.audio = loadCallAudio(std::string(args[++i]), error);
-            if (!call.audio) {
-                std::cerr << "sipscope-cli call: " << error << '\n';
-                return 2;
-            }
-        } else if (a == "--100rel") {
-            // RFC 3262 §4: Supported by default, Require with "require".
-            const bool req = hasValue && args[i + 1] == "require";
-            if (req || (hasValue && args[i + 1] == "supported")) ++i;
-            call.rel100 = req ? stack::ua::Rel100::Required : stack::ua::Rel100::Supported;
-        } else if (!a.starts_with("-") && common.uri.empty()) {
-            common.uri = std::string(a);
-        } else {
-            std::cerr << "sipscope-cli call: bad or unknown option " << a << " (see --help)\n";
-            return 2;
-        }
-    }
-    if (common.uri.empty()) {
-        std::cerr << "sipscope-cli call: a target URI is required (see --help)\n";
-        return 2;
-    }
-    UaSession::installSignalHandlers();
-    UaSession session;
+// One option of `call` at args[i] (common UA options are read before): 1 when taken, 0 for
+// --help (printed), -1 on a usage error (reported).
+int parseCallOption(const Args& args, std::size_t& i, UaCommonOptions& common,
+                    stack::ua::CallOptions& call) {
+    const std::string_view a = args[i];
+    const bool hasValue = i + 1 < args.size();
+    stack::Duration d{0};
     std::string error;
-    if (!session.open(common, true, "sipscope-cli call " + common.uri, error)) {
-        stack::ua::CallReport r;
-        r.error = error;
-        printReport(r, session);
-        return 1;
+    if (a == "--help" || a == "-h") {
+        printHelp();
+        return 0;
+    } else if (a == "--duration" && hasValue && parseSeconds(args[i + 1], d)) {
+        call.duration = d;
+        ++i;
+    } else if (a == "--timeout" && hasValue && parseSeconds(args[i + 1], d) && d.count() > 0) {
+        call.timeout = d;
+        ++i;
+    } else if (a == "--one-way-after" && hasValue && parseSeconds(args[i + 1], d)) {
+        call.oneWayAfter = d;
+        ++i;
+    } else if (a == "--codec" && hasValue && (args[i + 1] == "pcmu" || args[i + 1] == "pcma")) {
+        call.codecs = args[++i] == "pcmu" ? std::vector<int>{stack::ua::kPcmu, stack::ua::kPcma}
+                                          : std::vector<int>{stack::ua::kPcma, stack::ua::kPcmu};
+    } else if (a == "--hold" && hasValue && parseSeconds(args[i + 1], d)) {
+        call.holdAfter = d;
+        ++i;
+    } else if (a == "--no-media") {
+        call.media = false;
+    } else if (a == "--wav" && hasValue) {
+        call.audio = loadCallAudio(std::string(args[++i]), error);
+        if (!call.audio) {
+            std::cerr << "sipscope-cli call: " << error << '\n';
+            return -1;
+        }
+    } else if (a == "--100rel") {
+        // RFC 3262 §4: Supported by default, Require with "require".
+        const bool req = hasValue && args[i + 1] == "require";
+        if (req || (hasValue && args[i + 1] == "supported")) ++i;
+        call.rel100 = req ? stack::ua::Rel100::Required : stack::ua::Rel100::Supported;
+    } else if (!a.starts_with("-") && common.uri.empty()) {
+        common.uri = std::string(a);
+    } else {
+        std::cerr << "sipscope-cli call: bad or unknown option " << a << " (see --help)\n";
+        return -1;
     }
+    return 1;
+}
+
+// Places the call and waits for its end (or Ctrl-C, which hangs up); returns its report.
+stack::ua::CallReport placeCall(UaSession& session, const UaCommonOptions& common,
+                                stack::ua::CallOptions call) {
     call.targetUri = common.uri;
     call.fromUri = session.fromUri();
     call.target = session.target();
@@ -197,6 +180,41 @@ int cmdCall(const Args& args) {
         report.result = "error";
         report.error = "interrupted";
     }
+    session.endpoint().onRequest = nullptr;
+    session.endpoint().onStrayResponse = nullptr;
+    return report;
+}
+
+}  // namespace
+
+int cmdCall(const Args& args) {
+    UaCommonOptions common;
+    stack::ua::CallOptions call;
+    for (std::size_t i = 0; i < args.size(); ++i) {
+        std::string error;
+        const int c = parseCommonOption(args, i, common, error);
+        if (c < 0) {
+            std::cerr << "sipscope-cli call: " << error << '\n';
+            return 2;
+        }
+        if (c > 0) continue;
+        const int taken = parseCallOption(args, i, common, call);
+        if (taken <= 0) return taken == 0 ? 0 : 2;
+    }
+    if (common.uri.empty()) {
+        std::cerr << "sipscope-cli call: a target URI is required (see --help)\n";
+        return 2;
+    }
+    UaSession::installSignalHandlers();
+    UaSession session;
+    std::string error;
+    if (!session.open(common, true, "sipscope-cli call " + common.uri, error)) {
+        stack::ua::CallReport r;
+        r.error = error;
+        printReport(r, session);
+        return 1;
+    }
+    const stack::ua::CallReport report = placeCall(session, common, std::move(call));
     printReport(report, session);
     return report.result == "answered" ? 0 : 1;
 }
