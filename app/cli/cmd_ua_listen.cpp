@@ -70,77 +70,91 @@ void printCall(const stack::ua::AnsweredCall& c) {
     std::cout << w.str() << '\n' << std::flush;
 }
 
+struct ListenArgs {
+    UaCommonOptions common;
+    stack::ua::AnswerOptions answer;
+    std::optional<std::uint64_t> maxCalls;
+};
+
+// One option of `listen` at args[i] (common UA options are read before): 1 when taken, 0 for
+// --help (printed), -1 on a usage error (reported).
+int parseListenOption(const Args& args, std::size_t& i, ListenArgs& out) {
+    const std::string_view a = args[i];
+    const bool hasValue = i + 1 < args.size();
+    stack::Duration d{0};
+    std::uint16_t n = 0;
+    std::string error;
+    if (a == "--help" || a == "-h") {
+        std::string help = kListenHelp;
+        help.replace(help.find("%COMMON%"), 8, kUaCommonHelp);
+        std::cout << help;
+        return 0;
+    } else if (a == "--port" && hasValue && parsePort(args[i + 1], n)) {
+        out.common.localPort = n;
+        ++i;
+    } else if (a == "--code" && hasValue && parsePort(args[i + 1], n) && n >= 180 && n < 700) {
+        out.answer.code = n;
+        ++i;
+    } else if (a == "--delay" && hasValue && parseSeconds(args[i + 1], d)) {
+        out.answer.delay = d;
+        ++i;
+    } else if (a == "--max-calls" && hasValue && parsePort(args[i + 1], n) && n > 0) {
+        out.maxCalls = n;
+        ++i;
+    } else if (a == "--no-media") {
+        out.answer.media = false;
+    } else if (a == "--wav" && hasValue) {
+        out.answer.audio = loadCallAudio(std::string(args[++i]), error);
+        if (!out.answer.audio) {
+            std::cerr << "sipscope-cli listen: " << error << '\n';
+            return -1;
+        }
+    } else if (a == "--100rel") {
+        out.answer.rel100 = true;
+    } else {
+        std::cerr << "sipscope-cli listen: bad or unknown option " << a << " (see --help)\n";
+        return -1;
+    }
+    return 1;
+}
+
+// TCP and TLS listen on the UDP port's number too (RFC 3261 §18.2.1: a server listens on
+// every transport it offers).
+bool listenStream(UaSession& session, const UaCommonOptions& common, std::string& error) {
+    const auto proto = common.transport.value_or(stack::net::Protocol::Udp);
+    if (proto == stack::net::Protocol::Udp) return true;
+    const bool tls = proto == stack::net::Protocol::Tls;
+    auto local = session.transport().udpLocal(
+        common.bind.empty() ? AF_INET : stack::net::SockAddr::fromLiteral(common.bind, 0).family());
+    return (!tls || session.transport().setTlsServer(common.tls, error)) &&
+           session.transport().listen(local, tls, error);
+}
+
 }  // namespace
 
 int cmdListen(const Args& args) {
-    UaCommonOptions common;
-    common.localPort = 5060;
-    stack::ua::AnswerOptions answer;
-    std::optional<std::uint64_t> maxCalls;
+    ListenArgs la;
+    la.common.localPort = 5060;
     for (std::size_t i = 0; i < args.size(); ++i) {
-        const std::string_view a = args[i];
         std::string error;
-        const int c = parseCommonOption(args, i, common, error);
+        const int c = parseCommonOption(args, i, la.common, error);
         if (c < 0) {
             std::cerr << "sipscope-cli listen: " << error << '\n';
             return 2;
         }
         if (c > 0) continue;
-        const bool hasValue = i + 1 < args.size();
-        stack::Duration d{0};
-        std::uint16_t n = 0;
-        if (a == "--help" || a == "-h") {
-            std::string help = kListenHelp;
-            help.replace(help.find("%COMMON%"), 8, kUaCommonHelp);
-            std::cout << help;
-            return 0;
-        } else if (a == "--port" && hasValue && parsePort(args[i + 1], n)) {
-            common.localPort = n;
-            ++i;
-        } else if (a == "--code" && hasValue && parsePort(args[i + 1], n) && n >= 180 && n < 700) {
-            answer.code = n;
-            ++i;
-        } else if (a == "--delay" && hasValue && parseSeconds(args[i + 1], d)) {
-            answer.delay = d;
-            ++i;
-        } else if (a == "--max-calls" && hasValue && parsePort(args[i + 1], n) && n > 0) {
-            maxCalls = n;
-            ++i;
-        } else if (a == "--no-media") {
-            answer.media = false;
-        } else if (a == "--wav" && hasValue) {
-            answer.audio = loadCallAudio(std::string(args[++i]), error);
-            if (!answer.audio) {
-                std::cerr << "sipscope-cli listen: " << error << '\n';
-                return 2;
-            }
-        } else if (a == "--100rel") {
-            answer.rel100 = true;
-        } else {
-            std::cerr << "sipscope-cli listen: bad or unknown option " << a << " (see --help)\n";
-            return 2;
-        }
+        const int taken = parseListenOption(args, i, la);
+        if (taken <= 0) return taken == 0 ? 0 : 2;
     }
     UaSession::installSignalHandlers();
     UaSession session;
     std::string error;
-    if (!session.open(common, false, "sipscope-cli listen", error)) {
+    if (!session.open(la.common, false, "sipscope-cli listen", error) ||
+        !listenStream(session, la.common, error)) {
         std::cerr << "sipscope-cli listen: " << error << '\n';
         return 2;
     }
-    const auto proto = common.transport.value_or(stack::net::Protocol::Udp);
-    if (proto != stack::net::Protocol::Udp) {
-        const bool tls = proto == stack::net::Protocol::Tls;
-        auto local = session.transport().udpLocal(
-            common.bind.empty() ? AF_INET
-                                : stack::net::SockAddr::fromLiteral(common.bind, 0).family());
-        if ((tls && !session.transport().setTlsServer(common.tls, error)) ||
-            !session.transport().listen(local, tls, error)) {
-            std::cerr << "sipscope-cli listen: " << error << '\n';
-            return 2;
-        }
-    }
-    stack::ua::Answerer answerer(session.endpoint(), answer);
+    stack::ua::Answerer answerer(session.endpoint(), la.answer);
     std::uint64_t ended = 0;
     answerer.onCallEnded = [&](const stack::ua::AnsweredCall& c) {
         printCall(c);
@@ -149,12 +163,14 @@ int cmdListen(const Args& args) {
     session.endpoint().onRequest = [&](const stack::ua::ServerRequest& r) {
         answerer.onRequest(r);
     };
-    std::cerr << "sipscope-cli listen: listening on port " << common.localPort << '\n';
+    std::cerr << "sipscope-cli listen: listening on port " << la.common.localPort << '\n';
     // A day at most: the command is meant to be stopped by a signal or --max-calls.
-    session.runUntil([&] { return maxCalls && ended >= *maxCalls; }, stack::Duration{86400000});
+    session.runUntil([&] { return la.maxCalls && ended >= *la.maxCalls; },
+                     stack::Duration{86400000});
     // Let the last responses (200 to BYE) leave before the sockets close.
     const auto end = session.loop().now() + stack::Duration{50};
     while (session.loop().now() < end) session.loop().runOnce(stack::Duration{10});
+    session.endpoint().onRequest = nullptr;
     return 0;
 }
 
