@@ -20,6 +20,7 @@
 #include "audio_mix.hpp"
 #include "call_list_model.hpp"
 #include "calls/call_ladder.hpp"
+#include "gui_test_util.hpp"
 #include "ladder_canvas.hpp"
 #include "ladder_export.hpp"
 #include "ladder_media.hpp"
@@ -32,49 +33,14 @@
 #include "store/store_reader.hpp"
 
 using namespace sipscope;
+using sipscope::test::grabBoth;
+using sipscope::test::importInto;
 using namespace sipscope::gui;
 
 namespace {
 
 const QString kMedia = QStringLiteral(SIPSCOPE_TEST_DATA_DIR "/media");
 const std::string kCall1 = "media-call-1@sipscope.test", kCall2 = "media-call-2@sipscope.test";
-
-std::int64_t importInto(const std::string& db, const QString& file) {
-    analyzer::store::StoreWriter writer(db);
-    analyzer::store::Importer importer(writer, {});
-    std::atomic<bool> cancel{false};
-    return importer.importFile(file.toStdString(), {}, cancel).captureId;
-}
-
-QPalette darkPalette() {
-    QPalette p;
-    p.setColor(QPalette::Window, QColor(0x2b, 0x2d, 0x31));
-    p.setColor(QPalette::WindowText, QColor(0xe6, 0xe6, 0xe6));
-    p.setColor(QPalette::Base, QColor(0x1e, 0x1f, 0x22));
-    p.setColor(QPalette::AlternateBase, QColor(0x26, 0x28, 0x2c));
-    p.setColor(QPalette::Text, QColor(0xe6, 0xe6, 0xe6));
-    p.setColor(QPalette::PlaceholderText, QColor(0x9a, 0xa0, 0xa6));
-    p.setColor(QPalette::Button, QColor(0x34, 0x37, 0x3b));
-    p.setColor(QPalette::ButtonText, QColor(0xe6, 0xe6, 0xe6));
-    p.setColor(QPalette::Highlight, QColor(0x2f, 0x5f, 0xa8));
-    p.setColor(QPalette::HighlightedText, Qt::white);
-    return p;
-}
-
-void grabBoth(QWidget& w, const QString& name, QSize size) {
-    w.resize(size);
-    w.show();
-    for (const bool dark : {false, true}) {
-        w.setPalette(dark ? darkPalette() : QApplication::style()->standardPalette());
-        QApplication::processEvents();
-        const QString path =
-            QDir(QDir::tempPath())
-                .filePath(QStringLiteral("sipscope-%1-%2.png")
-                              .arg(name, dark ? QStringLiteral("dark") : QStringLiteral("light")));
-        QVERIFY2(w.grab().save(path), qPrintable(path));
-    }
-    w.setPalette(QApplication::style()->standardPalette());
-}
 
 constexpr std::int64_t kStart = 1795643700100000000;
 

@@ -14,6 +14,7 @@
 
 #include "audio_mix.hpp"
 #include "call_list_model.hpp"
+#include "gui_test_util.hpp"
 #include "ladder_canvas.hpp"
 #include "ladder_panel.hpp"
 #include "main_window.hpp"
@@ -23,6 +24,7 @@
 #include "store/store_reader.hpp"
 
 using namespace sipscope;
+using sipscope::test::importInto;
 using namespace sipscope::gui;
 
 namespace {
@@ -30,13 +32,6 @@ namespace {
 const QString kMedia = QStringLiteral(SIPSCOPE_TEST_DATA_DIR "/media");
 const std::string kCall1 = "media-call-1@sipscope.test", kCall2 = "media-call-2@sipscope.test";
 constexpr std::int64_t kStart = 1795643700100000000;  // media-call-1's first RTP packet
-
-std::int64_t importInto(const std::string& db, const QString& file) {
-    analyzer::store::StoreWriter writer(db);
-    analyzer::store::Importer importer(writer, {});
-    std::atomic<bool> cancel{false};
-    return importer.importFile(file.toStdString(), {}, cancel).captureId;
-}
 
 analyzer::store::StreamAudio tone(std::int64_t startNs, std::size_t n, std::int16_t level) {
     analyzer::store::StreamAudio a;
