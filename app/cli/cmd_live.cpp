@@ -7,7 +7,10 @@
 #include <algorithm>
 #include <fstream>
 #include <iostream>
+#include <optional>
 #include <sstream>
+#include <string>
+#include <vector>
 
 #include "capture_helper.hpp"
 #include "capture_run.hpp"
@@ -121,40 +124,55 @@ int cmdInterfaces(const Args& args) {
     return 0;
 }
 
-int cmdCapture(const Args& args) {
-    std::vector<std::string> helperArgs;
-    std::string file;
+namespace {
+
+struct CaptureArgs {
+    std::vector<std::string> helperArgs;  // for sipscope-capture
+    std::string file;                     // -w
     bool summary = false;
-    CaptureRunOptions o;
+    CaptureRunOptions run;
+};
+
+// Reads the command line into `out`; returns an exit code when the command ends here (help, or
+// a usage error already reported).
+std::optional<int> parseCaptureArgs(const Args& args, CaptureArgs& out) {
     for (std::size_t i = 0; i < args.size(); ++i) {
         const auto a = args[i];
         const bool hasValue = i + 1 < args.size();
         if (a == "--help" || a == "-h") return std::cout << kCaptureHelp, 0;
         if (a == "--summary") {
-            summary = true;
+            out.summary = true;
         } else if ((a == "-i" || a == "-f" || a == "--duration" || a == "--count" || a == "-c") &&
                    hasValue) {
-            helperArgs.emplace_back(a == "-c" ? "--count" : a);
-            helperArgs.emplace_back(args[++i]);
+            out.helperArgs.emplace_back(a == "-c" ? "--count" : a);
+            out.helperArgs.emplace_back(args[++i]);
         } else if (a == "-w" && hasValue) {
-            file = std::string(args[++i]);
+            out.file = std::string(args[++i]);
         } else if (a == "--sip-port" && hasValue) {
             std::uint16_t port = 0;
             if (!parsePort(args[++i], port))
                 return std::cerr << "sipscope-cli capture: bad port\n", 2;
-            o.sipPorts.push_back(port);
+            out.run.sipPorts.push_back(port);
         } else {
             std::cerr << "sipscope-cli capture: unexpected '" << a << "'\n" << kCaptureHelp;
             return 2;
         }
     }
-    if (std::find(helperArgs.begin(), helperArgs.end(), "-i") == helperArgs.end())
-        return std::cerr << kCaptureHelp, 2;
-    if (!file.empty()) helperArgs.insert(helperArgs.end(), {"-w", file});
+    const auto& h = out.helperArgs;
+    if (std::find(h.begin(), h.end(), "-i") == h.end()) return std::cerr << kCaptureHelp, 2;
+    return std::nullopt;
+}
+
+}  // namespace
+
+int cmdCapture(const Args& args) {
+    CaptureArgs ca;
+    if (const auto rc = parseCaptureArgs(args, ca)) return *rc;
+    if (!ca.file.empty()) ca.helperArgs.insert(ca.helperArgs.end(), {"-w", ca.file});
     const std::string helper = findCaptureHelper();
     HelperProcess h;
     std::string error, stats;
-    if (helper.empty() || !startHelper(helper, helperArgs, h, error)) {
+    if (helper.empty() || !startHelper(helper, ca.helperArgs, h, error)) {
         std::cerr << "sipscope-cli capture: "
                   << (helper.empty() ? "sipscope-capture not found" : error) << '\n';
         return 2;
@@ -166,30 +184,30 @@ int cmdCapture(const Args& args) {
     CaptureRunResult r;
     auto sink = [&](analyzer::ObservedMessage&& m) {
         s.add(m);
-        if (summary || !file.empty()) return;
+        if (ca.summary || !ca.file.empty()) return;
         w.clear();
         writeObservedMessage(w, m);
         std::cout << w.str() << '\n' << std::flush;
     };
-    if (file.empty()) {
+    if (ca.file.empty()) {
         dup2(h.stdoutFd, 0);  // the pcapng stream becomes our standard input
         close(h.stdoutFd);
         std::string openError;
         if (auto source = analyzer::openCaptureFile("-", openError))
-            runSource(*source, o, sink, r);
+            runSource(*source, ca.run, sink, r);
         else if (finishHelper(h, stats) == 0)
             std::cerr << "sipscope-cli capture: " << openError << '\n';
     } else {
         close(h.stdoutFd);
     }
     if (h.pid > 0 && finishHelper(h, stats) != 0) return 2;
-    if (!file.empty()) {
-        o.path = file;
-        if (!runCapture(o, sink, r))
+    if (!ca.file.empty()) {
+        ca.run.path = ca.file;
+        if (!runCapture(ca.run, sink, r))
             return std::cerr << "sipscope-cli capture: " << r.openError << '\n', 2;
     }
     const std::uint64_t dropped = droppedFromStats(stats);
-    if (summary || !file.empty()) s.write(r, dropped);
+    if (ca.summary || !ca.file.empty()) s.write(r, dropped);
     std::cerr << "sipscope-cli capture: " << r.packets << " packets, " << r.stats.sipMessages
               << " SIP messages, " << dropped << " dropped\n";
     return 0;
