@@ -206,9 +206,9 @@ void CallTracker::noteRequest(CallData& c, const stack::Observation& o,
         noteOutOfDialogRequest(c, o, v);
 }
 
-// A request outside any dialog (no To tag): the first one names the call's method, ends and
-// users; each sighting of that method on a new hop is a leg, and each one the caller sends is
-// an attempt (RFC 6076 counts attempts).
+// A request outside any dialog (no To tag): the first one names the call's method, its two
+// ends and its users; each sighting of that method on a new hop is a leg, and each one the
+// caller sends is an attempt (RFC 6076 counts attempts).
 void CallTracker::noteOutOfDialogRequest(CallData& c, const stack::Observation& o,
                                          const stack::MessageVerdict& v) {
     const stack::SipMessage& m = *o.message;

@@ -3,6 +3,7 @@
 // object when done.
 
 #include <iostream>
+#include <optional>
 
 #include "commands.hpp"
 #include "core/json_writer.hpp"
@@ -98,10 +99,10 @@ void printReport(const stack::ua::CallReport& r, const UaSession& session) {
     std::cout << w.str() << '\n' << std::flush;
 }
 
-// One option of `call` at args[i] (common UA options are read before): 1 when taken, 0 for
-// --help (printed), -1 on a usage error (reported).
-int parseCallOption(const Args& args, std::size_t& i, UaCommonOptions& common,
-                    stack::ua::CallOptions& call) {
+// One option of `call` at args[i] (common UA options are read before): nothing when taken, else
+// the exit code the command ends with (0 after --help, 2 after a usage error it reported).
+std::optional<int> parseCallOption(const Args& args, std::size_t& i, UaCommonOptions& common,
+                                   stack::ua::CallOptions& call) {
     const std::string_view a = args[i];
     const bool hasValue = i + 1 < args.size();
     stack::Duration d{0};
@@ -130,7 +131,7 @@ int parseCallOption(const Args& args, std::size_t& i, UaCommonOptions& common,
         call.audio = loadCallAudio(std::string(args[++i]), error);
         if (!call.audio) {
             std::cerr << "sipscope-cli call: " << error << '\n';
-            return -1;
+            return 2;
         }
     } else if (a == "--100rel") {
         // RFC 3262 §4: Supported by default, Require with "require".
@@ -141,9 +142,9 @@ int parseCallOption(const Args& args, std::size_t& i, UaCommonOptions& common,
         common.uri = std::string(a);
     } else {
         std::cerr << "sipscope-cli call: bad or unknown option " << a << " (see --help)\n";
-        return -1;
+        return 2;
     }
-    return 1;
+    return std::nullopt;
 }
 
 // Places the call and waits for its end (or Ctrl-C, which hangs up); returns its report.
@@ -198,8 +199,7 @@ int cmdCall(const Args& args) {
             return 2;
         }
         if (c > 0) continue;
-        const int taken = parseCallOption(args, i, common, call);
-        if (taken <= 0) return taken == 0 ? 0 : 2;
+        if (const auto rc = parseCallOption(args, i, common, call)) return *rc;
     }
     if (common.uri.empty()) {
         std::cerr << "sipscope-cli call: a target URI is required (see --help)\n";

@@ -3,6 +3,7 @@
 // RFC 3261 says; prints one JSON line per finished call.
 
 #include <iostream>
+#include <optional>
 
 #include "capture_run.hpp"
 #include "commands.hpp"
@@ -76,9 +77,9 @@ struct ListenArgs {
     std::optional<std::uint64_t> maxCalls;
 };
 
-// One option of `listen` at args[i] (common UA options are read before): 1 when taken, 0 for
-// --help (printed), -1 on a usage error (reported).
-int parseListenOption(const Args& args, std::size_t& i, ListenArgs& out) {
+// One option of `listen` at args[i] (common UA options are read before): nothing when taken, else
+// the exit code the command ends with (0 after --help, 2 after a usage error it reported).
+std::optional<int> parseListenOption(const Args& args, std::size_t& i, ListenArgs& out) {
     const std::string_view a = args[i];
     const bool hasValue = i + 1 < args.size();
     stack::Duration d{0};
@@ -107,15 +108,15 @@ int parseListenOption(const Args& args, std::size_t& i, ListenArgs& out) {
         out.answer.audio = loadCallAudio(std::string(args[++i]), error);
         if (!out.answer.audio) {
             std::cerr << "sipscope-cli listen: " << error << '\n';
-            return -1;
+            return 2;
         }
     } else if (a == "--100rel") {
         out.answer.rel100 = true;
     } else {
         std::cerr << "sipscope-cli listen: bad or unknown option " << a << " (see --help)\n";
-        return -1;
+        return 2;
     }
-    return 1;
+    return std::nullopt;
 }
 
 // TCP and TLS listen on the UDP port's number too (RFC 3261 §18.2.1: a server listens on
@@ -143,8 +144,7 @@ int cmdListen(const Args& args) {
             return 2;
         }
         if (c > 0) continue;
-        const int taken = parseListenOption(args, i, la);
-        if (taken <= 0) return taken == 0 ? 0 : 2;
+        if (const auto rc = parseListenOption(args, i, la)) return *rc;
     }
     UaSession::installSignalHandlers();
     UaSession session;
