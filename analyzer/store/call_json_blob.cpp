@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <limits>
 
+#include "store/deflate_bound.hpp"
 #include "store/varint.hpp"
 #include "store/zstd_codec.hpp"
 
@@ -96,7 +97,7 @@ std::optional<std::string> unpackCallJson(std::string_view blob) {
     std::uint64_t size = 0;
     if (!getVarint(blob, size) || size > kMaxJson) return std::nullopt;
     // A larger claim than the stream could expand to is refused before allocating it.
-    const std::size_t maxRatio = format == kDeflated ? 1032 : zstd::kMaxRatio;
+    const std::size_t maxRatio = format == kDeflated ? kDeflateMaxRatio : zstd::kMaxRatio;
     if (size / maxRatio > blob.size()) return std::nullopt;
     std::string out(size, '\0');
     const bool ok = format == kDeflated ? inflateRecord(blob, out)

@@ -4,6 +4,7 @@
 
 #include <limits>
 
+#include "store/deflate_bound.hpp"
 #include "store/zstd_codec.hpp"
 
 namespace sipscope::analyzer::store {
@@ -19,9 +20,7 @@ namespace {
 // A zlib stream (schema 4-6 blocks).
 std::optional<std::string> inflateLegacy(std::string_view data, std::size_t rawSize) {
     if (data.size() > std::numeric_limits<uLong>::max()) return std::nullopt;
-    // Deflate cannot expand an input more than 1032:1 (RFC 1951 blocks: 258 octets from one
-    // 2-bit code at best), so a larger claim is refused before any allocation.
-    if (rawSize / 1032 > data.size()) return std::nullopt;
+    if (rawSize / kDeflateMaxRatio > data.size()) return std::nullopt;
     std::string out(rawSize, '\0');
     uLongf size = static_cast<uLongf>(rawSize);
     uLong used = static_cast<uLong>(data.size());
