@@ -119,8 +119,8 @@ std::optional<int> parseListenOption(const Args& args, std::size_t& i, ListenArg
     return std::nullopt;
 }
 
-// TCP and TLS listen on the UDP port's number too (RFC 3261 §18.2.1: a server listens on
-// every transport it offers).
+// With --transport tcp or tls, also a stream listener on the address and port the UDP socket
+// took (RFC 3261 §18.2.1: a port a server listens on for UDP it listens on for TCP too).
 bool listenStream(UaSession& session, const UaCommonOptions& common, std::string& error) {
     const auto proto = common.transport.value_or(stack::net::Protocol::Udp);
     if (proto == stack::net::Protocol::Udp) return true;
