@@ -204,6 +204,27 @@ void CallTracker::noteRequest(CallData& c, const stack::Observation& o,
     }
     if (k.toTag.empty() && m.method() != "CANCEL" && m.method() != "ACK")
         noteOutOfDialogRequest(c, o, v);
+    if (c.method.empty()) noteMidCallRequest(c, o);
+}
+
+// A call whose capture began after its initial request (no out-of-dialog request seen yet):
+// its ends and users are those of its first request, whichever side sent it, and every hop a
+// request crossed, in either direction, is a leg.
+void CallTracker::noteMidCallRequest(CallData& c, const stack::Observation& o) {
+    const stack::SipMessage& m = *o.message;
+    if (c.caller.empty()) {
+        c.caller = std::string(o.src);
+        c.callee = std::string(o.dst);
+        c.fromUser = userOf(m, stack::HeaderId::From);
+        c.toUser = userOf(m, stack::HeaderId::To);
+        c.userAgent = std::string(m.headerValue(stack::HeaderId::UserAgent));
+        c.transport = transportName(m_current->transport);
+    }
+    const auto sameHop = [&o](const auto& h) {
+        return (h.first == o.src && h.second == o.dst) || (h.first == o.dst && h.second == o.src);
+    };
+    if (std::none_of(c.legHops.begin(), c.legHops.end(), sameHop))
+        c.legHops.emplace_back(o.src, o.dst);
 }
 
 // A request outside any dialog (no To tag): the first one names the call's method, its two

@@ -93,6 +93,7 @@ class TestCalls : public QObject {
     void withoutStartOrderCallsGoOutWhenOver();
     void strayMessagesDoNotHoldBackLaterCalls();
     void registrationRefreshJoinsItsCall();
+    void callBegunMidDialogTakesItsEndsFromItsFirstRequest();
 };
 
 void TestCalls::goldenEventLogs_data() {
@@ -495,6 +496,49 @@ void TestCalls::registrationRefreshJoinsItsCall() {
     QCOMPARE(joined.size(), std::size_t(1));
     QCOMPARE(joined[0].transactions, 2u);
     QCOMPARE(run(60, 300.0).size(), std::size_t(2));
+}
+
+// A capture that begins after the INVITE: the call's ends, users and leg are those of its first
+// in-dialog request, whichever side sent it, and the media of a re-INVITE is still summarised.
+void TestCalls::callBegunMidDialogTakesItsEndsFromItsFirstRequest() {
+    std::vector<CallRecord> calls;
+    CallTrackerSinks sinks;
+    sinks.call = [&](CallRecord&& c) { calls.push_back(std::move(c)); };
+    CallTracker t({}, std::move(sinks));
+    const std::string sdp =
+        "v=0\r\no=- 1 2 IN IP4 10.0.0.2\r\ns=-\r\nc=IN IP4 10.0.0.2\r\nt=0 0\r\n"
+        "m=audio 5000 RTP/AVP 0\r\na=sendonly\r\n";
+    const auto request = [&](const std::string& method, int cseq, const std::string& from,
+                             const std::string& to, const std::string& body) {
+        return method + " sip:" + to + "@10.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP 10.0.0.2:5060;" +
+               "branch=z9hG4bK-mid" + std::to_string(cseq) + "\r\nFrom: <sip:" + from +
+               "@example.net>;tag=b\r\nTo: <sip:" + to + "@example.net>;tag=a\r\n" +
+               "Call-ID: mid-dialog\r\nCSeq: " + std::to_string(cseq) + " " + method +
+               "\r\nUser-Agent: callee-ua\r\n" +
+               (body.empty() ? "" : "Content-Type: application/sdp\r\n") +
+               "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
+    };
+    const std::string reinvite = request("INVITE", 7, "bob", "alice", sdp);
+    const std::string bye = request("BYE", 8, "bob", "alice", "");
+    const char* b = "10.0.0.2:5060";
+    const char* a = "10.0.0.1:5060";
+    t.observe(observed(1, 0.00, b, a, reinvite));
+    t.observe(observed(2, 0.01, a, b, reply(reinvite, 200, "OK", "")));
+    t.observe(observed(3, 5.00, b, a, bye));
+    t.observe(observed(4, 5.01, a, b, reply(bye, 200, "OK", "")));
+    t.finish();
+    QCOMPARE(calls.size(), std::size_t(1));
+    const CallRecord& c = calls[0];
+    QCOMPARE(c.kind, CallKind::Call);
+    QCOMPARE(c.state, CallState::Answered);
+    QCOMPARE(c.fromUser, std::string("bob"));
+    QCOMPARE(c.toUser, std::string("alice"));
+    QCOMPARE(c.caller, std::string(b));
+    QCOMPARE(c.callee, std::string(a));
+    QCOMPARE(c.userAgent, std::string("callee-ua"));
+    QCOMPARE(c.legs, 1u);
+    QCOMPARE(c.media.size(), std::size_t(1));
+    QCOMPARE(c.media[0].port, std::uint16_t(5000));
 }
 
 QTEST_APPLESS_MAIN(TestCalls)
