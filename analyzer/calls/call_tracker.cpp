@@ -182,6 +182,7 @@ void CallTracker::noteMessage(CallData& c, const stack::Observation& o,
         if (c.firstRequestMethod.empty()) c.firstRequestMethod = std::string(m.method());
     }
     if (v.role == stack::MessageRole::Request) noteRequest(c, o, v);
+    if (c.method.empty()) noteMidCall(c, o);
     noteMedia(c, o, v);
     if (v.role == stack::MessageRole::Response) noteResponse(c, o, v);
 }
@@ -204,27 +205,29 @@ void CallTracker::noteRequest(CallData& c, const stack::Observation& o,
     }
     if (k.toTag.empty() && m.method() != "CANCEL" && m.method() != "ACK")
         noteOutOfDialogRequest(c, o, v);
-    if (c.method.empty()) noteMidCallRequest(c, o);
 }
 
 // A call whose capture began after its initial request (no out-of-dialog request seen yet):
-// its ends and users are those of its first request, whichever side sent it, and every hop a
-// request crossed, in either direction, is a leg.
-void CallTracker::noteMidCallRequest(CallData& c, const stack::Observation& o) {
+// its ends and users are those of its first message (a response's From and To are its
+// request's, and it goes to the request's sender), whichever side sent it; every hop a message
+// crossed, in either direction, is a leg.
+void CallTracker::noteMidCall(CallData& c, const stack::Observation& o) {
     const stack::SipMessage& m = *o.message;
+    const std::string_view sender = m.isRequest() ? o.src : o.dst;
+    const std::string_view receiver = m.isRequest() ? o.dst : o.src;
     if (c.caller.empty()) {
-        c.caller = std::string(o.src);
-        c.callee = std::string(o.dst);
+        c.caller = std::string(sender);
+        c.callee = std::string(receiver);
         c.fromUser = userOf(m, stack::HeaderId::From);
         c.toUser = userOf(m, stack::HeaderId::To);
-        c.userAgent = std::string(m.headerValue(stack::HeaderId::UserAgent));
+        if (m.isRequest()) c.userAgent = std::string(m.headerValue(stack::HeaderId::UserAgent));
         c.transport = transportName(m_current->transport);
     }
     const auto sameHop = [&o](const auto& h) {
         return (h.first == o.src && h.second == o.dst) || (h.first == o.dst && h.second == o.src);
     };
     if (std::none_of(c.legHops.begin(), c.legHops.end(), sameHop))
-        c.legHops.emplace_back(o.src, o.dst);
+        c.legHops.emplace_back(sender, receiver);
 }
 
 // A request outside any dialog (no To tag): the first one names the call's method, its two

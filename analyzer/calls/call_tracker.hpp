@@ -92,7 +92,7 @@ class CallTracker : private stack::ObserverListener {
     void onDialog(const stack::DialogEvent& e);
     void noteMessage(CallData& c, const stack::Observation& o, const stack::MessageVerdict& v);
     void noteRequest(CallData& c, const stack::Observation& o, const stack::MessageVerdict& v);
-    void noteMidCallRequest(CallData& c, const stack::Observation& o);
+    void noteMidCall(CallData& c, const stack::Observation& o);
     void noteOutOfDialogRequest(CallData& c, const stack::Observation& o,
                                 const stack::MessageVerdict& v);
     void noteResponse(CallData& c, const stack::Observation& o, const stack::MessageVerdict& v);

@@ -443,7 +443,8 @@ void TestCalls::clockSteppingBackKeepsStartOrder() {
 }
 
 // A call made of a stray response only (the capture began mid-call) is reported like any
-// other, so it does not keep every later call waiting for the end of input.
+// other, so it does not keep every later call waiting for the end of input, with the ends and
+// users of the request it answers.
 void TestCalls::strayMessagesDoNotHoldBackLaterCalls() {
     std::vector<CallRecord> calls;
     CallTrackerSinks sinks;
@@ -460,6 +461,12 @@ void TestCalls::strayMessagesDoNotHoldBackLaterCalls() {
     }
     QVERIFY(calls.size() >= 3);  // the stray call and the first OPTIONS are out already
     QCOMPARE(calls[0].callId, std::string("mid"));
+    // Its request's ends and users, read from the response.
+    QCOMPARE(calls[0].fromUser, std::string("alice"));
+    QCOMPARE(calls[0].toUser, std::string("bob"));
+    QCOMPARE(calls[0].caller, std::string("10.0.0.1:5060"));
+    QCOMPARE(calls[0].callee, std::string("10.0.0.3:5060"));
+    QCOMPARE(calls[0].legs, 1u);
     t.finish();
     QCOMPARE(calls.size(), std::size_t(5));
 }
