@@ -47,6 +47,10 @@ struct CallData {
     std::vector<std::uint64_t> openTx;  // a few at a time
     std::optional<std::int64_t> byeNs, byeDoneNs;
     std::uint64_t byeTx = 0;
+    // The last BYE that ended a dialog no earlier BYE had ended: a call whose INVITE was
+    // answered on several forks, or whose legs have dialogs of their own, lasts until then.
+    std::optional<std::int64_t> lastByeNs;
+    std::vector<std::uint64_t> byeDialogs;  // digests of the dialogs' tag pairs, a few
     std::map<std::string, stack::DialogState> dialogs;
     std::vector<MediaSummary> media;
     std::vector<stack::Anomaly> anomalies;

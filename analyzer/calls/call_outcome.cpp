@@ -63,8 +63,9 @@ CallMetrics metricsOf(const CallData& c, const CallRecord& r, const Attempt* a) 
         // SRD (RFC 6076 §4.3): INVITE -> first non-100 provisional, or the final response of
         // a failed setup; 401/407 challenges do not end the delay.
         if (firstResponse) out.srdMs = ms(first, *firstResponse);
-        // SDT (RFC 6076 §4.5): 200 OK to the INVITE -> BYE.
-        if (r.answerNs && c.byeNs && *c.byeNs >= *r.answerNs) out.sdtMs = ms(*r.answerNs, *c.byeNs);
+        // SDT (RFC 6076 §4.5): 200 OK to the INVITE -> BYE (of the call's last dialog).
+        if (r.answerNs && c.lastByeNs && *c.lastByeNs >= *r.answerNs)
+            out.sdtMs = ms(*r.answerNs, *c.lastByeNs);
         // SDD (RFC 6076 §4.4): BYE -> its final response.
         if (c.byeNs && c.byeDoneNs) out.sddMs = ms(*c.byeNs, *c.byeDoneNs);
     }
@@ -114,7 +115,7 @@ CallRecord buildRecord(const CallData& c) {
         r.finalReason = a->reason;
         if (r.state == CallState::Answered) r.answerNs = a->finalNs;
         if (r.state == CallState::Answered && r.kind == CallKind::Call)
-            r.endNs = c.byeNs;  // a session lasts until its BYE
+            r.endNs = c.lastByeNs;  // a session lasts until the BYE of its last dialog
         else if (a->finalNs)
             r.endNs = a->finalNs;
         else if (r.state == CallState::Timeout)
@@ -122,7 +123,7 @@ CallRecord buildRecord(const CallData& c) {
     } else if (c.byeNs) {
         // Began mid-call: a BYE means the session had been established.
         r.state = CallState::Answered;
-        r.endNs = c.byeNs;
+        r.endNs = c.lastByeNs;
     }
     if (r.authChallenges > 0 && a && a->finalCode)
         r.authOk = *a->finalCode != 401 && *a->finalCode != 407;

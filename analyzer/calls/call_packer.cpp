@@ -17,6 +17,7 @@ enum Flag : std::uint32_t {
     kCloseScheduled = 1u << 1,
     kByeNs = 1u << 2,
     kByeDoneNs = 1u << 3,
+    kLastByeNs = 1u << 4,
 };
 enum AttemptFlag : std::uint32_t {
     kFinalCode = 1u << 0,
@@ -136,6 +137,7 @@ std::unique_ptr<char[]> packCall(const CallData& c, std::string& scratch) {
     if (c.closeScheduled) f |= kCloseScheduled;
     if (c.byeNs) f |= kByeNs;
     if (c.byeDoneNs) f |= kByeDoneNs;
+    if (c.lastByeNs) f |= kLastByeNs;
     const std::int64_t start = c.startNs;
     w.u(f);
     w.u(c.no);
@@ -162,6 +164,9 @@ std::unique_ptr<char[]> packCall(const CallData& c, std::string& scratch) {
     if (c.byeNs) w.delta(*c.byeNs, start);
     if (c.byeDoneNs) w.delta(*c.byeDoneNs, start);
     w.u(c.byeTx);
+    if (c.lastByeNs) w.delta(*c.lastByeNs, start);
+    w.u(c.byeDialogs.size());
+    for (std::uint64_t d : c.byeDialogs) w.digest(d);
     w.u(c.dialogs.size());
     for (const auto& [key, state] : c.dialogs) {
         w.str(key);
@@ -206,6 +211,9 @@ void unpackCall(const char* packed, CallData& c) {
     c.byeNs = f & kByeNs ? decltype(c.byeNs)(in.delta(start)) : std::nullopt;
     c.byeDoneNs = f & kByeDoneNs ? decltype(c.byeDoneNs)(in.delta(start)) : std::nullopt;
     c.byeTx = in.u();
+    c.lastByeNs = f & kLastByeNs ? decltype(c.lastByeNs)(in.delta(start)) : std::nullopt;
+    c.byeDialogs.resize(in.u());
+    for (std::uint64_t& d : c.byeDialogs) d = in.digest();
     c.dialogs.clear();
     for (std::uint64_t n = in.u(); n > 0; --n) {
         std::string key = in.str();

@@ -199,12 +199,27 @@ void CallTracker::noteRequest(CallData& c, const stack::Observation& o,
     if (m.method() == "CANCEL") {
         for (auto& a : c.attempts)
             if (a.branch == k.topViaBranch && a.cseq == k.cseq.value_or(0)) a.cancelled = true;
-    } else if (m.method() == "BYE" && !c.byeNs) {
-        c.byeNs = m_nowNs;
-        c.byeTx = v.transaction;
+    } else if (m.method() == "BYE") {
+        noteBye(c, k, v.transaction);
     }
     if (k.toTag.empty() && m.method() != "CANCEL" && m.method() != "ACK")
         noteOutOfDialogRequest(c, o, v);
+}
+
+// RFC 3261 §15.1: a BYE ends its dialog. The call's first BYE gives SDD (RFC 6076 §4.4); the
+// call lasts until the BYE of its last dialog (forks answered, legs with tags of their own).
+void CallTracker::noteBye(CallData& c, const stack::KeyHeaders& k, std::uint64_t tx) {
+    if (!c.byeNs) {
+        c.byeNs = m_nowNs;
+        c.byeTx = tx;
+    }
+    // The two tags in either order: the callee's BYE has them swapped (RFC 3261 §12.2.1.1).
+    const auto [low, high] = std::minmax(k.fromTag, k.toTag);
+    const std::uint64_t dialog = stack::Digest().add(low).add(high).value();
+    if (std::find(c.byeDialogs.begin(), c.byeDialogs.end(), dialog) != c.byeDialogs.end()) return;
+    constexpr std::size_t kMaxDialogs = 16;
+    if (c.byeDialogs.size() < kMaxDialogs) c.byeDialogs.push_back(dialog);
+    c.lastByeNs = m_nowNs;
 }
 
 // A call whose capture began after its initial request (no out-of-dialog request seen yet):

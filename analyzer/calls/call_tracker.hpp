@@ -93,6 +93,7 @@ class CallTracker : private stack::ObserverListener {
     void noteMessage(CallData& c, const stack::Observation& o, const stack::MessageVerdict& v);
     void noteRequest(CallData& c, const stack::Observation& o, const stack::MessageVerdict& v);
     void noteMidCall(CallData& c, const stack::Observation& o);
+    void noteBye(CallData& c, const stack::KeyHeaders& k, std::uint64_t tx);
     void noteOutOfDialogRequest(CallData& c, const stack::Observation& o,
                                 const stack::MessageVerdict& v);
     void noteResponse(CallData& c, const stack::Observation& o, const stack::MessageVerdict& v);

@@ -61,6 +61,8 @@ CallData everything() {
     c.openTx = {3, 4};
     c.byeNs = c.startNs + 30'000'000'000;
     c.byeTx = 4;
+    c.lastByeNs = c.startNs + 38'000'000'000;
+    c.byeDialogs = {0x0123456789abcdefull, ~0ull};
     c.dialogs = {{"a>b t1 t2", DialogState::Terminated}, {"a>c t1 t3", DialogState::Early}};
     MediaSummary offer;
     offer.origin = "offer";

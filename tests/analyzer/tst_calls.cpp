@@ -94,6 +94,7 @@ class TestCalls : public QObject {
     void strayMessagesDoNotHoldBackLaterCalls();
     void registrationRefreshJoinsItsCall();
     void callBegunMidDialogTakesItsEndsFromItsFirstRequest();
+    void callAnsweredOnTwoForksEndsWithItsLastDialog();
 };
 
 void TestCalls::goldenEventLogs_data() {
@@ -546,6 +547,43 @@ void TestCalls::callBegunMidDialogTakesItsEndsFromItsFirstRequest() {
     QCOMPARE(c.legs, 1u);
     QCOMPARE(c.media.size(), std::size_t(1));
     QCOMPARE(c.media[0].port, std::uint16_t(5000));
+}
+
+// RFC 3261 §13.2.2.4: an INVITE answered by two forks makes two dialogs; the caller keeps one
+// and ends the other at once. The call lasts until the BYE of the dialog it kept.
+void TestCalls::callAnsweredOnTwoForksEndsWithItsLastDialog() {
+    std::vector<CallRecord> calls;
+    CallTrackerSinks sinks;
+    sinks.call = [&](CallRecord&& c) { calls.push_back(std::move(c)); };
+    CallTracker t({}, std::move(sinks));
+    const char* a = "10.0.0.1:5060";
+    const char* p = "10.0.0.9:5060";
+    const std::string inv = invite("forks", "z9hG4bK-f1", a, "bob");
+    const auto inDialog = [&](const std::string& method, int cseq, const std::string& toTag) {
+        return method + " sip:bob@10.0.0.9 SIP/2.0\r\nVia: SIP/2.0/UDP 10.0.0.1:5060;branch=" +
+               "z9hG4bK-" + method + toTag + "\r\nFrom: <sip:alice@example.com>;tag=f-forks\r\n" +
+               "To: <sip:bob@example.net>;tag=" + toTag + "\r\nCall-ID: forks\r\nCSeq: " +
+               std::to_string(cseq) + " " + method + "\r\nContent-Length: 0\r\n\r\n";
+    };
+    std::uint64_t id = 1;
+    t.observe(observed(id++, 0.0, a, p, inv));
+    t.observe(observed(id++, 1.0, p, a, reply(inv, 200, "OK", "b1")));
+    t.observe(observed(id++, 1.05, p, a, reply(inv, 200, "OK", "b2")));
+    t.observe(observed(id++, 1.1, a, p, inDialog("ACK", 1, "b1")));
+    t.observe(observed(id++, 1.15, a, p, inDialog("ACK", 1, "b2")));
+    const std::string bye2 = inDialog("BYE", 2, "b2"), bye1 = inDialog("BYE", 2, "b1");
+    t.observe(observed(id++, 1.2, a, p, bye2));
+    t.observe(observed(id++, 1.21, p, a, reply(bye2, 200, "OK", "")));
+    t.observe(observed(id++, 9.0, a, p, bye1));
+    t.observe(observed(id++, 9.01, p, a, reply(bye1, 200, "OK", "")));
+    t.finish();
+    QCOMPARE(calls.size(), std::size_t(1));
+    const CallRecord& c = calls[0];
+    QCOMPARE(c.state, CallState::Answered);
+    QVERIFY(c.answerNs && c.endNs);
+    QCOMPARE(*c.endNs - *c.answerNs, std::int64_t(8'000'000'000));
+    QVERIFY(c.metrics.sdtMs && qFuzzyCompare(*c.metrics.sdtMs, 8000.0));
+    QVERIFY(c.metrics.sddMs && qFuzzyCompare(*c.metrics.sddMs, 10.0));  // the first BYE's
 }
 
 QTEST_APPLESS_MAIN(TestCalls)
