@@ -560,10 +560,12 @@ void TestCalls::callAnsweredOnTwoForksEndsWithItsLastDialog() {
     const char* p = "10.0.0.9:5060";
     const std::string inv = invite("forks", "z9hG4bK-f1", a, "bob");
     const auto inDialog = [&](const std::string& method, int cseq, const std::string& toTag) {
-        return method + " sip:bob@10.0.0.9 SIP/2.0\r\nVia: SIP/2.0/UDP 10.0.0.1:5060;branch=" +
-               "z9hG4bK-" + method + toTag + "\r\nFrom: <sip:alice@example.com>;tag=f-forks\r\n" +
-               "To: <sip:bob@example.net>;tag=" + toTag + "\r\nCall-ID: forks\r\nCSeq: " +
-               std::to_string(cseq) + " " + method + "\r\nContent-Length: 0\r\n\r\n";
+        return method +
+               " sip:bob@10.0.0.9 SIP/2.0\r\nVia: SIP/2.0/UDP 10.0.0.1:5060;branch=" + "z9hG4bK-" +
+               method + toTag + "\r\nFrom: <sip:alice@example.com>;tag=f-forks\r\n" +
+               "To: <sip:bob@example.net>;tag=" + toTag +
+               "\r\nCall-ID: forks\r\nCSeq: " + std::to_string(cseq) + " " + method +
+               "\r\nContent-Length: 0\r\n\r\n";
     };
     std::uint64_t id = 1;
     t.observe(observed(id++, 0.0, a, p, inv));
