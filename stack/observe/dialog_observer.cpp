@@ -59,7 +59,9 @@ void DialogObserver::transactionEnded(const TransactionRecord& r, Instant now) {
     // RFC 6026 §8.4 / RFC 3261 §13.2.2.4: early dialogs of a dialog-creating request that were
     // never confirmed end with its client transaction (lost forks, failed or timed-out request).
     // The transaction's Call-ID is its responses' (the observer's matching key includes it).
-    Dialogs* dialogs = createsDialog(r.method) ? dialogsOf(r.callId) : nullptr;
+    // One still waiting for its final response when the input ended leaves its early dialogs
+    // early: that is their state at the end of the capture.
+    Dialogs* dialogs = createsDialog(r.method) && !r.openAtEnd ? dialogsOf(r.callId) : nullptr;
     std::vector<Dialogs::iterator> early;
     if (dialogs)
         for (auto it = dialogs->begin(); it != dialogs->end(); ++it)

@@ -89,6 +89,7 @@ struct TransactionRecord {
     bool timeout = false;     // Timer B or F fired on the client shadow
     bool ackMissing = false;  // Timer H fired on the server shadow
     bool abandoned = false;   // never got a final response and went quiet (or input ended)
+    bool openAtEnd = false;   // still waiting for its final response when the input ended
     // The furthest state the transaction reached: Calling/Trying/Proceeding/Completed/Accepted/
     // Confirmed (non-2xx ACKed).
     TransactionState outcome = TransactionState::Calling;

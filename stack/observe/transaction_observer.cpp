@@ -158,6 +158,7 @@ void TransactionObserver::evict(std::uint64_t id) {
         if (!l.ended || !r.timeout) r.abandoned = true;
     }
     if (!l.ended) r.end = m_now;
+    r.openAtEnd = m_inputEnded && !l.ended;
     // RFC 3261 §13.3.1.4: a 2xx that was never acknowledged.
     for (const auto& key : l.pending2xx) {
         std::vector<Pending2xx>* pending = m_pending2xx.find(key);
@@ -192,6 +193,7 @@ void TransactionObserver::finish() {
     std::vector<std::uint64_t> open;
     m_tx.forEach([&open](std::uint64_t id, auto&) { open.push_back(id); });
     std::sort(open.begin(), open.end());
+    m_inputEnded = true;
     for (auto id : open) evict(id);
 }
 

@@ -101,6 +101,7 @@ class TransactionObserver {
     ObserverListener& m_listener;
     Instant m_now{0};
     bool m_started = false;
+    bool m_inputEnded = false;  // finish() is closing the transactions still open
     std::uint64_t m_nextId = 1;
     IdTable<std::unique_ptr<TransactionShadow>> m_tx;  // open transactions by id
     // Open transactions by matching key (keyOf): the newest, which chains to older ones with

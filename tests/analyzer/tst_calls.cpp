@@ -95,6 +95,7 @@ class TestCalls : public QObject {
     void registrationRefreshJoinsItsCall();
     void callBegunMidDialogTakesItsEndsFromItsFirstRequest();
     void callAnsweredOnTwoForksEndsWithItsLastDialog();
+    void callRingingWhenTheCaptureEndsKeepsItsEarlyDialog();
 };
 
 void TestCalls::goldenEventLogs_data() {
@@ -586,6 +587,33 @@ void TestCalls::callAnsweredOnTwoForksEndsWithItsLastDialog() {
     QCOMPARE(*c.endNs - *c.answerNs, std::int64_t(8'000'000'000));
     QVERIFY(c.metrics.sdtMs && qFuzzyCompare(*c.metrics.sdtMs, 8000.0));
     QVERIFY(c.metrics.sddMs && qFuzzyCompare(*c.metrics.sddMs, 10.0));  // the first BYE's
+}
+
+// A call still ringing when the capture ends: its early dialog is early at the end of the
+// capture (the INVITE transaction is closed by the end of input, not by a final response).
+// One whose early dialog was ended by a final response counts it as terminated.
+void TestCalls::callRingingWhenTheCaptureEndsKeepsItsEarlyDialog() {
+    std::vector<CallRecord> calls;
+    CallTrackerSinks sinks;
+    sinks.call = [&](CallRecord&& c) { calls.push_back(std::move(c)); };
+    CallTracker t({}, std::move(sinks));
+    const char* a = "10.0.0.1:5060";
+    const char* b = "10.0.0.2:5060";
+    const std::string ringing = invite("ringing", "z9hG4bK-r1", a, "bob");
+    const std::string busy = invite("busy", "z9hG4bK-b1", a, "carol");
+    t.observe(observed(1, 0.0, a, b, ringing));
+    t.observe(observed(2, 0.1, b, a, reply(ringing, 180, "Ringing", "r")));
+    t.observe(observed(3, 0.2, a, b, busy));
+    t.observe(observed(4, 0.3, b, a, reply(busy, 180, "Ringing", "c")));
+    t.observe(observed(5, 2.0, b, a, reply(busy, 486, "Busy Here", "c")));
+    t.finish();
+    QCOMPARE(calls.size(), std::size_t(2));
+    QCOMPARE(calls[0].state, CallState::Ringing);
+    QCOMPARE(calls[0].dialogs.early, 1u);
+    QCOMPARE(calls[0].dialogs.terminated, 0u);
+    QCOMPARE(calls[1].state, CallState::Busy);
+    QCOMPARE(calls[1].dialogs.early, 0u);
+    QCOMPARE(calls[1].dialogs.terminated, 1u);
 }
 
 QTEST_APPLESS_MAIN(TestCalls)
