@@ -3,12 +3,14 @@
 // shares with `calls FILE`.
 
 #include <cstdint>
+#include <functional>
 #include <string>
 
 #include "calls/call_record.hpp"
 #include "calls/call_tracker.hpp"
 #include "capture_run.hpp"
 #include "query/filter.hpp"
+#include "store/store_reader.hpp"
 #include "text_table.hpp"
 
 namespace sipscope::cli {
@@ -27,7 +29,11 @@ TextTable callTable();
 void addCallRow(TextTable& table, const analyzer::CallRecord& c);
 // Does the call pass `--filter`? (header() reads the call's first request.)
 bool passes(const CallsOptions& o, const analyzer::CallRecord& c);
+bool passes(const analyzer::Filter& filter, const analyzer::CallRecord& c);
 // `calls --db`: the stored calls in start order (exit code).
 int callsFromDb(const CallsOptions& o);
+// The stored calls `filter` accepts, in start order, until `visit` returns false (then false).
+bool forEachStoredCall(analyzer::store::StoreReader& reader, const analyzer::Filter& filter,
+                       const std::function<bool(analyzer::store::StoredCall&)>& visit);
 
 }  // namespace sipscope::cli

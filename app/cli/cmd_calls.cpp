@@ -179,7 +179,11 @@ std::string msText(const std::optional<double>& v) {
 }  // namespace
 
 bool passes(const CallsOptions& o, const analyzer::CallRecord& c) {
-    if (o.parsedFilter.empty()) return true;
+    return passes(o.parsedFilter, c);
+}
+
+bool passes(const analyzer::Filter& filter, const analyzer::CallRecord& c) {
+    if (filter.empty()) return true;
     std::optional<stack::SipMessage> first;  // parsed once the filter asks for a header
     analyzer::CallRecordSubject subject(c, [&c, &first](std::string_view name) {
         if (!first && c.firstRequest)
@@ -187,7 +191,7 @@ bool passes(const CallsOptions& o, const analyzer::CallRecord& c) {
                 first = std::move(parsed).value();
         return first ? analyzer::headerValues(*first, name) : std::vector<std::string>();
     });
-    return o.parsedFilter.matches(subject);
+    return filter.matches(subject);
 }
 
 void addCallRow(TextTable& table, const analyzer::CallRecord& c) {

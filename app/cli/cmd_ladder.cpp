@@ -1,18 +1,14 @@
-// `sipscope-cli ladder (--db LIB | FILE) --call ID [--format F] [--time M] [-o OUT]` and
-// `sipscope-cli export-pcap --db LIB --call ID -w OUT`.
+// `sipscope-cli ladder (--db LIB | FILE) --call ID [--format F] [--time M] [-o OUT]`.
 
 #include <algorithm>
 #include <fstream>
 #include <iostream>
-#include <iterator>
 #include <map>
 
 #include "calls/call_ladder.hpp"
 #include "calls/call_tracker.hpp"
 #include "capture_run.hpp"
 #include "commands.hpp"
-#include "store/media_packets.hpp"
-#include "store/pcap_export.hpp"
 #include "store/store_reader.hpp"
 
 namespace sipscope::cli {
@@ -34,19 +30,6 @@ constexpr const char* kLadderHelp =
     "\n"
     "example:\n"
     "  sipscope-cli ladder resources/examples/basic-calls.pcap --call call-1@sipscope.test\n";
-
-constexpr const char* kExportHelp =
-    "usage: sipscope-cli export-pcap --db LIB.sqlite --call CALL_ID -w OUT.pcap [--no-media]\n"
-    "\n"
-    "Writes the call's SIP messages (every leg, retransmissions included) and its RTP packets\n"
-    "from the database as a pcap file: one Ethernet/IP/UDP or TCP frame per message or packet\n"
-    "with its original addresses, ports and timestamp (nanoseconds), in time order. The\n"
-    "original capture is not needed. --no-media leaves the RTP out.\n"
-    "\n"
-    "Exit status: 0 success, 1 no such call, 2 usage error or unwritable file.\n"
-    "\n"
-    "example:\n"
-    "  sipscope-cli export-pcap --db lib.sqlite --call call-1@sipscope.test -w call.pcap\n";
 
 struct LadderArgs {
     std::string db, file, callId, out;
@@ -187,71 +170,6 @@ int cmdLadder(const Args& args) {
     f << drawing;
     if (!f) {
         std::cerr << "sipscope-cli ladder: cannot write " << a.out << '\n';
-        return 2;
-    }
-    return 0;
-}
-
-// The call's SIP messages, merged in time order with its stored RTP packets unless `noMedia`
-// (the SIP messages keep their stored order).
-int exportMessages(const std::string& db, const std::string& callId, bool noMedia,
-                   std::vector<analyzer::store::StoredMessage>& out) {
-    analyzer::store::StoreReader reader(db);
-    const auto calls = reader.callsById(callId);
-    if (calls.empty()) {
-        std::cerr << "sipscope-cli export-pcap: no call with Call-ID " << callId << '\n';
-        return 1;
-    }
-    auto sip = reader.messagesOf(calls.front());
-    std::string error;
-    auto media = noMedia
-                     ? std::vector<analyzer::store::StoredMessage>()
-                     : analyzer::store::callMediaMessages(reader.database(), calls.front(), error);
-    if (!error.empty()) std::cerr << "sipscope-cli export-pcap: warning: " << error << '\n';
-    out.reserve(sip.size() + media.size());
-    std::merge(std::make_move_iterator(sip.begin()), std::make_move_iterator(sip.end()),
-               std::make_move_iterator(media.begin()), std::make_move_iterator(media.end()),
-               std::back_inserter(out),
-               [](const auto& a, const auto& b) { return a.tsNs < b.tsNs; });
-    return 0;
-}
-
-int cmdExportPcap(const Args& args) {
-    std::string db, callId, out;
-    bool noMedia = false;
-    for (std::size_t i = 0; i < args.size(); ++i) {
-        const auto arg = args[i];
-        const bool more = i + 1 < args.size();
-        if (arg == "--help" || arg == "-h") {
-            std::cout << kExportHelp;
-            return 0;
-        } else if (arg == "--db" && more) {
-            db = std::string(args[++i]);
-        } else if (arg == "--call" && more) {
-            callId = std::string(args[++i]);
-        } else if ((arg == "-w" || arg == "-o") && more) {
-            out = std::string(args[++i]);
-        } else if (arg == "--no-media") {
-            noMedia = true;
-        } else {
-            std::cerr << "sipscope-cli export-pcap: unexpected '" << arg << "'\n" << kExportHelp;
-            return 2;
-        }
-    }
-    if (db.empty() || callId.empty() || out.empty()) {
-        std::cerr << kExportHelp;
-        return 2;
-    }
-    std::vector<analyzer::store::StoredMessage> messages;
-    try {
-        if (int rc = exportMessages(db, callId, noMedia, messages)) return rc;
-    } catch (const analyzer::sql::Error& e) {
-        std::cerr << "sipscope-cli export-pcap: " << e.message << '\n';
-        return 2;
-    }
-    std::string error;
-    if (!analyzer::store::writeMessagesPcap(out, messages, error)) {
-        std::cerr << "sipscope-cli export-pcap: " << error << '\n';
         return 2;
     }
     return 0;

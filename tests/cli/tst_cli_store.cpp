@@ -28,6 +28,7 @@ class TestCliStore : public QObject {
     void goldenLadders();
     void ladderFromDbAndFormats();
     void exportPcapRoundTrip();
+    void exportPcapByFilter();
     void filters();
     void errors();
 };
@@ -136,6 +137,37 @@ void TestCliStore::exportPcapRoundTrip() {
         QCOMPARE(a[key], b[key]);
     // And the exported file imports like any capture.
     QCOMPARE(runCli({"import", "--db", db, out}).objects[0]["calls"].toInt(), 1);
+}
+
+// `export-pcap --filter` writes every call the expression accepts, and only those: the file
+// gives back the calls `calls --db --filter` lists.
+void TestCliStore::exportPcapByFilter() {
+    QTemporaryDir dir;
+    const QString db = dir.filePath("lib.sqlite");
+    QCOMPARE(runCli({"import", "--db", db, kExample, kCalls + "/failures.pcap"}).exitCode, 0);
+    const QString filter = "final_code >= 400 and kind == call";
+    const CliRun listed = runCli({"calls", "--db", db, "--json", "--filter", filter});
+    QCOMPARE(listed.objects.size(), 6);  // busy, 404, 503, cancelled (example and failures)
+    const QString out = dir.filePath("failed.pcap");
+    QCOMPARE(runCli({"export-pcap", "--db", db, "--filter", filter, "-w", out}).exitCode, 0);
+    const CliRun again = runCli({"calls", "--json", out});
+    QMap<QString, QString> a, b;  // Call-ID -> state
+    for (const auto& o : listed.objects) a[o["call_id"].toString()] = o["state"].toString();
+    for (const auto& o : again.objects) b[o["call_id"].toString()] = o["state"].toString();
+    QCOMPARE(b, a);
+    // --call and --filter together: the calls of that Call-ID the filter accepts (both
+    // captures have a busy-1; the example's other calls fail the filter).
+    const QString busy = dir.filePath("busy.pcap");
+    QCOMPARE(runCli({"export-pcap", "--db", db, "--filter", filter, "--call",
+                     "busy-1@sipscope.test", "-w", busy})
+                 .exitCode,
+             0);
+    QCOMPARE(runCli({"calls", "--json", busy}).objects.size(), 2);  // one in each capture
+    QCOMPARE(
+        runCli({"export-pcap", "--db", db, "--filter", "final_code == 999", "-w", out}).exitCode,
+        1);
+    QCOMPARE(runCli({"export-pcap", "--db", db, "--filter", "final_code >=", "-w", out}).exitCode,
+             2);
 }
 
 // The same expression selects the same calls from a capture and from the store.
