@@ -1,5 +1,5 @@
-// `sipscope-cli import --db LIB FILE...`, `ladder (--db LIB | FILE) --call ID`,
-// `export-pcap --db LIB --call ID -w OUT`: the SQLite store from the command line.
+// `sipscope-cli import --db LIB FILE...`: captures into the SQLite store from the command line
+// (`ladder` is in cmd_ladder.cpp, `export-pcap` in cmd_export.cpp).
 
 #include <unistd.h>
 

@@ -29,7 +29,7 @@ constexpr Command kCommands[] = {
     {"events", cmdEvents, "the analyzer's event log: message roles, dialogs, anomalies"},
     {"import", cmdImport, "analyse captures into a SipScope database (SQLite)"},
     {"ladder", cmdLadder, "a call's ladder diagram: text, SVG, Mermaid or HTML"},
-    {"export-pcap", cmdExportPcap, "write a call's messages from the database as pcap"},
+    {"export-pcap", cmdExportPcap, "write calls' messages from the database as pcap"},
     {"streams", cmdStreams, "RTP streams of a capture: loss, jitter, MOS, DTMF, problems"},
     {"audio", cmdAudio, "a call's G.711 audio from the database as a WAV file"},
     {"call", cmdCall, "place a test call (UDP, TCP, TLS) and report its outcome as JSON"},
