@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <string_view>
 
 #include "calls/call_record.hpp"
 #include "calls/call_tracker.hpp"
@@ -27,6 +28,9 @@ struct CallsOptions {
 
 TextTable callTable();
 void addCallRow(TextTable& table, const analyzer::CallRecord& c);
+// `--filter`'s text parsed into `out`; a bad expression is reported on stderr for `command`,
+// with a pointer to its column, and gives false.
+bool parseFilterOption(std::string_view command, const std::string& text, analyzer::Filter& out);
 // Does the call pass `--filter`? (header() reads the call's first request.)
 bool passes(const CallsOptions& o, const analyzer::CallRecord& c);
 bool passes(const analyzer::Filter& filter, const analyzer::CallRecord& c);

@@ -126,15 +126,7 @@ int parseOptions(const Args& args, const char* name, const char* help, CallsOpti
         return 2;
     }
     o.tracker.linger = std::max(o.tracker.linger, o.tracker.observer.timers.sixtyFourT1());
-    if (!o.filter.empty()) {
-        auto f = analyzer::parseFilter(o.filter);
-        if (!f.ok()) {
-            std::cerr << "sipscope-cli " << name << ": bad filter: " << f.error().message << '\n'
-                      << analyzer::filterErrorPointer(o.filter, f.error()) << '\n';
-            return 2;
-        }
-        o.parsedFilter = std::move(f).value();
-    }
+    if (!o.filter.empty() && !parseFilterOption(name, o.filter, o.parsedFilter)) return 2;
     return 0;
 }
 
@@ -177,6 +169,17 @@ std::string msText(const std::optional<double>& v) {
 }
 
 }  // namespace
+
+bool parseFilterOption(std::string_view command, const std::string& text, analyzer::Filter& out) {
+    auto f = analyzer::parseFilter(text);
+    if (!f.ok()) {
+        std::cerr << "sipscope-cli " << command << ": bad filter: " << f.error().message << '\n'
+                  << analyzer::filterErrorPointer(text, f.error()) << '\n';
+        return false;
+    }
+    out = std::move(f).value();
+    return true;
+}
 
 bool passes(const CallsOptions& o, const analyzer::CallRecord& c) {
     return passes(o.parsedFilter, c);

@@ -127,15 +127,8 @@ std::optional<int> parseExportArgs(const Args& args, ExportArgs& a) {
         std::cerr << kExportHelp;
         return 2;
     }
-    if (!a.filterText.empty()) {
-        auto f = analyzer::parseFilter(a.filterText);
-        if (!f.ok()) {
-            std::cerr << "sipscope-cli export-pcap: bad filter: " << f.error().message << '\n'
-                      << analyzer::filterErrorPointer(a.filterText, f.error()) << '\n';
-            return 2;
-        }
-        a.filter = std::move(f).value();
-    }
+    if (!a.filterText.empty() && !parseFilterOption("export-pcap", a.filterText, a.filter))
+        return 2;
     return std::nullopt;
 }
 
